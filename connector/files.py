@@ -1,0 +1,129 @@
+"""The ledger as files: a folder of CSV (or XLSX) files named after the ledger tables.
+
+`customers.csv` and `documents.csv` are required; the others are optional. Columns carry the
+ledger's names; CSV is comma-separated UTF-8 (a BOM is fine) with ISO dates and '.' decimals.
+A workbook `<name>.xlsx` may stand in for `<name>.csv` (first sheet, header in row 1).
+Values are passed on as text (XLSX: as the cell holds them); the mapping validates them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from connector.base import DEFAULT_CHUNK_ROWS, SourceRow
+from profitlens.errors import ConnectorError, QueryError
+
+FILES: dict[str, str] = {
+    "customers": "customers",
+    "salespeople": "salespeople",
+    "employees": "employees",
+    "documents": "documents",
+    "document_lines": "document_lines",
+    "applications": "applications",
+    "labour": "labour",
+    "activity_events": "activity_events",
+}
+REQUIRED_FILES = ("customers", "documents")
+
+
+class FilesConnector:
+    """Reads the ledger-as-files folder."""
+
+    def __init__(self, folder: Path | str, *, system: str = "files", chunk_rows: int = DEFAULT_CHUNK_ROWS) -> None:
+        self.folder = Path(folder)
+        self.system = system
+        self.chunk_rows = chunk_rows
+        if not self.folder.is_dir():
+            raise ConnectorError(f"the source folder {self.folder} does not exist",
+                                 hint="set [source] path to the folder holding customers.csv and documents.csv")
+        for stream in REQUIRED_FILES:
+            if self._path(stream) is None:
+                raise QueryError(f"{self.folder} has no {FILES[stream]}.csv", stream=stream,
+                                 hint="customers.csv and documents.csv are required")
+
+    def _path(self, stream: str) -> Path | None:
+        for suffix in (".csv", ".xlsx"):
+            path = self.folder / (FILES[stream] + suffix)
+            if path.is_file():
+                return path
+        return None
+
+    def stream_names(self) -> Sequence[str]:
+        return list(FILES)
+
+    def available_columns(self, stream: str) -> Sequence[str] | None:
+        return None
+
+    def read(self, stream: str, columns: Sequence[str]) -> Iterator[list[SourceRow]]:
+        path = self._path(stream)
+        if path is None:
+            return
+        rows = _read_xlsx(path) if path.suffix == ".xlsx" else _read_csv(path)
+        chunk: list[SourceRow] = []
+        for row_number, values in rows:
+            chunk.append(SourceRow(path.name, row_number, values))
+            if len(chunk) >= self.chunk_rows:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def close(self) -> None:
+        pass
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
+    with handle:
+        try:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            if not any(header):
+                return
+            for index, cells in enumerate(reader, start=2):
+                if not any(c.strip() for c in cells):
+                    continue  # blank lines are not rows
+                values: dict[str, Any] = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header)}
+                if len(cells) > len(header):
+                    values["__extra__"] = cells[len(header):]
+                yield index, values
+        except UnicodeDecodeError as exc:
+            raise ConnectorError(
+                f"{path.name} is not UTF-8 text (byte {exc.start})",
+                hint="save it as CSV UTF-8 (Excel: 'CSV UTF-8 (comma delimited)')",
+            ) from exc
+
+
+def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    from openpyxl import load_workbook  # noqa: PLC0415 - only for workbook sources
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ConnectorError(f"cannot read the workbook {path.name}: {exc}") from exc
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        for index, cells in enumerate(rows, start=2):
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
+            values = {h: _cell(cells[i]) if i < len(cells) else None for i, h in enumerate(header) if h}
+            yield index, values
+    finally:
+        book.close()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value
+    if isinstance(value, float):
+        return repr(value)  # keep the exact decimal text; the mapping makes it a Decimal
+    return value

@@ -1,0 +1,280 @@
+"""Dynamics GP over SQL: any DB-API connection with `?` parameters.
+
+pyodbc against SQL Server at a user's site; stdlib sqlite3 for the embedded sample company; pyodbc
+with the SQLite ODBC driver in tests. The SELECT list is built from the columns the mapping asks
+for, each checked against the real GP schema (connector/gp_schema.tsv), so a user can point a
+ledger field at another GP column without touching code, and no configured name ever reaches the
+SQL text unchecked. Values are bound as parameters.
+
+GP quirks handled here or in the mapping:
+- char(n) is right-padded: every string is trimmed (`gp_values`).
+- 1900-01-01 means "no date": it becomes None.
+- amounts are unsigned; the sign comes from RMDTYPAL / SOPTYPE (mapping codes).
+- voided documents (VOIDSTTS = 1) are kept with `voided` set and left out of every figure.
+- kit components (SOP30300.CMPNTSEQ > 0) are not read, so kits are not counted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from connector.base import DEFAULT_CHUNK_ROWS, SourceRow
+from connector.gp_values import GP_EMPTY_DATE, Converter, converter_for, gp_schema
+from connector.retry import with_retries
+from profitlens.errors import (
+    AuthError,
+    ConnectorError,
+    QueryError,
+    SourceUnavailable,
+)
+
+
+class DbApiCursor(Protocol):
+    description: Any
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def fetchmany(self, size: int = ...) -> Sequence[Sequence[Any]]: ...
+    def close(self) -> None: ...
+
+
+class DbApiConnection(Protocol):
+    def cursor(self) -> Any: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class GpStream:
+    """One readable stream: the tables it reads (the first gives provenance), joins and filter.
+
+    `history_filter` names the date column limited by `history_from` (history tables only).
+    """
+
+    name: str
+    tables: tuple[tuple[str, str], ...]
+    key: tuple[str, ...]
+    joins: str = ""
+    where: str = ""
+    history_filter: str | None = None
+
+
+STREAMS: dict[str, GpStream] = {s.name: s for s in (
+    GpStream("customers", (("RM00101", "c"),), key=("CUSTNMBR",)),
+    GpStream("salespeople", (("RM00301", "s"),), key=("SLPRSNID",)),
+    GpStream("employees", (("UPR00100", "e"),), key=("EMPLOYID",)),
+    # Posted receivables: open (RM20101) and history (RM30101). Amounts are functional currency;
+    # MC020102 adds the originating currency amount and rate for foreign-currency documents.
+    GpStream("receivables_open", (("RM20101", "d"), ("MC020102", "m")), key=("RMDTYPAL", "DOCNUMBR"),
+             joins="LEFT JOIN MC020102 m ON m.RMDTYPAL = d.RMDTYPAL AND m.DOCNUMBR = d.DOCNUMBR"),
+    GpStream("receivables_history", (("RM30101", "d"), ("MC020102", "m")), key=("RMDTYPAL", "DOCNUMBR"),
+             joins="LEFT JOIN MC020102 m ON m.RMDTYPAL = d.RMDTYPAL AND m.DOCNUMBR = d.DOCNUMBR",
+             history_filter="d.DOCDATE"),
+    GpStream("applications_open", (("RM20201", "a"),), key=("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM")),
+    GpStream("applications_history", (("RM30201", "a"),),
+             key=("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM"), history_filter="a.DATE1"),
+    # Posted SOP invoices (3) and returns (4), parent lines only: kit components (CMPNTSEQ > 0)
+    # carry the kit's cost again and would be counted twice.
+    GpStream("sales_lines", (("SOP30300", "l"), ("SOP30200", "h")), key=("SOPTYPE", "SOPNUMBE", "LNITMSEQ"),
+             joins="JOIN SOP30200 h ON h.SOPTYPE = l.SOPTYPE AND h.SOPNUMBE = l.SOPNUMBE",
+             where="l.SOPTYPE IN (3, 4) AND l.CMPNTSEQ = 0 AND h.VOIDSTTS = 0",
+             history_filter="h.DOCDATE"),
+    # Project Accounting timesheet lines (history), attributed to the project's customer.
+    GpStream("timesheets", (("PA30101", "t"), ("PA01201", "p")), key=("PATSNO", "LNITMSEQ"),
+             joins="LEFT JOIN PA01201 p ON p.PAPROJNUMBER = t.PAPROJNUMBER",
+             history_filter="t.PADT"),
+)}
+
+
+def resolve_column(stream: GpStream, column: str) -> tuple[str, str, str]:
+    """Find `column` in the stream's tables: (alias, spelled column, SQL type).
+
+    Raises:
+        QueryError: no table of the stream has that column (names the tables searched).
+    """
+    schema = gp_schema()
+    for table, alias in stream.tables:
+        for known, sql_type in schema.get(table, {}).items():
+            if known.lower() == column.lower():
+                return alias, known, sql_type
+    tables = ", ".join(t for t, _ in stream.tables)
+    raise QueryError(
+        f"column {column!r} is not a column of {tables}",
+        stream=stream.name, hint="check the spelling against the GP table, e.g. USERDEF1",
+    )
+
+
+def build_query(stream: GpStream, columns: Sequence[str]) -> tuple[str, list[str], list[Converter]]:
+    """SELECT for `stream` returning the key columns and `columns`: (sql, names, converters)."""
+    wanted = list(dict.fromkeys([*stream.key, *columns]))
+    select: list[str] = []
+    names: list[str] = []
+    converters: list[Converter] = []
+    for column in wanted:
+        alias, spelled, sql_type = resolve_column(stream, column)
+        select.append(f"{alias}.{spelled}")
+        names.append(spelled)
+        converters.append(converter_for(sql_type))
+    base, alias = stream.tables[0]
+    sql = f"SELECT {', '.join(select)} FROM {base} {alias}"
+    if stream.joins:
+        sql += f" {stream.joins}"
+    conditions = [c for c in (stream.where, f"{stream.history_filter} >= ?" if stream.history_filter else "") if c]
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    return sql, names, converters
+
+
+class GpSqlConnector:
+    """Reads a GP company database through a DB-API connection factory."""
+
+    def __init__(self, connect: Callable[[], DbApiConnection], *, system: str = "gp-sql",
+                 history_from: dt.date | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+                 describe: str = "GP database") -> None:
+        self.system = system
+        self._connect = connect
+        self._conn: DbApiConnection | None = None
+        self.history_from = history_from or GP_EMPTY_DATE
+        self.chunk_rows = chunk_rows
+        self.describe = describe
+
+    def stream_names(self) -> Sequence[str]:
+        return list(STREAMS)
+
+    def available_columns(self, stream: str) -> Sequence[str] | None:
+        spec = STREAMS[stream]
+        schema = gp_schema()
+        return [c for table, _ in spec.tables for c in schema.get(table, {})]
+
+    def connection(self) -> DbApiConnection:
+        if self._conn is None:
+            def attempt() -> DbApiConnection:
+                with translate_errors(self.describe, None):
+                    return self._connect()
+            self._conn = with_retries(attempt)
+        return self._conn
+
+    def read(self, stream: str, columns: Sequence[str]) -> Iterator[list[SourceRow]]:
+        spec = STREAMS[stream]
+        sql, names, converters = build_query(spec, columns)
+        params: list[Any] = [self.history_from] if spec.history_filter else []
+        table = spec.tables[0][0]
+        conn = self.connection()
+        with translate_errors(self.describe, stream):
+            cursor = conn.cursor()
+            try:
+                if hasattr(cursor, "arraysize"):
+                    cursor.arraysize = self.chunk_rows
+                cursor.execute(sql, _bind(params, conn))
+                row_number = 0
+                while True:
+                    rows = cursor.fetchmany(self.chunk_rows)
+                    if not rows:
+                        break
+                    chunk: list[SourceRow] = []
+                    for row in rows:
+                        row_number += 1
+                        values = {name: conv(value) for name, conv, value in zip(names, converters, row, strict=True)}
+                        chunk.append(SourceRow(table, row_number, values))
+                    yield chunk
+            finally:
+                try:
+                    cursor.close()
+                except Exception:  # noqa: BLE001, S110 - the connection may already be gone
+                    pass
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+
+def _bind(params: list[Any], conn: object) -> list[Any]:
+    # stdlib sqlite3 compares dates as text; GP dates are stored 'YYYY-MM-DD 00:00:00'.
+    if isinstance(conn, sqlite3.Connection):
+        return [f"{p.isoformat()} 00:00:00" if isinstance(p, dt.date) else p for p in params]
+    return params
+
+
+# SQLSTATE classes of ODBC → our errors. 28000: login failed; 08xxx: connection;
+# 40001: deadlock victim (SQL Server 1205); HYT00/HYT01: timeouts; 42S02/42S22: no such table/column.
+_TRANSIENT_STATES = ("08", "40001", "HYT00", "HYT01", "40197", "40501", "40613")
+_MISSING_OBJECT_STATES = ("42S02", "42S22", "42000")
+
+
+@contextmanager
+def translate_errors(describe: str, stream: str | None) -> Iterator[None]:
+    """Turn pyodbc and sqlite3 exceptions into the profitlens error tree."""
+    try:
+        yield
+    except ConnectorError:
+        raise
+    except sqlite3.Error as exc:
+        raise _from_sqlite(exc, describe, stream) from exc
+    except Exception as exc:
+        if type(exc).__module__ != "pyodbc":
+            raise
+        raise _from_odbc(exc, describe, stream) from exc
+
+
+def _where(describe: str, stream: str | None) -> str:
+    return f"{describe} (stream {stream})" if stream else describe
+
+
+def _from_sqlite(exc: sqlite3.Error, describe: str, stream: str | None) -> ConnectorError:
+    text = str(exc)
+    if "no such table" in text or "no such column" in text:
+        return QueryError(f"{_where(describe, stream)}: {text}", stream=stream,
+                          hint="is this a GP company database?")
+    if "locked" in text or "busy" in text:
+        return SourceUnavailable(f"{_where(describe, stream)}: {text}", stream=stream)
+    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
+        return SourceUnavailable(f"{_where(describe, stream)}: {text}", stream=stream)
+    return ConnectorError(f"{_where(describe, stream)}: {text}", stream=stream)
+
+
+def _from_odbc(exc: Exception, describe: str, stream: str | None) -> ConnectorError:
+    state = str(exc.args[0]) if exc.args else ""
+    detail = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    where = _where(describe, stream)
+    if state == "IM002":
+        return ConnectorError(f"{where}: the ODBC driver named in the connection string is not installed",
+                              stream=stream, hint="install it (e.g. msodbcsql18) or fix DRIVER= ; "
+                              "`odbcinst -q -d` lists the installed drivers")
+    if state.startswith("28"):
+        return AuthError(f"{where}: login failed", stream=stream,
+                         hint="check the user and password, or use Trusted_Connection=yes")
+    if state.startswith(_TRANSIENT_STATES) or "1205" in detail:
+        return SourceUnavailable(f"{where}: {detail}", stream=stream)
+    if state.startswith(_MISSING_OBJECT_STATES):
+        return QueryError(f"{where}: {detail}", stream=stream,
+                          hint="is this a GP company database, and may this login read the table?")
+    return ConnectorError(f"{where}: [{state}] {detail}", stream=stream)
+
+
+def sqlite_connection(path: str) -> Callable[[], DbApiConnection]:
+    """A factory for stdlib sqlite3 (the embedded sample company), opened read-only."""
+    def connect() -> DbApiConnection:
+        uri = f"file:{path}?mode=ro"
+        return sqlite3.connect(uri, uri=True)
+    return connect
+
+
+def odbc_connection(connection_string: str, *, timeout: int = 30) -> Callable[[], DbApiConnection]:
+    """A factory for pyodbc; pyodbc (and unixODBC) are imported only when it is called."""
+    def connect() -> DbApiConnection:
+        try:
+            import pyodbc  # noqa: PLC0415 - needs the system's unixODBC; only GP-over-ODBC users need it
+        except ImportError as exc:
+            raise ConnectorError(
+                f"pyodbc cannot be loaded: {exc}",
+                hint="install unixODBC (Debian: apt-get install unixodbc) and `pip install profitlens[odbc]`",
+            ) from exc
+        conn: DbApiConnection = pyodbc.connect(connection_string, timeout=timeout, autocommit=True)
+        return conn
+    return connect

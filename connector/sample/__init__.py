@@ -1,0 +1,1 @@
+"""The embedded sample company: a GP-shaped SQLite database, generated deterministically."""

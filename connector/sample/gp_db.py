@@ -1,0 +1,70 @@
+"""Write GP-shaped tables into SQLite: real table and column names and types, GP defaults,
+right-padded char(n), dates as 'YYYY-MM-DD 00:00:00' with 1900-01-01 for empty."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from connector.gp_values import gp_schema
+
+SAMPLE_TABLES = ("RM00101", "RM00301", "UPR00100", "RM20101", "RM30101", "RM20201", "RM30201",
+                 "SOP30200", "SOP30300", "MC020102", "RM40401", "PA30101", "PA01201")
+
+_DEFAULTS = {"char": "''", "numeric": "0", "smallint": "0", "int": "0", "tinyint": "0",
+             "datetime": "'1900-01-01 00:00:00'", "binary": "X'00000000'"}
+
+
+def create_tables(con: sqlite3.Connection, tables: Sequence[str] = SAMPLE_TABLES) -> None:
+    """CREATE TABLE for each GP table with every column of the real table and GP's defaults."""
+    schema = gp_schema()
+    for table in tables:
+        cols = [f"{name} {sql_type} NOT NULL DEFAULT {_DEFAULTS[sql_type.split('(')[0]]}"
+                for name, sql_type in schema[table].items()]
+        con.execute(f"CREATE TABLE {table} ({', '.join(cols)})")
+
+
+class TableWriter:
+    """Buffered inserts of rows given as dicts of the columns that matter; values are stored as GP
+    would: char padded to its length, money as numeric text, dates with a zero time."""
+
+    def __init__(self, con: sqlite3.Connection, table: str, columns: Sequence[str], batch: int = 20000) -> None:
+        self.con = con
+        self.table = table
+        self.columns = list(columns)
+        schema = gp_schema()[table]
+        self._formats = [self._formatter(schema[c]) for c in self.columns]
+        self._sql = f"INSERT INTO {table} ({', '.join(self.columns)}) VALUES ({', '.join('?' * len(self.columns))})"
+        self._rows: list[tuple[Any, ...]] = []
+        self._batch = batch
+        self.count = 0
+
+    @staticmethod
+    def _formatter(sql_type: str) -> Any:
+        base = sql_type.split("(")[0]
+        if base == "char":
+            width = int(sql_type[5:-1])
+            return lambda v: ("" if v is None else str(v))[:width].ljust(width)
+        if base == "numeric":
+            return lambda v: str(Decimal(0) if v is None else v)
+        if base == "datetime":
+            return lambda v: f"{(v or dt.date(1900, 1, 1)).isoformat()} 00:00:00"
+        return lambda v: 0 if v is None else int(v)
+
+    def add(self, *values: Any) -> None:
+        self._rows.append(tuple(f(v) for f, v in zip(self._formats, values, strict=True)))
+        if len(self._rows) >= self._batch:
+            self.flush()
+
+    def add_many(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            self.add(*row)
+
+    def flush(self) -> None:
+        if self._rows:
+            self.con.executemany(self._sql, self._rows)
+            self.count += len(self._rows)
+            self._rows = []

@@ -1,0 +1,1 @@
+"""The common ledger model (frozen records, Decimal money) and its DuckDB store."""

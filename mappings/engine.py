@@ -1,0 +1,304 @@
+"""The mapping engine: apply a declarative mapping file to chunks of source rows.
+
+A mapping file (TOML, one per source kind, in this folder) names, per connector stream, the ledger
+table it feeds and, per ledger field, where the value comes from::
+
+    [streams.customers]
+    table = "customer"
+    [streams.customers.fields]
+    customer_id = "CUSTNMBR"                                   # a column
+    document_type = { column = "RMDTYPAL", codes = "rm_document_type" }  # a column through a code table
+    document_id = { template = "{RMDTYPAL|rm_document_type}:{DOCNUMBR}" } # text built from columns
+    commission_rate = { column = "COMPRCNT", scale = "0.0001" }           # GP's percent × 100
+    currency = { value = "EUR" }                                          # a constant
+
+Code tables map source codes to ledger values; the value "skip" leaves the row out on purpose
+(counted as skipped, not quarantined); `_other = "keep"` passes unknown codes through.
+
+Each row becomes a frozen ledger record or an `Issue` naming the field, the value and the problem.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import tomllib
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import datetime as dt
+
+from connector.base import SourceRow
+from ledger.model import REQUIRED, RECORD_TYPES, Issue, Record, SourceRef, data_fields
+from mappings import coerce
+from profitlens.errors import ConfigError, MappingError
+
+SKIP = "skip"
+_TEMPLATE_PART = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([A-Za-z_][A-Za-z0-9_]*))?\}")
+# Money fields that are stored positive as issued (the document type gives the sign).
+NON_NEGATIVE = {
+    "document": ("amount", "open_amount", "sales_amount", "trade_discount", "freight_amount", "misc_amount",
+                 "tax_amount", "commission_amount", "source_amount"),
+    "application": ("amount", "discount_taken", "write_off_amount"),
+    "customer": ("credit_limit",),
+    "employee": ("hourly_cost",),
+}
+
+
+class _Skip(Exception):
+    """The row is left out on purpose (a code mapped to "skip")."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    """Where one ledger field's value comes from."""
+
+    name: str
+    column: str | None = None
+    template: str | None = None
+    value: Any = None
+    codes: str | None = None
+    scale: Decimal | None = None
+
+    def columns(self) -> list[str]:
+        if self.column:
+            return [self.column]
+        if self.template:
+            return [m.group(1) for m in _TEMPLATE_PART.finditer(self.template)]
+        return []
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    stream: str
+    table: str
+    fields: dict[str, FieldRule]
+    codes: dict[str, dict[str, str]]
+    source_key: tuple[str, ...] = ()
+    _types: dict[str, Any] = field(default_factory=dict)
+
+    def columns(self) -> list[str]:
+        cols = [c for rule in self.fields.values() for c in rule.columns()]
+        return list(dict.fromkeys([*self.source_key, *cols]))
+
+    def map_rows(self, rows: Sequence[SourceRow], system: str) -> tuple[list[tuple[Record, int]], list[Issue], int]:
+        """Map a chunk: (records with their row numbers, issues, rows skipped on purpose)."""
+        cls = RECORD_TYPES[self.table]
+        records: list[tuple[Record, int]] = []
+        issues: list[Issue] = []
+        skipped = 0
+        required = REQUIRED[self.table]
+        non_negative = NON_NEGATIVE.get(self.table, ())
+        for row in rows:
+            values = row.values
+            ref = SourceRef(system, row.table, self._key_of(values, row.row_number))
+            problems: list[str] = []
+            kwargs: dict[str, Any] = {}
+            try:
+                for name, rule in self.fields.items():
+                    try:
+                        kwargs[name] = self._value(rule, values)
+                    except coerce.BadValue as exc:
+                        problems.append(f"{name}: {exc}")
+            except _Skip:
+                skipped += 1
+                continue
+            for name in required:
+                if kwargs.get(name) in (None, ""):
+                    problems.append(f"{name}: is empty" + (f" (column {self.fields[name].column})"
+                                                          if name in self.fields and self.fields[name].column else ""))
+            for name in non_negative:
+                amount = kwargs.get(name)
+                if isinstance(amount, Decimal) and amount < 0:
+                    problems.append(f"{name}: {amount} is negative; amounts are stored as issued and the "
+                                    f"document type gives the sign")
+            if "__extra__" in values:
+                problems.append(f"the row has {len(values['__extra__'])} more cells than the header")
+            if problems:
+                issues.append(Issue(self.stream, ref, row.row_number, "; ".join(problems), dict(values)))
+                continue
+            kwargs = {k: v for k, v in kwargs.items() if v is not None}
+            records.append((cls(source=ref, **kwargs), row.row_number))
+        return records, issues, skipped
+
+    def _key_of(self, values: Mapping[str, Any], row_number: int) -> str:
+        if not self.source_key:
+            return f"row {row_number}"
+        return "|".join("" if values.get(c) is None else str(values.get(c)) for c in self.source_key)
+
+    def _code(self, table: str, raw: Any) -> Any:
+        codes = self.codes[table]
+        key = "" if raw is None else str(raw).strip()
+        if key in codes:
+            mapped = codes[key]
+        elif "_other" in codes:
+            if codes["_other"] == SKIP:
+                raise _Skip
+            return raw  # "keep": pass unknown codes through
+        else:
+            known = ", ".join(k for k in codes if k != "_other")
+            raise coerce.BadValue(f"code {coerce.show(raw)} is not in the code table {table} ({known})")
+        if mapped == SKIP:
+            raise _Skip
+        return mapped
+
+    def _value(self, rule: FieldRule, values: Mapping[str, Any]) -> Any:
+        if rule.template is not None:
+            raw: Any = self._render(rule.template, values)
+        elif rule.column is not None:
+            raw = values.get(rule.column)
+            if rule.codes:
+                raw = self._code(rule.codes, raw)
+        else:
+            raw = rule.value
+        return self._coerce(rule, raw)
+
+    def _render(self, template: str, values: Mapping[str, Any]) -> str | None:
+        def part(match: re.Match[str]) -> str:
+            value = values.get(match.group(1))
+            if match.group(2):
+                value = self._code(match.group(2), value)
+            return "" if value is None else str(value).strip()
+        text = _TEMPLATE_PART.sub(part, template).strip()
+        # A template whose columns are all empty gives nothing, not its separators.
+        literal = _TEMPLATE_PART.sub("", template).strip()
+        return None if not text or text == literal else text
+
+    def _coerce(self, rule: FieldRule, raw: Any) -> Any:
+        target = self._types[rule.name]
+        if target is Decimal:
+            amount = coerce.to_money(raw)
+            if amount is not None and rule.scale is not None:
+                amount = amount * rule.scale
+            return amount
+        if target is dt.date:
+            return coerce.to_date(raw)
+        if target is bool:
+            return coerce.to_bool(raw)
+        if target is int:
+            return coerce.to_int(raw)
+        if isinstance(target, type) and issubclass(target, enum.StrEnum):
+            return coerce.to_enum(raw, target)
+        return coerce.to_text(raw)
+
+
+@dataclass(frozen=True)
+class SourceMapping:
+    """All stream mappings of one source kind."""
+
+    kind: str
+    streams: dict[str, StreamMapping]
+
+
+def _field_types(table: str) -> dict[str, Any]:
+    hints = typing.get_type_hints(RECORD_TYPES[table])
+    out: dict[str, Any] = {}
+    for f in data_fields(table):
+        hint = hints[f.name]
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        out[f.name] = args[0] if args else hint
+    return out
+
+
+def _rule(name: str, spec: Any, where: str) -> FieldRule:
+    if isinstance(spec, str):
+        return FieldRule(name, column=spec)
+    if not isinstance(spec, dict):
+        raise MappingError(f"{where}: a field is a column name or a table with column/template/value")
+    unknown = set(spec) - {"column", "template", "value", "codes", "scale"}
+    if unknown:
+        raise MappingError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}",
+                           hint="use column, template, value, codes or scale")
+    kinds = [k for k in ("column", "template", "value") if k in spec]
+    if len(kinds) != 1:
+        raise MappingError(f"{where}: give exactly one of column, template or value")
+    scale = Decimal(str(spec["scale"])) if "scale" in spec else None
+    return FieldRule(name, column=spec.get("column"), template=spec.get("template"),
+                     value=spec.get("value"), codes=spec.get("codes"), scale=scale)
+
+
+def parse_mapping(doc: dict[str, Any], origin: str) -> SourceMapping:
+    """Build a mapping from a parsed TOML document, checking every name it uses."""
+    codes = {name: {str(k): str(v) for k, v in table.items()} for name, table in doc.get("codes", {}).items()}
+    streams: dict[str, StreamMapping] = {}
+    raw_streams: dict[str, Any] = doc.get("streams", {})
+    for stream, spec in raw_streams.items():
+        where = f"{origin} [streams.{stream}]"
+        table = spec.get("table")
+        if table not in RECORD_TYPES:
+            raise MappingError(f"{where}: table {table!r} is not a ledger table ({', '.join(RECORD_TYPES)})")
+        field_specs = dict(raw_streams.get(spec["fields_from"], {}).get("fields", {})) if "fields_from" in spec else {}
+        field_specs.update(spec.get("fields", {}))
+        types = _field_types(table)
+        rules: dict[str, FieldRule] = {}
+        for name, fspec in field_specs.items():
+            if name not in types:
+                raise MappingError(f"{where}: {name!r} is not a field of {table} ({', '.join(types)})")
+            rule = _rule(name, fspec, f"{where} field {name}")
+            for code_table in [rule.codes, *[m.group(2) for m in _TEMPLATE_PART.finditer(rule.template or "")]]:
+                if code_table and code_table not in codes:
+                    raise MappingError(f"{where} field {name}: no code table [codes.{code_table}]")
+            rules[name] = rule
+        missing = [r for r in REQUIRED[table] if r not in rules]
+        if missing:
+            raise MappingError(f"{where}: required field(s) {', '.join(missing)} are not mapped")
+        source_key = tuple(spec.get("source_key", ()))
+        streams[stream] = StreamMapping(stream, table, rules, codes, source_key, types)
+    return SourceMapping(str(doc.get("kind", origin)), streams)
+
+
+def load_mapping(kind: str, overrides: Mapping[str, Mapping[str, Any]] | None = None,
+                 path: Path | None = None) -> SourceMapping:
+    """Load the mapping for a source kind (or from `path`), with user overrides per ledger table.
+
+    `overrides` is the `[source.mapping.<table>]` part of the configuration, e.g.
+    ``{"customer": {"referred_by": "USERDEF1"}}``; it applies to every stream feeding that table.
+
+    Raises:
+        MappingError: the mapping file is wrong.
+        ConfigError: an override names an unknown table or field (names the key).
+    """
+    if path is not None:
+        text, origin = path.read_text(encoding="utf-8"), str(path)
+    else:
+        res = resources.files("mappings").joinpath(f"{kind}.toml")
+        if not res.is_file():
+            raise ConfigError(f"no mapping for source kind {kind!r}", key="source.kind")
+        text, origin = res.read_text(encoding="utf-8"), f"mappings/{kind}.toml"
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"{origin}: {exc}") from exc
+    for table, fields in (overrides or {}).items():
+        if table not in RECORD_TYPES:
+            raise ConfigError(f"{table!r} is not a ledger table", key=f"source.mapping.{table}",
+                              hint=f"use one of {', '.join(RECORD_TYPES)}")
+        types = _field_types(table)
+        targets = [s for s in doc.get("streams", {}).values() if s.get("table") == table]
+        for name, spec in fields.items():
+            if name not in types:
+                raise ConfigError(f"{name!r} is not a field of {table}", key=f"source.mapping.{table}.{name}",
+                                  hint=f"fields are {', '.join(types)}")
+            for target in targets:
+                target.setdefault("fields", {})[name] = spec
+    return parse_mapping(doc, origin)
+
+
+def check_columns(mapping: SourceMapping, available: Mapping[str, Sequence[str] | None]) -> None:
+    """Refuse a mapping that names a column its stream does not have (before any row is read)."""
+    for stream, sm in mapping.streams.items():
+        known = available.get(stream)
+        if known is None:
+            continue
+        lowered = {c.lower() for c in known}
+        for column in sm.columns():
+            if column.lower() not in lowered:
+                raise ConfigError(
+                    f"column {column!r} is not in the source stream {stream}",
+                    key=f"mapping of {sm.table}", hint="check the column name against the ERP table",
+                )

@@ -1,0 +1,107 @@
+"""Wiring: configuration → connector, mapping, store, engine and reports. The CLI only calls these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from connector.base import Connector
+from connector.files import FilesConnector
+from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
+from ledger.store import Store, SyncResult
+from mappings.engine import load_mapping
+from profitability.analyze import analyze
+from profitability.model import AgeingBuckets, Analysis, Period
+from profitability.model import Settings as EngineSettings
+from profitlens.config import Config, redact
+from profitlens.errors import ConfigError
+from profitlens.sync import Progress, run_sync
+from reports.context import ReportMeta, build_context
+from reports.outputs import write_analysis
+from reports.render import write_html, write_pdf
+
+REPORT_FORMATS = ("pdf", "html")
+
+
+def make_connector(config: Config) -> Connector:
+    source = config.settings.source
+    if source.kind == "files":
+        assert source.path is not None  # checked by load_config
+        return FilesConnector(config.resolve(source.path), chunk_rows=source.chunk_rows)
+    if source.connection:
+        return GpSqlConnector(odbc_connection(source.connection), history_from=source.history_from,
+                              chunk_rows=source.chunk_rows, describe=f"GP database ({_server(source.connection)})")
+    assert source.path is not None
+    path = config.resolve(source.path)
+    if not path.is_file():
+        raise ConfigError(f"the GP SQLite file {path} does not exist", key="source.path", file=str(config.file))
+    return GpSqlConnector(sqlite_connection(str(path)), history_from=source.history_from,
+                          chunk_rows=source.chunk_rows, describe=f"GP database {path.name}")
+
+
+def _server(connection: str) -> str:
+    parts = dict(p.split("=", 1) for p in redact(connection).split(";") if "=" in p)
+    lowered = {k.strip().lower(): v.strip() for k, v in parts.items()}
+    server = lowered.get("server", "?")
+    database = lowered.get("database", "")
+    return f"{server}/{database}" if database else server
+
+
+def sync(config: Config, progress: Progress | None = None) -> SyncResult:
+    connector = make_connector(config)
+    mapping = load_mapping(config.settings.source.kind, config.settings.source.mapping)
+    try:
+        with Store(config.store_path) as store:
+            return run_sync(connector, mapping, store, progress)
+    finally:
+        connector.close()
+
+
+def engine_settings(config: Config) -> EngineSettings:
+    a = config.settings.analysis
+    return EngineSettings(department_rates={k: Decimal(v) for k, v in a.department_rates.items()},
+                          buckets=AgeingBuckets(tuple(a.ageing_buckets)))
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    analysis: Analysis
+    last_sync: dict[str, Any] | None
+
+
+def run_analysis(config: Config, period: Period) -> AnalysisRun:
+    with Store(config.store_path, read_only=True) as store:
+        last = store.last_sync()
+        result = analyze(store.con, period, engine_settings(config))
+    return AnalysisRun(result, last["summary"] if last else None)
+
+
+def write_outputs(config: Config, run: AnalysisRun, out: Path) -> tuple[Path, Path]:
+    company = config.settings.company
+    return write_analysis(run.analysis, out, run.last_sync, company.name, company.currency)
+
+
+def write_reports(config: Config, run: AnalysisRun, out: Path, formats: tuple[str, ...],
+                  locale: str | None = None) -> list[Path]:
+    company = config.settings.company
+    meta = ReportMeta(company=company.name, currency=company.currency, source=_describe_source(config),
+                      generated_at=dt.datetime.now(dt.UTC), sync=run.last_sync, locale=locale or company.locale)
+    context = build_context(run.analysis, meta)
+    paths: list[Path] = []
+    if "html" in formats:
+        paths.append(write_html(context, out / "report.html"))
+    if "pdf" in formats:
+        paths.append(write_pdf(context, out / "report.pdf"))
+    return paths
+
+
+def _describe_source(config: Config) -> str:
+    source = config.settings.source
+    if source.kind == "files":
+        return f"files in {source.path}"
+    if source.connection:
+        return f"Dynamics GP over ODBC ({_server(source.connection)})"
+    return f"Dynamics GP database {Path(source.path or '').name}"

@@ -1,0 +1,255 @@
+"""The `profitlens` command. It parses arguments, loads the configuration and calls `profitlens.app`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from profitlens import __version__
+from profitlens.errors import ProfitlensError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEMO_COMPANY = "Nordlicht Handel GmbH"
+DEMO_PERIOD = (dt.date(2025, 11, 1), dt.date(2026, 10, 31))
+
+
+def _config_option(func: F) -> F:
+    return click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="PROFITLENS_CONFIG",
+        required=True, help="The configuration file (TOML). Also read from PROFITLENS_CONFIG.",
+    )(func)
+
+
+def _period_options(func: F) -> F:
+    date = click.DateTime(formats=["%Y-%m-%d"])
+    func = click.option("--as-of", "as_of", type=date, default=None,
+                        help="Age receivables at this date (YYYY-MM-DD). Default: the end of the period.")(func)
+    func = click.option("--to", "date_to", type=date, required=True, help="Last day of the period (YYYY-MM-DD).")(func)
+    func = click.option("--from", "date_from", type=date, required=True,
+                        help="First day of the period (YYYY-MM-DD).")(func)
+    return func
+
+
+def _period(date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None) -> Any:
+    from profitability.model import Period  # noqa: PLC0415 - keep `--help` fast
+
+    return Period.of(date_from.date(), date_to.date(), as_of.date() if as_of else None)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from profitlens.app import REPORT_FORMATS  # noqa: PLC0415
+
+    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
+    unknown = [f for f in formats if f not in REPORT_FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'}: choose from {', '.join(REPORT_FORMATS)}",
+                                 param_hint="--format")
+    return formats
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="profitlens")
+@click.option("-v", "--verbose", count=True, help="More detail on the console (-v, -vv).")
+def cli(verbose: int) -> None:
+    """profitlens: what each customer is really worth.
+
+    Reads invoices, receivables and time entries from Dynamics GP (or files), prices every customer
+    (margin, commissions, cost to serve, overdue receivables) and writes reports.
+
+    \b
+    Start here:   profitlens demo
+    Then:         profitlens sync --config profitlens.toml
+                  profitlens analyze --config profitlens.toml --from 2025-01-01 --to 2025-12-31 --out results
+                  profitlens report  --config profitlens.toml --from 2025-01-01 --to 2025-12-31 --out reports
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@_config_option
+def sync(config_path: Path) -> None:
+    """Read the source named in the configuration into the ledger store.
+
+    The whole sync lands at once or not at all. Rows that cannot be taken are quarantined with
+    their reason and listed here; the rest lands.
+    """
+    from profitlens import app  # noqa: PLC0415
+    from profitlens.config import load_config  # noqa: PLC0415
+
+    config = load_config(config_path)
+    result = app.sync(config)
+    _print_sync(result.as_dict(), config.store_path)
+
+
+def _print_sync(summary: dict[str, Any], store_path: Path) -> None:
+    click.echo(f"Synced {summary['rows_read']:,} rows from {summary['source']} into {store_path}: "
+               f"{summary['rows_landed']:,} landed, {summary['rows_quarantined']:,} quarantined"
+               + (f", {summary['rows_skipped']:,} skipped on purpose" if summary.get("rows_skipped") else "") + ".")
+    for table, n in summary["landed"].items():
+        if n:
+            click.echo(f"  {table:<15} {n:>10,}")
+    if summary["rows_quarantined"]:
+        click.echo("Quarantined rows (see `profitlens quarantine`):", err=True)
+        _print_quarantine(store_path, summary["run_id"], limit=20)
+
+
+def _print_quarantine(store_path: Path, run_id: str | None, limit: int) -> None:
+    from ledger.store import Store  # noqa: PLC0415
+
+    with Store(store_path, read_only=True) as store:
+        if run_id is None:
+            last = store.last_sync()
+            run_id = last["run_id"] if last else ""
+        rows = store.con.execute(
+            "SELECT source_table, row_number, source_key, reason FROM quarantine WHERE run_id = ? "
+            "ORDER BY source_table, row_number LIMIT ?", [run_id, limit + 1]).fetchall()
+        total_row = store.con.execute("SELECT count(*) FROM quarantine WHERE run_id = ?", [run_id]).fetchone()
+    total = int(total_row[0]) if total_row else 0
+    for table, row_number, key, reason in rows[:limit]:
+        click.echo(f"  {table} row {row_number} ({key}): {reason}", err=True)
+    if total > limit:
+        click.echo(f"  … and {total - limit:,} more", err=True)
+
+
+@cli.command()
+@_config_option
+@click.option("--limit", default=100, show_default=True, help="How many rows to list.")
+def quarantine(config_path: Path, limit: int) -> None:
+    """List the rows the last sync quarantined, with their row numbers and reasons."""
+    from profitlens.config import load_config  # noqa: PLC0415
+
+    config = load_config(config_path)
+    _print_quarantine(config.store_path, None, limit)
+
+
+@cli.command()
+@_config_option
+@_period_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for customers.csv and summary.json.")
+def analyze(config_path: Path, date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None,
+            out: Path) -> None:
+    """Price every customer for a period; write customers.csv and summary.json."""
+    from profitlens import app  # noqa: PLC0415
+    from profitlens.config import load_config  # noqa: PLC0415
+
+    config = load_config(config_path)
+    run = app.run_analysis(config, _period(date_from, date_to, as_of))
+    for path in app.write_outputs(config, run, out):
+        click.echo(str(path))
+    _print_headline(run.analysis, config.settings.company.currency)
+
+
+def _print_headline(analysis: Any, currency: str) -> None:
+    t = analysis.totals
+    click.echo(f"{analysis.counts['customers']:,} customers; net sales {t['net_sales']:,.2f} {currency}, "
+               f"net profit {t['net_profit']:,.2f} {currency}; {analysis.reconciliation['note']}.", err=True)
+
+
+@cli.command()
+@_config_option
+@_period_options
+@click.option("--format", "formats", default="pdf,html", show_default=True, help="Comma-separated: pdf, html.")
+@click.option("--lang", default=None, help="Language and formats of the report (e.g. en, de). Default: [company] locale.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the reports.")
+def report(config_path: Path, date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None,
+           formats: str, lang: str | None, out: Path) -> None:
+    """Write the profitability report (PDF and HTML) for a period."""
+    from profitlens import app  # noqa: PLC0415
+    from profitlens.config import load_config  # noqa: PLC0415
+
+    chosen = _formats(formats)
+    config = load_config(config_path)
+    run = app.run_analysis(config, _period(date_from, date_to, as_of))
+    for path in app.write_reports(config, run, out, chosen, lang):
+        click.echo(str(path))
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("profitlens-demo"),
+              show_default=True, help="Folder for the sample company, its ledger and the reports.")
+@click.option("--size", type=click.Choice(["tiny", "small", "large"]), default="small", show_default=True,
+              help="Sample company size: small ≈ 200 customers; large ≈ 20,000 customers and 1M invoice lines.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the sample generator (same seed, same company).")
+def demo(out: Path, size: str, seed: int) -> None:
+    """Generate the sample GP company, sync it, analyse it and write the reports.
+
+    Prints the paths of the HTML and PDF reports. The folder also holds profitlens.toml, a working
+    configuration to try `sync`, `analyze` and `report` with.
+    """
+    from connector.sample.generate import generate  # noqa: PLC0415
+    from profitlens import app  # noqa: PLC0415
+    from profitlens.config import load_config  # noqa: PLC0415
+
+    out.mkdir(parents=True, exist_ok=True)
+    sample = out / f"sample-gp-{size}.sqlite"
+    if not sample.exists():
+        click.echo(f"Generating the {size} sample company into {sample} …", err=True)
+        generate(sample, size=size, seed=seed)
+    config_file = out / "profitlens.toml"
+    config_file.write_text(_demo_config(sample.name), encoding="utf-8")
+    config = load_config(config_file)
+    result = app.sync(config)
+    _print_sync(result.as_dict(), config.store_path)
+    from profitability.model import Period  # noqa: PLC0415
+
+    run = app.run_analysis(config, Period.of(*DEMO_PERIOD))
+    app.write_outputs(config, run, out)
+    _print_headline(run.analysis, config.settings.company.currency)
+    for path in app.write_reports(config, run, out, ("html", "pdf")):
+        click.echo(str(path))
+
+
+def _demo_config(sample_name: str) -> str:
+    return f"""# profitlens configuration for the embedded sample company (written by `profitlens demo`).
+[company]
+name = "{DEMO_COMPANY}"
+currency = "EUR"
+
+[source]
+kind = "gp-sql"
+path = "{sample_name}"        # a GP-shaped SQLite file; at your site: connection = "DRIVER=...;SERVER=...;DATABASE=..."
+
+[source.mapping.customer]
+referred_by = "USERDEF1"      # this company keeps the referring customer in RM00101.USERDEF1
+
+[store]
+path = "profitlens.duckdb"
+
+[analysis]
+ageing_buckets = [0, 30, 60, 90, 120]
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user mistakes become one line on stderr and exit code 1, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="profitlens", standalone_mode=False)
+    except ProfitlensError as exc:
+        from profitlens.config import redact  # noqa: PLC0415
+
+        click.echo(f"error: {redact(str(exc))}", err=True)
+        return 1
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted; the ledger store is as it was before this run", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

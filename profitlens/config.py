@@ -1,0 +1,186 @@
+"""The configuration file (TOML), validated once at start.
+
+    [company]
+    name = "Nordlicht Handel GmbH"
+    currency = "EUR"                 # the functional currency
+
+    [source]
+    kind = "gp-sql"                  # or "files"
+    connection = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=gp01;DATABASE=TWO;Trusted_Connection=yes"
+    # path = "sample-gp.sqlite"      # gp-sql from a GP-shaped SQLite file (the embedded sample)
+    # history_from = 2020-01-01      # read GP history tables from this date on
+
+    [source.mapping.customer]        # point ledger fields at other source columns
+    referred_by = "USERDEF1"
+
+    [store]
+    path = "profitlens.duckdb"       # relative paths are relative to this file
+
+    [analysis]
+    ageing_buckets = [0, 30, 60, 90, 120]
+    [analysis.department_rates]      # cost per hour where a time entry has no cost of its own
+    SUPPORT = 48.00
+
+Values written "${NAME}" are read from the environment variable NAME, so no password need be in the
+file. Errors name the key, the file and (where it can be found) the line, and say what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from profitlens.errors import ConfigError
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CompanySettings(_Section):
+    name: str = "My company"
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    locale: str = "en"
+
+
+class SourceSettings(_Section):
+    kind: Literal["gp-sql", "files"]
+    connection: str | None = None
+    path: str | None = None
+    history_from: dt.date | None = None
+    mapping: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    chunk_rows: int = Field(default=5000, ge=100, le=1_000_000)
+
+
+class StoreSettings(_Section):
+    path: str = "profitlens.duckdb"
+
+
+class AnalysisSettings(_Section):
+    ageing_buckets: list[int] = Field(default_factory=lambda: [0, 30, 60, 90, 120])
+    department_rates: dict[str, Decimal] = Field(default_factory=dict)
+
+    @field_validator("ageing_buckets")
+    @classmethod
+    def _rising(cls, value: list[int]) -> list[int]:
+        if not value or value[0] != 0 or value != sorted(set(value)):
+            raise ValueError("must start at 0 and rise, e.g. [0, 30, 60, 90, 120]")
+        return value
+
+
+class Settings(_Section):
+    company: CompanySettings = Field(default_factory=CompanySettings)
+    source: SourceSettings
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
+
+
+class Config:
+    """Validated settings plus where they came from (to resolve relative paths)."""
+
+    def __init__(self, settings: Settings, file: Path) -> None:
+        self.settings = settings
+        self.file = file
+        self.base = file.parent
+
+    def resolve(self, value: str) -> Path:
+        path = Path(os.path.expanduser(value))
+        return path if path.is_absolute() else (self.base / path)
+
+    @property
+    def store_path(self) -> Path:
+        return self.resolve(self.settings.store.path)
+
+
+def _expand_env(value: Any, key: str, file: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _expand_env(v, f"{key}.{k}" if key else k, file) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, key, file) for v in value]
+    if isinstance(value, str):
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise ConfigError(f"the environment variable {name} is not set", key=key, file=file,
+                                  hint=f"set {name} before running, or write the value without ${{...}}")
+            return os.environ[name]
+        return _ENV_REF.sub(sub, value)
+    return value
+
+
+def _line_of(text: str, key: str) -> int | None:
+    leaf = key.split(".")[-1]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*{re.escape(leaf)}\s*=", line):
+            return number
+    return None
+
+
+def _known_fields(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+    current: Any = model
+    for part in path[:-1]:
+        field = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
+        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+            return []
+        current = field.annotation
+    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate a configuration file.
+
+    Raises:
+        ConfigError: the file is missing, is not TOML, or a setting is wrong (names key, file, line).
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"the configuration file {file} does not exist",
+                          hint="give --config FILE, or run `profitlens demo` to see a working example")
+    text = file.read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file} is not valid TOML: {exc}") from exc
+    raw = _expand_env(raw, "", str(file))
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        key = ".".join(str(p) for p in loc)
+        line = _line_of(text, key)
+        where = f"{file}:{line}" if line else str(file)
+        if error["type"] == "extra_forbidden":
+            known = _known_fields(Settings, loc)
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else (f"known keys: {', '.join(known)}" if known else None)
+            raise ConfigError("unknown setting", key=key, file=where, hint=hint) from None
+        if error["type"] == "missing":
+            raise ConfigError("is required", key=key, file=where) from None
+        raise ConfigError(error["msg"], key=key, file=where) from None
+    source = settings.source
+    if source.kind == "files" and not source.path:
+        raise ConfigError("a files source needs `path`, the folder holding customers.csv and documents.csv",
+                          key="source.path", file=str(file))
+    if source.kind == "gp-sql" and not (source.connection or source.path):
+        raise ConfigError("a gp-sql source needs `connection` (an ODBC connection string) or `path` (a SQLite file)",
+                          key="source.connection", file=str(file))
+    return Config(settings, file)
+
+
+_SECRET_PARTS = re.compile(r"(?i)\b(PWD|PASSWORD)\s*=\s*(\{[^}]*\}|[^;]*)")
+
+
+def redact(text: str) -> str:
+    """Hide passwords in ODBC connection strings before they reach a log or a message."""
+    return _SECRET_PARTS.sub(lambda m: f"{m.group(1)}=***", text)

@@ -1,0 +1,1 @@
+"""Reports: Jinja2 templates (autoescaped) rendered to HTML and, through WeasyPrint, to PDF; CSV/JSON outputs."""
