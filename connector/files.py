@@ -38,12 +38,17 @@ class FilesConnector:
         self.system = system
         self.chunk_rows = chunk_rows
         if not self.folder.is_dir():
-            raise ConnectorError(f"the source folder {self.folder} does not exist",
-                                 hint="set [source] path to the folder holding customers.csv and documents.csv")
+            raise ConnectorError(
+                f"the source folder {self.folder} does not exist",
+                hint="set [source] path to the folder holding customers.csv and documents.csv",
+            )
         for stream in REQUIRED_FILES:
             if self._path(stream) is None:
-                raise QueryError(f"{self.folder} has no {FILES[stream]}.csv", stream=stream,
-                                 hint="customers.csv and documents.csv are required")
+                raise QueryError(
+                    f"{self.folder} has no {FILES[stream]}.csv",
+                    stream=stream,
+                    hint="customers.csv and documents.csv are required",
+                )
 
     def _path(self, stream: str) -> Path | None:
         for suffix in (".csv", ".xlsx"):
@@ -92,7 +97,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     continue  # blank lines are not rows
                 values: dict[str, Any] = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header)}
                 if len(cells) > len(header):
-                    values["__extra__"] = cells[len(header):]
+                    values["__extra__"] = cells[len(header) :]
                 yield index, values
         except UnicodeDecodeError as exc:
             raise ConnectorError(

@@ -16,6 +16,7 @@ GP quirks handled here or in the mapping:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -62,31 +63,54 @@ class GpStream:
     history_filter: str | None = None
 
 
-STREAMS: dict[str, GpStream] = {s.name: s for s in (
-    GpStream("customers", (("RM00101", "c"),), key=("CUSTNMBR",)),
-    GpStream("salespeople", (("RM00301", "s"),), key=("SLPRSNID",)),
-    GpStream("employees", (("UPR00100", "e"),), key=("EMPLOYID",)),
-    # Posted receivables: open (RM20101) and history (RM30101). Amounts are functional currency;
-    # MC020102 adds the originating currency amount and rate for foreign-currency documents.
-    GpStream("receivables_open", (("RM20101", "d"), ("MC020102", "m")), key=("RMDTYPAL", "DOCNUMBR"),
-             joins="LEFT JOIN MC020102 m ON m.RMDTYPAL = d.RMDTYPAL AND m.DOCNUMBR = d.DOCNUMBR"),
-    GpStream("receivables_history", (("RM30101", "d"), ("MC020102", "m")), key=("RMDTYPAL", "DOCNUMBR"),
-             joins="LEFT JOIN MC020102 m ON m.RMDTYPAL = d.RMDTYPAL AND m.DOCNUMBR = d.DOCNUMBR",
-             history_filter="d.DOCDATE"),
-    GpStream("applications_open", (("RM20201", "a"),), key=("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM")),
-    GpStream("applications_history", (("RM30201", "a"),),
-             key=("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM"), history_filter="a.DATE1"),
-    # Posted SOP invoices (3) and returns (4), parent lines only: kit components (CMPNTSEQ > 0)
-    # carry the kit's cost again and would be counted twice.
-    GpStream("sales_lines", (("SOP30300", "l"), ("SOP30200", "h")), key=("SOPTYPE", "SOPNUMBE", "LNITMSEQ"),
-             joins="JOIN SOP30200 h ON h.SOPTYPE = l.SOPTYPE AND h.SOPNUMBE = l.SOPNUMBE",
-             where="l.SOPTYPE IN (3, 4) AND l.CMPNTSEQ = 0 AND h.VOIDSTTS = 0",
-             history_filter="h.DOCDATE"),
-    # Project Accounting timesheet lines (history), attributed to the project's customer.
-    GpStream("timesheets", (("PA30101", "t"), ("PA01201", "p")), key=("PATSNO", "LNITMSEQ"),
-             joins="LEFT JOIN PA01201 p ON p.PAPROJNUMBER = t.PAPROJNUMBER",
-             history_filter="t.PADT"),
-)}
+STREAMS: dict[str, GpStream] = {
+    s.name: s
+    for s in (
+        GpStream("customers", (("RM00101", "c"),), key=("CUSTNMBR",)),
+        GpStream("salespeople", (("RM00301", "s"),), key=("SLPRSNID",)),
+        GpStream("employees", (("UPR00100", "e"),), key=("EMPLOYID",)),
+        # Posted receivables: open (RM20101) and history (RM30101). Amounts are functional currency;
+        # MC020102 adds the originating currency amount and rate for foreign-currency documents.
+        GpStream(
+            "receivables_open",
+            (("RM20101", "d"), ("MC020102", "m")),
+            key=("RMDTYPAL", "DOCNUMBR"),
+            joins="LEFT JOIN MC020102 m ON m.RMDTYPAL = d.RMDTYPAL AND m.DOCNUMBR = d.DOCNUMBR",
+        ),
+        GpStream(
+            "receivables_history",
+            (("RM30101", "d"), ("MC020102", "m")),
+            key=("RMDTYPAL", "DOCNUMBR"),
+            joins="LEFT JOIN MC020102 m ON m.RMDTYPAL = d.RMDTYPAL AND m.DOCNUMBR = d.DOCNUMBR",
+            history_filter="d.DOCDATE",
+        ),
+        GpStream("applications_open", (("RM20201", "a"),), key=("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM")),
+        GpStream(
+            "applications_history",
+            (("RM30201", "a"),),
+            key=("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM"),
+            history_filter="a.DATE1",
+        ),
+        # Posted SOP invoices (3) and returns (4), parent lines only: kit components (CMPNTSEQ > 0)
+        # carry the kit's cost again and would be counted twice.
+        GpStream(
+            "sales_lines",
+            (("SOP30300", "l"), ("SOP30200", "h")),
+            key=("SOPTYPE", "SOPNUMBE", "LNITMSEQ"),
+            joins="JOIN SOP30200 h ON h.SOPTYPE = l.SOPTYPE AND h.SOPNUMBE = l.SOPNUMBE",
+            where="l.SOPTYPE IN (3, 4) AND l.CMPNTSEQ = 0 AND h.VOIDSTTS = 0",
+            history_filter="h.DOCDATE",
+        ),
+        # Project Accounting timesheet lines (history), attributed to the project's customer.
+        GpStream(
+            "timesheets",
+            (("PA30101", "t"), ("PA01201", "p")),
+            key=("PATSNO", "LNITMSEQ"),
+            joins="LEFT JOIN PA01201 p ON p.PAPROJNUMBER = t.PAPROJNUMBER",
+            history_filter="t.PADT",
+        ),
+    )
+}
 
 
 def resolve_column(stream: GpStream, column: str) -> tuple[str, str, str]:
@@ -103,7 +127,8 @@ def resolve_column(stream: GpStream, column: str) -> tuple[str, str, str]:
     tables = ", ".join(t for t, _ in stream.tables)
     raise QueryError(
         f"column {column!r} is not a column of {tables}",
-        stream=stream.name, hint="check the spelling against the GP table, e.g. USERDEF1",
+        stream=stream.name,
+        hint="check the spelling against the GP table, e.g. USERDEF1",
     )
 
 
@@ -131,9 +156,15 @@ def build_query(stream: GpStream, columns: Sequence[str]) -> tuple[str, list[str
 class GpSqlConnector:
     """Reads a GP company database through a DB-API connection factory."""
 
-    def __init__(self, connect: Callable[[], DbApiConnection], *, system: str = "gp-sql",
-                 history_from: dt.date | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-                 describe: str = "GP database") -> None:
+    def __init__(
+        self,
+        connect: Callable[[], DbApiConnection],
+        *,
+        system: str = "gp-sql",
+        history_from: dt.date | None = None,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
+        describe: str = "GP database",
+    ) -> None:
         self.system = system
         self._connect = connect
         self._conn: DbApiConnection | None = None
@@ -151,9 +182,11 @@ class GpSqlConnector:
 
     def connection(self) -> DbApiConnection:
         if self._conn is None:
+
             def attempt() -> DbApiConnection:
                 with translate_errors(self.describe, None):
                     return self._connect()
+
             self._conn = with_retries(attempt)
         return self._conn
 
@@ -181,10 +214,8 @@ class GpSqlConnector:
                         chunk.append(SourceRow(table, row_number, values))
                     yield chunk
             finally:
-                try:
+                with contextlib.suppress(Exception):  # the connection may already be gone
                     cursor.close()
-                except Exception:  # noqa: BLE001, S110 - the connection may already be gone
-                    pass
 
     def close(self) -> None:
         if self._conn is not None:
@@ -229,8 +260,7 @@ def _where(describe: str, stream: str | None) -> str:
 def _from_sqlite(exc: sqlite3.Error, describe: str, stream: str | None) -> ConnectorError:
     text = str(exc)
     if "no such table" in text or "no such column" in text:
-        return QueryError(f"{_where(describe, stream)}: {text}", stream=stream,
-                          hint="is this a GP company database?")
+        return QueryError(f"{_where(describe, stream)}: {text}", stream=stream, hint="is this a GP company database?")
     if "locked" in text or "busy" in text:
         return SourceUnavailable(f"{_where(describe, stream)}: {text}", stream=stream)
     if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
@@ -243,30 +273,39 @@ def _from_odbc(exc: Exception, describe: str, stream: str | None) -> ConnectorEr
     detail = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
     where = _where(describe, stream)
     if state == "IM002":
-        return ConnectorError(f"{where}: the ODBC driver named in the connection string is not installed",
-                              stream=stream, hint="install it (e.g. msodbcsql18) or fix DRIVER= ; "
-                              "`odbcinst -q -d` lists the installed drivers")
+        return ConnectorError(
+            f"{where}: the ODBC driver named in the connection string is not installed",
+            stream=stream,
+            hint="install it (e.g. msodbcsql18) or fix DRIVER= ; `odbcinst -q -d` lists the installed drivers",
+        )
     if state.startswith("28"):
-        return AuthError(f"{where}: login failed", stream=stream,
-                         hint="check the user and password, or use Trusted_Connection=yes")
+        return AuthError(
+            f"{where}: login failed", stream=stream, hint="check the user and password, or use Trusted_Connection=yes"
+        )
     if state.startswith(_TRANSIENT_STATES) or "1205" in detail:
         return SourceUnavailable(f"{where}: {detail}", stream=stream)
     if state.startswith(_MISSING_OBJECT_STATES):
-        return QueryError(f"{where}: {detail}", stream=stream,
-                          hint="is this a GP company database, and may this login read the table?")
+        return QueryError(
+            f"{where}: {detail}",
+            stream=stream,
+            hint="is this a GP company database, and may this login read the table?",
+        )
     return ConnectorError(f"{where}: [{state}] {detail}", stream=stream)
 
 
 def sqlite_connection(path: str) -> Callable[[], DbApiConnection]:
     """A factory for stdlib sqlite3 (the embedded sample company), opened read-only."""
+
     def connect() -> DbApiConnection:
         uri = f"file:{path}?mode=ro"
         return sqlite3.connect(uri, uri=True)
+
     return connect
 
 
 def odbc_connection(connection_string: str, *, timeout: int = 30) -> Callable[[], DbApiConnection]:
     """A factory for pyodbc; pyodbc (and unixODBC) are imported only when it is called."""
+
     def connect() -> DbApiConnection:
         try:
             import pyodbc  # noqa: PLC0415 - needs the system's unixODBC; only GP-over-ODBC users need it
@@ -277,4 +316,5 @@ def odbc_connection(connection_string: str, *, timeout: int = 30) -> Callable[[]
             ) from exc
         conn: DbApiConnection = pyodbc.connect(connection_string, timeout=timeout, autocommit=True)
         return conn
+
     return connect

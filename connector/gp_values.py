@@ -90,7 +90,7 @@ def to_date(value: Any) -> Any:
 
 
 def converter_for(sql_type: str) -> Converter:
-    base = sql_type.split("(")[0].lower()
+    base = sql_type.split("(", maxsplit=1)[0].lower()
     if base in ("char", "varchar", "nchar", "nvarchar", "text"):
         return to_text
     if base in ("numeric", "decimal", "money"):

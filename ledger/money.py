@@ -16,7 +16,7 @@ CENT = Decimal("0.01")
 MAX_ABS = Decimal("99999999999999.99999")
 
 
-def D(value: object) -> Decimal:  # noqa: N802 - the short name is the point (as beancount's D)
+def D(value: object) -> Decimal:
     """Build an exact Decimal from str, int, Decimal or float.
 
     Floats (the SQLite ODBC driver returns numeric(19,5) as float) go through their shortest

@@ -8,6 +8,7 @@ rolls everything back and the ledger is exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -27,7 +28,13 @@ from profitlens.errors import StoreError
 
 # Loading order: referenced tables first, so reference checks see their targets.
 TABLE_ORDER: tuple[str, ...] = (
-    "customer", "salesperson", "employee", "document", "document_line", "application", "labour",
+    "customer",
+    "salesperson",
+    "employee",
+    "document",
+    "document_line",
+    "application",
+    "labour",
     "activity_event",
 )
 
@@ -118,9 +125,7 @@ class Store:
             self.con.execute(schema.create_table_sql(table))
         for ddl in schema.META_DDL:
             self.con.execute(ddl)
-        self.con.execute(
-            "INSERT OR REPLACE INTO store_info VALUES ('schema_version', ?)", [schema.SCHEMA_VERSION]
-        )
+        self.con.execute("INSERT OR REPLACE INTO store_info VALUES ('schema_version', ?)", [schema.SCHEMA_VERSION])
 
     def close(self) -> None:
         self.con.close()
@@ -141,8 +146,9 @@ class Store:
         )
         return run_id
 
-    def finish_run(self, run_id: str, status: str, summary: dict[str, Any] | None = None,
-                   error: str | None = None) -> None:
+    def finish_run(
+        self, run_id: str, status: str, summary: dict[str, Any] | None = None, error: str | None = None
+    ) -> None:
         self.con.execute(
             "UPDATE run SET finished_at = ?, status = ?, summary = ?, error = ? WHERE run_id = ?",
             [_now(), status, json.dumps(summary) if summary is not None else None, error, run_id],
@@ -155,8 +161,12 @@ class Store:
         ).fetchone()
         if row is None:
             return None
-        return {"run_id": row[0], "source": row[1], "finished_at": row[2],
-                "summary": json.loads(row[3]) if row[3] else {}}
+        return {
+            "run_id": row[0],
+            "source": row[1],
+            "finished_at": row[2],
+            "summary": json.loads(row[3]) if row[3] else {},
+        }
 
     # -- sync -------------------------------------------------------------------------------------
 
@@ -179,7 +189,7 @@ class Store:
     def count(self, table: str) -> int:
         if table not in RECORD_TYPES and table != "quarantine":
             raise StoreError(f"unknown ledger table {table!r}")
-        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 - checked name
+        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(row[0]) if row else 0
 
 
@@ -193,16 +203,16 @@ class SyncWriter:
 
     def open(self) -> None:
         for table in TABLE_ORDER:
-            self.con.execute(schema.create_table_sql(table, f"temp.stage_{table}", keys=False)
-                             .replace("CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TEMP TABLE")
-                             .replace(f"temp.stage_{table} (", f"stage_{table} (_stream VARCHAR, _row_number BIGINT, "))
+            self.con.execute(
+                schema.create_table_sql(table, f"temp.stage_{table}", keys=False)
+                .replace("CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TEMP TABLE")
+                .replace(f"temp.stage_{table} (", f"stage_{table} (_stream VARCHAR, _row_number BIGINT, ")
+            )
 
     def drop_staging(self) -> None:
         for table in TABLE_ORDER:
-            try:
+            with contextlib.suppress(duckdb.Error):  # a closed connection takes its temp tables along
                 self.con.execute(f"DROP TABLE IF EXISTS temp.stage_{table}")
-            except duckdb.Error:
-                pass  # the connection is gone; temp tables go with it
 
     def stream_read(self, stream: str, rows: int, skipped: int = 0) -> None:
         self.result.streams.setdefault(stream, StreamCount()).read += rows
@@ -215,8 +225,14 @@ class SyncWriter:
             return
         cols = schema.columns(table)
         data: dict[str, list[Any]] = {c: [] for c in cols}
-        prov: dict[str, list[Any]] = {"source_system": [], "source_table": [], "source_key": [],
-                                      "run_id": [], "_stream": [], "_row_number": []}
+        prov: dict[str, list[Any]] = {
+            "source_system": [],
+            "source_table": [],
+            "source_key": [],
+            "run_id": [],
+            "_stream": [],
+            "_row_number": [],
+        }
         for record, row_number in batch:
             for c in cols:
                 data[c].append(getattr(record, c))
@@ -230,15 +246,25 @@ class SyncWriter:
         names = ", ".join([*cols, *(c for c, _ in schema.PROVENANCE_COLUMNS), "_stream", "_row_number"])
         self.con.register("profitlens_batch", arrow)
         try:
-            self.con.execute(f"INSERT INTO temp.stage_{table} ({names}) SELECT {names} FROM profitlens_batch")  # noqa: S608
+            self.con.execute(f"INSERT INTO temp.stage_{table} ({names}) SELECT {names} FROM profitlens_batch")
         finally:
             self.con.unregister("profitlens_batch")
         self._staged.add(table)
 
     def quarantine(self, table: str | None, issues: Iterable[Issue]) -> None:
         rows = [
-            (self.result.run_id, i.stream, table, i.source.system, i.source.table, i.source.key,
-             i.row_number, i.reason, json.dumps(i.raw, default=str, ensure_ascii=False), _now())
+            (
+                self.result.run_id,
+                i.stream,
+                table,
+                i.source.system,
+                i.source.table,
+                i.source.key,
+                i.row_number,
+                i.reason,
+                json.dumps(i.raw, default=str, ensure_ascii=False),
+                _now(),
+            )
             for i in issues
         ]
         if rows:
@@ -252,8 +278,7 @@ class SyncWriter:
         counts = self.result.streams.setdefault(stream, StreamCount())
         self.con.execute(
             "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [self.result.source_system, stream, cursor, self.result.run_id, counts.read,
-             counts.quarantined, _now()],
+            [self.result.source_system, stream, cursor, self.result.run_id, counts.read, counts.quarantined, _now()],
         )
 
     def finish(self) -> None:
@@ -265,10 +290,10 @@ class SyncWriter:
             for ref_table, column, target, target_col, nullable in REFERENCES:
                 if ref_table == table:
                     self._quarantine_dangling(table, stage, column, target, target_col, nullable)
-            self.con.execute(f"DELETE FROM {table} WHERE source_system = ?", [system])  # noqa: S608
+            self.con.execute(f"DELETE FROM {table} WHERE source_system = ?", [system])
             cols = ", ".join(schema.columns(table) + [c for c, _ in schema.PROVENANCE_COLUMNS])
-            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}")  # noqa: S608
-            landed = self.con.execute(f"SELECT count(*) FROM {stage}").fetchone()  # noqa: S608
+            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}")
+            landed = self.con.execute(f"SELECT count(*) FROM {stage}").fetchone()
             self.result.landed[table] = int(landed[0]) if landed else 0
         for stream in self.result.streams:
             self.set_cursor(stream, None)
@@ -279,11 +304,11 @@ class SyncWriter:
             f"""INSERT INTO quarantine
                 SELECT run_id, _stream, '{table}', source_system, source_table, source_key, _row_number,
                        {reason_sql}, {raw}, now()::TIMESTAMP
-                FROM {stage} s WHERE {where}"""  # noqa: S608 - built from the model's own names
+                FROM {stage} s WHERE {where}"""
         ).fetchone()
         n = int(moved[0]) if moved else 0
         if n:
-            self.con.execute(f"DELETE FROM {stage} s WHERE {where}")  # noqa: S608
+            self.con.execute(f"DELETE FROM {stage} s WHERE {where}")
             self.result.quarantined[table] = self.result.quarantined.get(table, 0) + n
             self._recount_streams()
 
@@ -306,25 +331,30 @@ class SyncWriter:
                     FROM {stage}
                     WINDOW w AS (PARTITION BY {key_cols} ORDER BY rowid
                                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-                ) d WHERE {stage}.rowid = d.rid AND d.pos < d.n"""  # noqa: S608
+                ) d WHERE {stage}.rowid = d.rid AND d.pos < d.n"""
         )
         key_text = " || '/' || ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in key)
         self._move_to_quarantine(
-            table, stage, "s._dup_of IS NOT NULL",
+            table,
+            stage,
+            "s._dup_of IS NOT NULL",
             f"'duplicate key: {'/'.join(key)} ' || {key_text} || ' appears again at row ' "
             f"|| s._dup_of || ' of ' || s._stream || '; the later row was kept'",
         )
         self.con.execute(f"ALTER TABLE {stage} DROP COLUMN _dup_of")
 
-    def _quarantine_dangling(self, table: str, stage: str, column: str, target: str, target_col: str,
-                             nullable: bool) -> None:
+    def _quarantine_dangling(
+        self, table: str, stage: str, column: str, target: str, target_col: str, nullable: bool
+    ) -> None:
         # The target was landed just before (TABLE_ORDER), so the live table is the reference.
-        where = (f"NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{target_col} = s.{column})")
+        where = f"NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{target_col} = s.{column})"
         if nullable:
             where = f"s.{column} IS NOT NULL AND {where}"
         noun = REFERENCE_NOUN[target]
         self._move_to_quarantine(
-            table, stage, where,
+            table,
+            stage,
+            where,
             f"'unknown {noun}: {column} ' || coalesce('''' || s.{column} || '''', '(empty)') "
             f"|| ' is not in the {target} table'",
         )
@@ -334,7 +364,5 @@ def _owner_only(path: Path) -> None:
     """Ledger files hold a company's receivables: readable by their owner only."""
     for p in (path, Path(str(path) + ".wal")):
         if p.exists():
-            try:
+            with contextlib.suppress(OSError):  # e.g. a file system without POSIX permissions
                 os.chmod(p, 0o600)
-            except OSError:
-                pass  # e.g. a file system without POSIX permissions

@@ -61,8 +61,11 @@ def to_date(value: Any) -> dt.date | None:
         if not text:
             return None
         try:
-            day = dt.date.fromisoformat(text[:10]) if len(text) >= 10 and text[10:11] in ("", " ", "T") \
+            day = (
+                dt.date.fromisoformat(text[:10])
+                if len(text) >= 10 and text[10:11] in ("", " ", "T")
                 else dt.date.fromisoformat(text)
+            )
         except ValueError:
             raise BadValue(f"{show(value)} is not a date (use YYYY-MM-DD)") from None
     else:

@@ -20,6 +20,7 @@ Each row becomes a frozen ledger record or an `Issue` naming the field, the valu
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
 import tomllib
@@ -31,10 +32,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import datetime as dt
-
 from connector.base import SourceRow
-from ledger.model import REQUIRED, RECORD_TYPES, Issue, Record, SourceRef, data_fields
+from ledger.model import RECORD_TYPES, REQUIRED, Issue, Record, SourceRef, data_fields
 from mappings import coerce
 from profitlens.errors import ConfigError, MappingError
 
@@ -42,8 +41,17 @@ SKIP = "skip"
 _TEMPLATE_PART = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([A-Za-z_][A-Za-z0-9_]*))?\}")
 # Money fields that are stored positive as issued (the document type gives the sign).
 NON_NEGATIVE = {
-    "document": ("amount", "open_amount", "sales_amount", "trade_discount", "freight_amount", "misc_amount",
-                 "tax_amount", "commission_amount", "source_amount"),
+    "document": (
+        "amount",
+        "open_amount",
+        "sales_amount",
+        "trade_discount",
+        "freight_amount",
+        "misc_amount",
+        "tax_amount",
+        "commission_amount",
+        "source_amount",
+    ),
     "application": ("amount", "discount_taken", "write_off_amount"),
     "customer": ("credit_limit",),
     "employee": ("hourly_cost",),
@@ -110,13 +118,21 @@ class StreamMapping:
                 continue
             for name in required:
                 if kwargs.get(name) in (None, ""):
-                    problems.append(f"{name}: is empty" + (f" (column {self.fields[name].column})"
-                                                          if name in self.fields and self.fields[name].column else ""))
+                    problems.append(
+                        f"{name}: is empty"
+                        + (
+                            f" (column {self.fields[name].column})"
+                            if name in self.fields and self.fields[name].column
+                            else ""
+                        )
+                    )
             for name in non_negative:
                 amount = kwargs.get(name)
                 if isinstance(amount, Decimal) and amount < 0:
-                    problems.append(f"{name}: {amount} is negative; amounts are stored as issued and the "
-                                    f"document type gives the sign")
+                    problems.append(
+                        f"{name}: {amount} is negative; amounts are stored as issued and the "
+                        f"document type gives the sign"
+                    )
             if "__extra__" in values:
                 problems.append(f"the row has {len(values['__extra__'])} more cells than the header")
             if problems:
@@ -164,6 +180,7 @@ class StreamMapping:
             if match.group(2):
                 value = self._code(match.group(2), value)
             return "" if value is None else str(value).strip()
+
         text = _TEMPLATE_PART.sub(part, template).strip()
         # A template whose columns are all empty gives nothing, not its separators.
         literal = _TEMPLATE_PART.sub("", template).strip()
@@ -212,14 +229,22 @@ def _rule(name: str, spec: Any, where: str) -> FieldRule:
         raise MappingError(f"{where}: a field is a column name or a table with column/template/value")
     unknown = set(spec) - {"column", "template", "value", "codes", "scale"}
     if unknown:
-        raise MappingError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}",
-                           hint="use column, template, value, codes or scale")
+        raise MappingError(
+            f"{where}: unknown setting(s) {', '.join(sorted(unknown))}",
+            hint="use column, template, value, codes or scale",
+        )
     kinds = [k for k in ("column", "template", "value") if k in spec]
     if len(kinds) != 1:
         raise MappingError(f"{where}: give exactly one of column, template or value")
     scale = Decimal(str(spec["scale"])) if "scale" in spec else None
-    return FieldRule(name, column=spec.get("column"), template=spec.get("template"),
-                     value=spec.get("value"), codes=spec.get("codes"), scale=scale)
+    return FieldRule(
+        name,
+        column=spec.get("column"),
+        template=spec.get("template"),
+        value=spec.get("value"),
+        codes=spec.get("codes"),
+        scale=scale,
+    )
 
 
 def parse_mapping(doc: dict[str, Any], origin: str) -> SourceMapping:
@@ -252,8 +277,9 @@ def parse_mapping(doc: dict[str, Any], origin: str) -> SourceMapping:
     return SourceMapping(str(doc.get("kind", origin)), streams)
 
 
-def load_mapping(kind: str, overrides: Mapping[str, Mapping[str, Any]] | None = None,
-                 path: Path | None = None) -> SourceMapping:
+def load_mapping(
+    kind: str, overrides: Mapping[str, Mapping[str, Any]] | None = None, path: Path | None = None
+) -> SourceMapping:
     """Load the mapping for a source kind (or from `path`), with user overrides per ledger table.
 
     `overrides` is the `[source.mapping.<table>]` part of the configuration, e.g.
@@ -276,14 +302,20 @@ def load_mapping(kind: str, overrides: Mapping[str, Mapping[str, Any]] | None = 
         raise MappingError(f"{origin}: {exc}") from exc
     for table, fields in (overrides or {}).items():
         if table not in RECORD_TYPES:
-            raise ConfigError(f"{table!r} is not a ledger table", key=f"source.mapping.{table}",
-                              hint=f"use one of {', '.join(RECORD_TYPES)}")
+            raise ConfigError(
+                f"{table!r} is not a ledger table",
+                key=f"source.mapping.{table}",
+                hint=f"use one of {', '.join(RECORD_TYPES)}",
+            )
         types = _field_types(table)
         targets = [s for s in doc.get("streams", {}).values() if s.get("table") == table]
         for name, spec in fields.items():
             if name not in types:
-                raise ConfigError(f"{name!r} is not a field of {table}", key=f"source.mapping.{table}.{name}",
-                                  hint=f"fields are {', '.join(types)}")
+                raise ConfigError(
+                    f"{name!r} is not a field of {table}",
+                    key=f"source.mapping.{table}.{name}",
+                    hint=f"fields are {', '.join(types)}",
+                )
             for target in targets:
                 target.setdefault("fields", {})[name] = spec
     return parse_mapping(doc, origin)
@@ -300,5 +332,6 @@ def check_columns(mapping: SourceMapping, available: Mapping[str, Sequence[str] 
             if column.lower() not in lowered:
                 raise ConfigError(
                     f"column {column!r} is not in the source stream {stream}",
-                    key=f"mapping of {sm.table}", hint="check the column name against the ERP table",
+                    key=f"mapping of {sm.table}",
+                    hint="check the column name against the ERP table",
                 )

@@ -21,8 +21,19 @@ from profitability.sales import SALES_CTES
 from profitlens.errors import EngineError
 
 ZERO = Decimal(0)
-MONEY_TOTALS = ("net_sales", "cost_of_goods", "gross_margin", "freight_billed", "misc_billed", "commissions",
-                "labour_cost", "net_profit", "open_amount", "overdue_amount", "unapplied_credits")
+MONEY_TOTALS = (
+    "net_sales",
+    "cost_of_goods",
+    "gross_margin",
+    "freight_billed",
+    "misc_billed",
+    "commissions",
+    "labour_cost",
+    "net_profit",
+    "open_amount",
+    "overdue_amount",
+    "unapplied_credits",
+)
 
 
 def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings | None = None) -> Analysis:
@@ -31,7 +42,7 @@ def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings |
     buckets = settings.buckets
     params: dict[str, Any] = {"start": period.start, "end": period.end, "as_of": period.as_of}
     rates_sql = department_rates_sql(settings.department_rates, params)
-    bucket_cols = ", ".join(f"coalesce(a.{k}, 0) AS {k}" for k in buckets.keys())
+    bucket_cols = ", ".join(f"coalesce(a.{k}, 0) AS {k}" for k in buckets.column_keys())
     sql = f"""
 WITH {SALES_CTES.strip()},
 {labour_ctes(rates_sql).strip()},
@@ -67,17 +78,22 @@ ORDER BY net_profit DESC, customer_id
         names = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
         recon_row = con.execute(RECONCILIATION_SQL, {"as_of": period.as_of}).fetchone()
-        unpriced_row = con.execute(UNPRICED_SQL.format(rates=rates_sql),
-                                   {k: v for k, v in params.items() if k != "as_of"}).fetchone()
+        unpriced_row = con.execute(
+            UNPRICED_SQL.format(rates=rates_sql), {k: v for k, v in params.items() if k != "as_of"}
+        ).fetchone()
         counts = _counts(con, period)
     except duckdb.Error as exc:
         raise EngineError(f"the analysis query failed: {exc}") from exc
 
-    customers = tuple(_customer(dict(zip(names, row, strict=True)), buckets.keys()) for row in rows)
+    customers = tuple(_customer(dict(zip(names, row, strict=True)), buckets.column_keys()) for row in rows)
     totals = {name: sum((getattr(c, name) for c in customers), ZERO) for name in MONEY_TOTALS}
-    ageing_totals = tuple(sum((c.ageing[i] for c in customers), ZERO) for i in range(len(buckets.keys())))
+    ageing_totals = tuple(sum((c.ageing[i] for c in customers), ZERO) for i in range(len(buckets.column_keys())))
     return Analysis(
-        period=period, buckets=buckets, customers=customers, totals=totals, ageing_totals=ageing_totals,
+        period=period,
+        buckets=buckets,
+        customers=customers,
+        totals=totals,
+        ageing_totals=ageing_totals,
         counts={**counts, "customers": len(customers)},
         reconciliation=_reconciliation(recon_row, period.as_of),
         unpriced_hours=Decimal(unpriced_row[0]) if unpriced_row else ZERO,
@@ -85,17 +101,31 @@ ORDER BY net_profit DESC, customer_id
 
 
 def _customer(row: dict[str, Any], bucket_keys: list[str]) -> CustomerProfit:
-    money = {k: Decimal(v) if v is not None else ZERO for k, v in row.items()
-             if k not in ("customer_id", "name", "parent_id", "salesperson_id", "territory", "customer_class",
-                          "documents")}
+    money = {
+        k: Decimal(v) if v is not None else ZERO
+        for k, v in row.items()
+        if k not in ("customer_id", "name", "parent_id", "salesperson_id", "territory", "customer_class", "documents")
+    }
     return CustomerProfit(
-        customer_id=row["customer_id"], name=row["name"], parent_id=row["parent_id"],
-        salesperson_id=row["salesperson_id"], territory=row["territory"], customer_class=row["customer_class"],
-        net_sales=money["net_sales"], cost_of_goods=money["cost_of_goods"], gross_margin=money["gross_margin"],
-        freight_billed=money["freight_billed"], misc_billed=money["misc_billed"], commissions=money["commissions"],
-        labour_hours=money["labour_hours"], labour_cost=money["labour_cost"], net_profit=money["net_profit"],
-        open_amount=money["open_amount"], overdue_amount=money["overdue_amount"],
-        unapplied_credits=money["unapplied_credits"], ageing=tuple(money[k] for k in bucket_keys),
+        customer_id=row["customer_id"],
+        name=row["name"],
+        parent_id=row["parent_id"],
+        salesperson_id=row["salesperson_id"],
+        territory=row["territory"],
+        customer_class=row["customer_class"],
+        net_sales=money["net_sales"],
+        cost_of_goods=money["cost_of_goods"],
+        gross_margin=money["gross_margin"],
+        freight_billed=money["freight_billed"],
+        misc_billed=money["misc_billed"],
+        commissions=money["commissions"],
+        labour_hours=money["labour_hours"],
+        labour_cost=money["labour_cost"],
+        net_profit=money["net_profit"],
+        open_amount=money["open_amount"],
+        overdue_amount=money["overdue_amount"],
+        unapplied_credits=money["unapplied_credits"],
+        ageing=tuple(money[k] for k in bucket_keys),
         documents=int(row["documents"]),
     )
 
@@ -110,8 +140,14 @@ def _counts(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, int]:
                   (SELECT count(*) FROM customer)""",
         {"start": period.start, "end": period.end},
     ).fetchone()
-    keys = ("documents_in_ledger", "documents_in_period", "documents_voided", "document_lines", "time_entries",
-            "customers_in_ledger")
+    keys = (
+        "documents_in_ledger",
+        "documents_in_period",
+        "documents_voided",
+        "document_lines",
+        "time_entries",
+        "customers_in_ledger",
+    )
     return dict(zip(keys, (int(v) for v in row), strict=True)) if row else {}
 
 
@@ -125,7 +161,11 @@ def _reconciliation(row: Any, as_of: dt.date) -> dict[str, Any]:
         "difference": difference if comparable else None,
         "comparable": comparable,
         "ties": (difference == 0) if comparable else None,
-        "note": ("open receivables as of the as-of date tie to the ERP's open amounts" if comparable and difference == 0
-                 else "open receivables do NOT tie to the ERP's open amounts" if comparable
-                 else "not compared: the as-of date is before the last posting, or the source gives no open amounts"),
+        "note": (
+            "open receivables as of the as-of date tie to the ERP's open amounts"
+            if comparable and difference == 0
+            else "open receivables do NOT tie to the ERP's open amounts"
+            if comparable
+            else "not compared: the as-of date is before the last posting, or the source gives no open amounts"
+        ),
     }

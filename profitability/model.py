@@ -23,8 +23,7 @@ class Period:
     @classmethod
     def of(cls, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Period:
         if end < start:
-            raise EngineError(f"the period ends ({end}) before it starts ({start})",
-                              hint="swap --from and --to")
+            raise EngineError(f"the period ends ({end}) before it starts ({start})", hint="swap --from and --to")
         return cls(start, end, as_of or end)
 
 
@@ -36,8 +35,9 @@ class AgeingBuckets:
 
     def __post_init__(self) -> None:
         if not self.bounds or list(self.bounds) != sorted(set(self.bounds)) or self.bounds[0] != 0:
-            raise EngineError(f"ageing buckets {list(self.bounds)} must start at 0 and rise",
-                              hint="e.g. [0, 30, 60, 90, 120]")
+            raise EngineError(
+                f"ageing buckets {list(self.bounds)} must start at 0 and rise", hint="e.g. [0, 30, 60, 90, 120]"
+            )
 
     def labels(self) -> list[str]:
         out = ["current"]
@@ -46,7 +46,7 @@ class AgeingBuckets:
         out.append(f"over {self.bounds[-1]}")
         return out
 
-    def keys(self) -> list[str]:
+    def column_keys(self) -> list[str]:
         """Column-safe names: current, d1_30, d31_60, ..., over_120."""
         out = ["current"]
         for lo, hi in zip(self.bounds, self.bounds[1:], strict=False):

@@ -12,6 +12,8 @@ ERP's own open amounts (GP: CURTRXAM); `reconciliation_sql` checks that.
 
 from __future__ import annotations
 
+import itertools
+
 from profitability.model import AgeingBuckets
 
 CREDIT_TYPES = "('credit_memo', 'return', 'payment')"
@@ -42,16 +44,16 @@ open_item AS (
 def ageing_cte(buckets: AgeingBuckets) -> str:
     bounds = buckets.bounds
     columns = ["sum(open) FILTER (WHERE sign = 1 AND days_past_due <= 0) AS current"]
-    for (lo, hi), key in zip(zip(bounds, bounds[1:], strict=False), buckets.keys()[1:], strict=False):
+    for (lo, hi), key in zip(itertools.pairwise(bounds), buckets.column_keys()[1:], strict=False):
         columns.append(f"sum(open) FILTER (WHERE sign = 1 AND days_past_due BETWEEN {lo + 1} AND {hi}) AS {key}")
-    columns.append(f"sum(open) FILTER (WHERE sign = 1 AND days_past_due > {bounds[-1]}) AS {buckets.keys()[-1]}")
+    columns.append(f"sum(open) FILTER (WHERE sign = 1 AND days_past_due > {bounds[-1]}) AS {buckets.column_keys()[-1]}")
     return f"""
 ageing AS (
     SELECT customer_id,
            sum(sign * open) AS open_amount,
            sum(open) FILTER (WHERE sign = 1 AND days_past_due >= 1) AS overdue_amount,
            sum(open) FILTER (WHERE sign = -1) AS unapplied_credits,
-           {', '.join(columns)}
+           {", ".join(columns)}
     FROM open_item WHERE open <> 0 GROUP BY customer_id
 )"""
 

@@ -32,14 +32,22 @@ def make_connector(config: Config) -> Connector:
         assert source.path is not None  # checked by load_config
         return FilesConnector(config.resolve(source.path), chunk_rows=source.chunk_rows)
     if source.connection:
-        return GpSqlConnector(odbc_connection(source.connection), history_from=source.history_from,
-                              chunk_rows=source.chunk_rows, describe=f"GP database ({_server(source.connection)})")
+        return GpSqlConnector(
+            odbc_connection(source.connection),
+            history_from=source.history_from,
+            chunk_rows=source.chunk_rows,
+            describe=f"GP database ({_server(source.connection)})",
+        )
     assert source.path is not None
     path = config.resolve(source.path)
     if not path.is_file():
         raise ConfigError(f"the GP SQLite file {path} does not exist", key="source.path", file=str(config.file))
-    return GpSqlConnector(sqlite_connection(str(path)), history_from=source.history_from,
-                          chunk_rows=source.chunk_rows, describe=f"GP database {path.name}")
+    return GpSqlConnector(
+        sqlite_connection(str(path)),
+        history_from=source.history_from,
+        chunk_rows=source.chunk_rows,
+        describe=f"GP database {path.name}",
+    )
 
 
 def _server(connection: str) -> str:
@@ -62,8 +70,10 @@ def sync(config: Config, progress: Progress | None = None) -> SyncResult:
 
 def engine_settings(config: Config) -> EngineSettings:
     a = config.settings.analysis
-    return EngineSettings(department_rates={k: Decimal(v) for k, v in a.department_rates.items()},
-                          buckets=AgeingBuckets(tuple(a.ageing_buckets)))
+    return EngineSettings(
+        department_rates={k: Decimal(v) for k, v in a.department_rates.items()},
+        buckets=AgeingBuckets(tuple(a.ageing_buckets)),
+    )
 
 
 @dataclass(frozen=True)
@@ -84,11 +94,18 @@ def write_outputs(config: Config, run: AnalysisRun, out: Path) -> tuple[Path, Pa
     return write_analysis(run.analysis, out, run.last_sync, company.name, company.currency)
 
 
-def write_reports(config: Config, run: AnalysisRun, out: Path, formats: tuple[str, ...],
-                  locale: str | None = None) -> list[Path]:
+def write_reports(
+    config: Config, run: AnalysisRun, out: Path, formats: tuple[str, ...], locale: str | None = None
+) -> list[Path]:
     company = config.settings.company
-    meta = ReportMeta(company=company.name, currency=company.currency, source=_describe_source(config),
-                      generated_at=dt.datetime.now(dt.UTC), sync=run.last_sync, locale=locale or company.locale)
+    meta = ReportMeta(
+        company=company.name,
+        currency=company.currency,
+        source=_describe_source(config),
+        generated_at=dt.datetime.now(dt.UTC),
+        sync=run.last_sync,
+        locale=locale or company.locale,
+    )
     context = build_context(run.analysis, meta)
     paths: list[Path] = []
     if "html" in formats:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import sys
 from collections.abc import Callable
@@ -23,18 +22,28 @@ DEMO_PERIOD = (dt.date(2025, 11, 1), dt.date(2026, 10, 31))
 
 def _config_option(func: F) -> F:
     return click.option(
-        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="PROFITLENS_CONFIG",
-        required=True, help="The configuration file (TOML). Also read from PROFITLENS_CONFIG.",
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="PROFITLENS_CONFIG",
+        required=True,
+        help="The configuration file (TOML). Also read from PROFITLENS_CONFIG.",
     )(func)
 
 
 def _period_options(func: F) -> F:
     date = click.DateTime(formats=["%Y-%m-%d"])
-    func = click.option("--as-of", "as_of", type=date, default=None,
-                        help="Age receivables at this date (YYYY-MM-DD). Default: the end of the period.")(func)
+    func = click.option(
+        "--as-of",
+        "as_of",
+        type=date,
+        default=None,
+        help="Age receivables at this date (YYYY-MM-DD). Default: the end of the period.",
+    )(func)
     func = click.option("--to", "date_to", type=date, required=True, help="Last day of the period (YYYY-MM-DD).")(func)
-    func = click.option("--from", "date_from", type=date, required=True,
-                        help="First day of the period (YYYY-MM-DD).")(func)
+    func = click.option("--from", "date_from", type=date, required=True, help="First day of the period (YYYY-MM-DD).")(
+        func
+    )
     return func
 
 
@@ -50,8 +59,9 @@ def _formats(value: str) -> tuple[str, ...]:
     formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
     unknown = [f for f in formats if f not in REPORT_FORMATS]
     if unknown or not formats:
-        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'}: choose from {', '.join(REPORT_FORMATS)}",
-                                 param_hint="--format")
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'nothing'}: choose from {', '.join(REPORT_FORMATS)}", param_hint="--format"
+        )
     return formats
 
 
@@ -91,9 +101,12 @@ def sync(config_path: Path) -> None:
 
 
 def _print_sync(summary: dict[str, Any], store_path: Path) -> None:
-    click.echo(f"Synced {summary['rows_read']:,} rows from {summary['source']} into {store_path}: "
-               f"{summary['rows_landed']:,} landed, {summary['rows_quarantined']:,} quarantined"
-               + (f", {summary['rows_skipped']:,} skipped on purpose" if summary.get("rows_skipped") else "") + ".")
+    click.echo(
+        f"Synced {summary['rows_read']:,} rows from {summary['source']} into {store_path}: "
+        f"{summary['rows_landed']:,} landed, {summary['rows_quarantined']:,} quarantined"
+        + (f", {summary['rows_skipped']:,} skipped on purpose" if summary.get("rows_skipped") else "")
+        + "."
+    )
     for table, n in summary["landed"].items():
         if n:
             click.echo(f"  {table:<15} {n:>10,}")
@@ -111,7 +124,9 @@ def _print_quarantine(store_path: Path, run_id: str | None, limit: int) -> None:
             run_id = last["run_id"] if last else ""
         rows = store.con.execute(
             "SELECT source_table, row_number, source_key, reason FROM quarantine WHERE run_id = ? "
-            "ORDER BY source_table, row_number LIMIT ?", [run_id, limit + 1]).fetchall()
+            "ORDER BY source_table, row_number LIMIT ?",
+            [run_id, limit + 1],
+        ).fetchall()
         total_row = store.con.execute("SELECT count(*) FROM quarantine WHERE run_id = ?", [run_id]).fetchone()
     total = int(total_row[0]) if total_row else 0
     for table, row_number, key, reason in rows[:limit]:
@@ -134,10 +149,15 @@ def quarantine(config_path: Path, limit: int) -> None:
 @cli.command()
 @_config_option
 @_period_options
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for customers.csv and summary.json.")
-def analyze(config_path: Path, date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None,
-            out: Path) -> None:
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for customers.csv and summary.json.",
+)
+def analyze(
+    config_path: Path, date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None, out: Path
+) -> None:
     """Price every customer for a period; write customers.csv and summary.json."""
     from profitlens import app  # noqa: PLC0415
     from profitlens.config import load_config  # noqa: PLC0415
@@ -151,18 +171,30 @@ def analyze(config_path: Path, date_from: dt.datetime, date_to: dt.datetime, as_
 
 def _print_headline(analysis: Any, currency: str) -> None:
     t = analysis.totals
-    click.echo(f"{analysis.counts['customers']:,} customers; net sales {t['net_sales']:,.2f} {currency}, "
-               f"net profit {t['net_profit']:,.2f} {currency}; {analysis.reconciliation['note']}.", err=True)
+    click.echo(
+        f"{analysis.counts['customers']:,} customers; net sales {t['net_sales']:,.2f} {currency}, "
+        f"net profit {t['net_profit']:,.2f} {currency}; {analysis.reconciliation['note']}.",
+        err=True,
+    )
 
 
 @cli.command()
 @_config_option
 @_period_options
 @click.option("--format", "formats", default="pdf,html", show_default=True, help="Comma-separated: pdf, html.")
-@click.option("--lang", default=None, help="Language and formats of the report (e.g. en, de). Default: [company] locale.")
+@click.option(
+    "--lang", default=None, help="Language and formats of the report (e.g. en, de). Default: [company] locale."
+)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the reports.")
-def report(config_path: Path, date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None,
-           formats: str, lang: str | None, out: Path) -> None:
+def report(
+    config_path: Path,
+    date_from: dt.datetime,
+    date_to: dt.datetime,
+    as_of: dt.datetime | None,
+    formats: str,
+    lang: str | None,
+    out: Path,
+) -> None:
     """Write the profitability report (PDF and HTML) for a period."""
     from profitlens import app  # noqa: PLC0415
     from profitlens.config import load_config  # noqa: PLC0415
@@ -175,10 +207,20 @@ def report(config_path: Path, date_from: dt.datetime, date_to: dt.datetime, as_o
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("profitlens-demo"),
-              show_default=True, help="Folder for the sample company, its ledger and the reports.")
-@click.option("--size", type=click.Choice(["tiny", "small", "large"]), default="small", show_default=True,
-              help="Sample company size: small ≈ 200 customers; large ≈ 20,000 customers and 1M invoice lines.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("profitlens-demo"),
+    show_default=True,
+    help="Folder for the sample company, its ledger and the reports.",
+)
+@click.option(
+    "--size",
+    type=click.Choice(["tiny", "small", "large"]),
+    default="small",
+    show_default=True,
+    help="Sample company size: small ≈ 200 customers; large ≈ 20,000 customers and 1M invoice lines.",
+)
 @click.option("--seed", default=7, show_default=True, help="Seed of the sample generator (same seed, same company).")
 def demo(out: Path, size: str, seed: int) -> None:
     """Generate the sample GP company, sync it, analyse it and write the reports.

@@ -108,18 +108,24 @@ def _expand_env(value: Any, key: str, file: str) -> Any:
     if isinstance(value, list):
         return [_expand_env(v, key, file) for v in value]
     if isinstance(value, str):
+
         def sub(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in os.environ:
-                raise ConfigError(f"the environment variable {name} is not set", key=key, file=file,
-                                  hint=f"set {name} before running, or write the value without ${{...}}")
+                raise ConfigError(
+                    f"the environment variable {name} is not set",
+                    key=key,
+                    file=file,
+                    hint=f"set {name} before running, or write the value without ${{...}}",
+                )
             return os.environ[name]
+
         return _ENV_REF.sub(sub, value)
     return value
 
 
 def _line_of(text: str, key: str) -> int | None:
-    leaf = key.split(".")[-1]
+    leaf = key.rsplit(".", maxsplit=1)[-1]
     for number, line in enumerate(text.splitlines(), start=1):
         if re.match(rf"\s*{re.escape(leaf)}\s*=", line):
             return number
@@ -144,8 +150,10 @@ def load_config(path: Path | str) -> Config:
     """
     file = Path(path)
     if not file.is_file():
-        raise ConfigError(f"the configuration file {file} does not exist",
-                          hint="give --config FILE, or run `profitlens demo` to see a working example")
+        raise ConfigError(
+            f"the configuration file {file} does not exist",
+            hint="give --config FILE, or run `profitlens demo` to see a working example",
+        )
     text = file.read_text(encoding="utf-8")
     try:
         raw = tomllib.loads(text)
@@ -170,11 +178,17 @@ def load_config(path: Path | str) -> Config:
         raise ConfigError(error["msg"], key=key, file=where) from None
     source = settings.source
     if source.kind == "files" and not source.path:
-        raise ConfigError("a files source needs `path`, the folder holding customers.csv and documents.csv",
-                          key="source.path", file=str(file))
+        raise ConfigError(
+            "a files source needs `path`, the folder holding customers.csv and documents.csv",
+            key="source.path",
+            file=str(file),
+        )
     if source.kind == "gp-sql" and not (source.connection or source.path):
-        raise ConfigError("a gp-sql source needs `connection` (an ODBC connection string) or `path` (a SQLite file)",
-                          key="source.connection", file=str(file))
+        raise ConfigError(
+            "a gp-sql source needs `connection` (an ODBC connection string) or `path` (a SQLite file)",
+            key="source.connection",
+            file=str(file),
+        )
     return Config(settings, file)
 
 

@@ -55,8 +55,9 @@ def _rebuild(cls: type[ProfitlensError], message: str, hint: str | None, state: 
 class ConfigError(ProfitlensError, Terminal):
     """A setting is missing or wrong."""
 
-    def __init__(self, message: str, *, key: str | None = None, file: str | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, key: str | None = None, file: str | None = None, hint: str | None = None
+    ) -> None:
         where = ""
         if key:
             where += f"`{key}`"
@@ -70,8 +71,9 @@ class ConfigError(ProfitlensError, Terminal):
 class ConnectorError(ProfitlensError):
     """Reading a source failed."""
 
-    def __init__(self, message: str, *, source: str | None = None, stream: str | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, source: str | None = None, stream: str | None = None, hint: str | None = None
+    ) -> None:
         super().__init__(message, hint=hint)
         self.source = source
         self.stream = stream

@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]
 
 
-def run_sync(connector: Connector, mapping: SourceMapping, store: Store,
-             progress: Progress | None = None) -> SyncResult:
+def run_sync(
+    connector: Connector, mapping: SourceMapping, store: Store, progress: Progress | None = None
+) -> SyncResult:
     """Read every mapped stream of `connector` into `store`.
 
     Bad rows are quarantined and counted; the run fails (and the store is left exactly as it was)

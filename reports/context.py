@@ -28,14 +28,26 @@ class ReportMeta:
 
 def _row(rank: int, c: CustomerProfit, f: Formatter) -> dict[str, Any]:
     return {
-        "rank": rank, "customer_id": c.customer_id, "name": c.name,
-        "net_sales": f.money(c.net_sales, whole=True), "gross_margin": f.money(c.gross_margin, whole=True),
-        "gross_margin_pct": f.percent(c.gross_margin_pct), "commissions": f.money(c.commissions, whole=True),
-        "labour_cost": f.money(c.labour_cost, whole=True), "net_profit": f.money(c.net_profit, whole=True),
-        "net_margin_pct": f.percent(c.net_margin_pct), "open_amount": f.money(c.open_amount, whole=True),
-        "overdue_amount": f.money(c.overdue_amount, whole=True), "loss": c.net_profit < 0,
-        "sort": {"net_sales": str(c.net_sales), "net_profit": str(c.net_profit), "gross_margin": str(c.gross_margin),
-                 "labour_cost": str(c.labour_cost), "overdue_amount": str(c.overdue_amount)},
+        "rank": rank,
+        "customer_id": c.customer_id,
+        "name": c.name,
+        "net_sales": f.money(c.net_sales, whole=True),
+        "gross_margin": f.money(c.gross_margin, whole=True),
+        "gross_margin_pct": f.percent(c.gross_margin_pct),
+        "commissions": f.money(c.commissions, whole=True),
+        "labour_cost": f.money(c.labour_cost, whole=True),
+        "net_profit": f.money(c.net_profit, whole=True),
+        "net_margin_pct": f.percent(c.net_margin_pct),
+        "open_amount": f.money(c.open_amount, whole=True),
+        "overdue_amount": f.money(c.overdue_amount, whole=True),
+        "loss": c.net_profit < 0,
+        "sort": {
+            "net_sales": str(c.net_sales),
+            "net_profit": str(c.net_profit),
+            "gross_margin": str(c.gross_margin),
+            "labour_cost": str(c.labour_cost),
+            "overdue_amount": str(c.overdue_amount),
+        },
     }
 
 
@@ -46,9 +58,12 @@ def build_context(analysis: Analysis, meta: ReportMeta) -> dict[str, Any]:
     losing = [c for c in analysis.customers if c.net_profit < 0]
     open_total = sum(analysis.ageing_totals, Decimal(0))
     ageing = [
-        {"label": label, "amount": f.money(amount, whole=True),
-         "share": f.percent(amount / open_total * 100 if open_total else None),
-         "width": float(amount / open_total * 100) if open_total > 0 and amount > 0 else 0.0}
+        {
+            "label": label,
+            "amount": f.money(amount, whole=True),
+            "share": f.percent(amount / open_total * 100 if open_total else None),
+            "width": float(amount / open_total * 100) if open_total > 0 and amount > 0 else 0.0,
+        }
         for label, amount in zip(analysis.buckets.labels(), analysis.ageing_totals, strict=True)
     ]
     recon = analysis.reconciliation

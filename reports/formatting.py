@@ -26,16 +26,22 @@ class Formatter:
             # The locale's own currency pattern without its decimals: "€1,234" / "1.234 €" / "1 234 kr".
             pattern = Locale.parse(self.locale).currency_formats["standard"].pattern.replace(".00", "")
             rounded = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-            return str(format_currency(rounded, self.currency, format=pattern, locale=self.locale,
-                                       currency_digits=False))
+            return str(
+                format_currency(rounded, self.currency, format=pattern, locale=self.locale, currency_digits=False)
+            )
         return str(format_currency(value.quantize(CENT, rounding=ROUND_HALF_UP), self.currency, locale=self.locale))
 
     def number(self, value: Decimal | int | None, digits: int = 0) -> str:
         if value is None:
             return ""
         quantum = Decimal(1).scaleb(-digits)
-        return str(format_decimal(Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP), locale=self.locale,
-                                  format=None if digits == 0 else "#,##0." + "0" * digits))
+        return str(
+            format_decimal(
+                Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP),
+                locale=self.locale,
+                format=None if digits == 0 else "#,##0." + "0" * digits,
+            )
+        )
 
     def percent(self, value: Decimal | None) -> str:
         """`value` is in percent (12.5 means 12.5 %)."""

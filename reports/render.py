@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from profitlens.errors import RenderError
 
@@ -25,7 +25,7 @@ def environment() -> Environment:
 def render_html(context: dict[str, Any], *, pdf: bool = False) -> str:
     env = environment()
     # Our own stylesheet, not data: safe to insert unescaped.
-    css = Markup(env.loader.get_source(env, "base.css")[0]) if env.loader else Markup("")
+    css = Markup(env.loader.get_source(env, "base.css")[0])  # noqa: S704 if env.loader else Markup("")
     return env.get_template("report.html").render(**context, css=css, pdf=pdf)
 
 
@@ -38,8 +38,10 @@ def write_pdf(context: dict[str, Any], path: Path) -> Path:
     try:
         from weasyprint import HTML  # noqa: PLC0415 - heavy import, needs Pango: only when a PDF is asked for
     except (ImportError, OSError) as exc:
-        raise RenderError(f"WeasyPrint cannot be loaded: {exc}",
-                          hint="install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)") from exc
+        raise RenderError(
+            f"WeasyPrint cannot be loaded: {exc}",
+            hint="install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
+        ) from exc
     html = render_html(context, pdf=True)
     try:
         data = HTML(string=html).write_pdf()

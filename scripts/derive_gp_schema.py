@@ -11,20 +11,53 @@ import csv
 import sys
 from pathlib import Path
 
-TABLES = ("RM00101", "RM00301", "RM20101", "RM30101", "RM20201", "RM30201", "SOP30200", "SOP30300",
-          "UPR00100", "MC020102", "RM40401")
+TABLES = (
+    "RM00101",
+    "RM00301",
+    "RM20101",
+    "RM30101",
+    "RM20201",
+    "RM30201",
+    "SOP30200",
+    "SOP30300",
+    "UPR00100",
+    "MC020102",
+    "RM40401",
+)
 
 PA_ASSUMED = {
-    "PA30101": [("PATSTYP", "smallint"), ("PATSNO", "char(17)"), ("PAREFNO", "char(17)"),
-                ("EMPLOYID", "char(15)"), ("PADT", "datetime"), ("PAPROJNUMBER", "char(15)"),
-                ("PACOSTCATID", "char(15)"), ("PAQtyQ", "numeric(19,5)"), ("PAUNITCOST", "numeric(19,5)"),
-                ("PAEXTCOST", "numeric(19,5)"), ("PATOTCST", "numeric(19,5)"), ("PABILRATE", "numeric(19,5)"),
-                ("PAACREV", "numeric(19,5)"), ("PANB_Qty", "numeric(19,5)"), ("PANC_Qty", "numeric(19,5)"),
-                ("LNITMSEQ", "int"), ("PADepartment", "char(7)"), ("DEX_ROW_ID", "int")],
-    "PA01201": [("CUSTNMBR", "char(15)"), ("PACONTNUMBER", "char(11)"), ("PAprojid", "char(15)"),
-                ("PAprojname", "char(31)"), ("PAPROJNUMBER", "char(15)"), ("PAprjclsid", "char(15)"),
-                ("PAProjectType", "smallint"), ("PASTAT", "smallint"), ("SLPRSNID", "char(15)"),
-                ("DEX_ROW_ID", "int")],
+    "PA30101": [
+        ("PATSTYP", "smallint"),
+        ("PATSNO", "char(17)"),
+        ("PAREFNO", "char(17)"),
+        ("EMPLOYID", "char(15)"),
+        ("PADT", "datetime"),
+        ("PAPROJNUMBER", "char(15)"),
+        ("PACOSTCATID", "char(15)"),
+        ("PAQtyQ", "numeric(19,5)"),
+        ("PAUNITCOST", "numeric(19,5)"),
+        ("PAEXTCOST", "numeric(19,5)"),
+        ("PATOTCST", "numeric(19,5)"),
+        ("PABILRATE", "numeric(19,5)"),
+        ("PAACREV", "numeric(19,5)"),
+        ("PANB_Qty", "numeric(19,5)"),
+        ("PANC_Qty", "numeric(19,5)"),
+        ("LNITMSEQ", "int"),
+        ("PADepartment", "char(7)"),
+        ("DEX_ROW_ID", "int"),
+    ],
+    "PA01201": [
+        ("CUSTNMBR", "char(15)"),
+        ("PACONTNUMBER", "char(11)"),
+        ("PAprojid", "char(15)"),
+        ("PAprojname", "char(31)"),
+        ("PAPROJNUMBER", "char(15)"),
+        ("PAprjclsid", "char(15)"),
+        ("PAProjectType", "smallint"),
+        ("PASTAT", "smallint"),
+        ("SLPRSNID", "char(15)"),
+        ("DEX_ROW_ID", "int"),
+    ],
 }
 
 

@@ -25,6 +25,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 from connector.sample import names
 from connector.sample.gp_db import TableWriter, create_tables
@@ -51,13 +52,19 @@ class Size:
 SIZES = {
     "tiny": Size(customers=30, invoices=150, max_lines=9, time_entries=600, salespeople=3, employees=8, items=30),
     "small": Size(customers=200, invoices=1000, max_lines=19, time_entries=5000, salespeople=6, employees=14, items=80),
-    "large": Size(customers=20000, invoices=100000, max_lines=19, time_entries=500000, salespeople=40,
-                  employees=300, items=2000),
+    "large": Size(
+        customers=20000, invoices=100000, max_lines=19, time_entries=500000, salespeople=40, employees=300, items=2000
+    ),
 }
 
 DEPARTMENTS = {"SUPPORT": 48, "SERVICE": 62, "SALES": 75, "LOGIST": 41, "ADMIN": 45}  # EUR per hour
-COST_CATEGORIES = (("SUPPORT", "SUPPORT", 40), ("SERVICE", "SERVICE", 25), ("SALES", "SALES", 15),
-                   ("DELIVERY", "LOGIST", 10), ("ADMIN", "ADMIN", 10))
+COST_CATEGORIES = (
+    ("SUPPORT", "SUPPORT", 40),
+    ("SERVICE", "SERVICE", 25),
+    ("SALES", "SALES", 15),
+    ("DELIVERY", "LOGIST", 10),
+    ("ADMIN", "ADMIN", 10),
+)
 TERRITORIES = ("DACH", "NORDICS", "IBERIA", "BENELUX", "EXPORT")
 CLASSES = ("RETAIL", "WHOLESALE", "SERVICE", "DISTRIB")
 TERMS = (("NET30", 30, 70), ("NET14", 14, 15), ("NET60", 60, 15))
@@ -105,31 +112,143 @@ class Generator:
         self.w = w
 
     def _writers(self) -> dict[str, TableWriter]:
-        rm_cols = ("CUSTNMBR", "CPRCSTNM", "DOCNUMBR", "RMDTYPAL", "DOCDATE", "DUEDATE", "GLPOSTDT", "POSTDATE",
-                   "ORTRXAMT", "CURTRXAM", "SLSAMNT", "COSTAMNT", "FRTAMNT", "MISCAMNT", "TAXAMNT", "COMDLRAM",
-                   "TRDISAMT", "SLPRSNID", "SLSTERCD", "CURNCYID", "PYMTRMID", "DINVPDOF", "VOIDSTTS",
-                   "TRXDSCRN", "BCHSOURC", "DEX_ROW_TS")
-        ap_cols = ("CUSTNMBR", "DATE1", "GLPOSTDT", "POSTED", "APTODCNM", "APTODCTY", "APTODCDT", "CURNCYID",
-                   "APPTOAMT", "DISTKNAM", "WROFAMNT", "ORAPTOAM", "APFRDCNM", "APFRDCTY", "APFRDCDT")
+        rm_cols = (
+            "CUSTNMBR",
+            "CPRCSTNM",
+            "DOCNUMBR",
+            "RMDTYPAL",
+            "DOCDATE",
+            "DUEDATE",
+            "GLPOSTDT",
+            "POSTDATE",
+            "ORTRXAMT",
+            "CURTRXAM",
+            "SLSAMNT",
+            "COSTAMNT",
+            "FRTAMNT",
+            "MISCAMNT",
+            "TAXAMNT",
+            "COMDLRAM",
+            "TRDISAMT",
+            "SLPRSNID",
+            "SLSTERCD",
+            "CURNCYID",
+            "PYMTRMID",
+            "DINVPDOF",
+            "VOIDSTTS",
+            "TRXDSCRN",
+            "BCHSOURC",
+            "DEX_ROW_TS",
+        )
+        ap_cols = (
+            "CUSTNMBR",
+            "DATE1",
+            "GLPOSTDT",
+            "POSTED",
+            "APTODCNM",
+            "APTODCTY",
+            "APTODCDT",
+            "CURNCYID",
+            "APPTOAMT",
+            "DISTKNAM",
+            "WROFAMNT",
+            "ORAPTOAM",
+            "APFRDCNM",
+            "APFRDCTY",
+            "APFRDCDT",
+        )
         return {
             "RM20101": TableWriter(self.con, "RM20101", rm_cols),
             "RM30101": TableWriter(self.con, "RM30101", rm_cols),
             "RM20201": TableWriter(self.con, "RM20201", ap_cols),
             "RM30201": TableWriter(self.con, "RM30201", ap_cols),
-            "MC020102": TableWriter(self.con, "MC020102", ("RMDTYPAL", "DOCNUMBR", "DOCDATE", "CUSTNMBR", "CURNCYID",
-                                                           "XCHGRATE", "EXCHDATE", "ORCTRXAM", "ORORGTRX",
-                                                           "ORSLSAMT", "ORTAXAMT")),
-            "SOP30200": TableWriter(self.con, "SOP30200", (
-                "SOPTYPE", "SOPNUMBE", "DOCDATE", "INVODATE", "DUEDATE", "GLPOSTDT", "CUSTNMBR", "CUSTNAME",
-                "PYMTRMID", "SUBTOTAL", "EXTDCOST", "TRDISAMT", "FRTAMNT", "MISCAMNT", "TAXAMNT", "DOCAMNT",
-                "COMMAMNT", "SLPRSNID", "SALSTERR", "VOIDSTTS", "CURNCYID", "XCHGRATE", "ORDOCAMT", "ORSUBTOT",
-                "DEX_ROW_TS")),
-            "SOP30300": TableWriter(self.con, "SOP30300", (
-                "SOPTYPE", "SOPNUMBE", "LNITMSEQ", "CMPNTSEQ", "ITEMNMBR", "ITEMDESC", "UOFM", "QUANTITY",
-                "UNITPRCE", "XTNDPRCE", "UNITCOST", "EXTDCOST", "SLPRSNID", "SALSTERR", "DEX_ROW_TS")),
-            "PA30101": TableWriter(self.con, "PA30101", (
-                "PATSTYP", "PATSNO", "EMPLOYID", "PADT", "PAPROJNUMBER", "PACOSTCATID", "PAQtyQ", "PAUNITCOST",
-                "PAEXTCOST", "PATOTCST", "LNITMSEQ", "PADepartment")),
+            "MC020102": TableWriter(
+                self.con,
+                "MC020102",
+                (
+                    "RMDTYPAL",
+                    "DOCNUMBR",
+                    "DOCDATE",
+                    "CUSTNMBR",
+                    "CURNCYID",
+                    "XCHGRATE",
+                    "EXCHDATE",
+                    "ORCTRXAM",
+                    "ORORGTRX",
+                    "ORSLSAMT",
+                    "ORTAXAMT",
+                ),
+            ),
+            "SOP30200": TableWriter(
+                self.con,
+                "SOP30200",
+                (
+                    "SOPTYPE",
+                    "SOPNUMBE",
+                    "DOCDATE",
+                    "INVODATE",
+                    "DUEDATE",
+                    "GLPOSTDT",
+                    "CUSTNMBR",
+                    "CUSTNAME",
+                    "PYMTRMID",
+                    "SUBTOTAL",
+                    "EXTDCOST",
+                    "TRDISAMT",
+                    "FRTAMNT",
+                    "MISCAMNT",
+                    "TAXAMNT",
+                    "DOCAMNT",
+                    "COMMAMNT",
+                    "SLPRSNID",
+                    "SALSTERR",
+                    "VOIDSTTS",
+                    "CURNCYID",
+                    "XCHGRATE",
+                    "ORDOCAMT",
+                    "ORSUBTOT",
+                    "DEX_ROW_TS",
+                ),
+            ),
+            "SOP30300": TableWriter(
+                self.con,
+                "SOP30300",
+                (
+                    "SOPTYPE",
+                    "SOPNUMBE",
+                    "LNITMSEQ",
+                    "CMPNTSEQ",
+                    "ITEMNMBR",
+                    "ITEMDESC",
+                    "UOFM",
+                    "QUANTITY",
+                    "UNITPRCE",
+                    "XTNDPRCE",
+                    "UNITCOST",
+                    "EXTDCOST",
+                    "SLPRSNID",
+                    "SALSTERR",
+                    "DEX_ROW_TS",
+                ),
+            ),
+            "PA30101": TableWriter(
+                self.con,
+                "PA30101",
+                (
+                    "PATSTYP",
+                    "PATSNO",
+                    "EMPLOYID",
+                    "PADT",
+                    "PAPROJNUMBER",
+                    "PACOSTCATID",
+                    "PAQtyQ",
+                    "PAUNITCOST",
+                    "PAEXTCOST",
+                    "PATOTCST",
+                    "LNITMSEQ",
+                    "PADepartment",
+                ),
+            ),
         }
 
     # -- master data ------------------------------------------------------------------------------
@@ -137,8 +256,11 @@ class Generator:
     def masters(self) -> None:
         rng, size = self.rng, self.size
         self.salespeople: list[tuple[str, int, str]] = []
-        sp = TableWriter(self.con, "RM00301", ("SLPRSNID", "EMPLOYID", "SLPRSNFN", "SPRSNSLN", "SALSTERR",
-                                               "COMPRCNT", "INACTIVE", "CREATDDT"))
+        sp = TableWriter(
+            self.con,
+            "RM00301",
+            ("SLPRSNID", "EMPLOYID", "SLPRSNFN", "SPRSNSLN", "SALSTERR", "COMPRCNT", "INACTIVE", "CREATDDT"),
+        )
         for i in range(size.salespeople):
             first, last = names.person(rng)
             sid = f"SP{i + 1:03d}"
@@ -149,15 +271,16 @@ class Generator:
         sp.flush()
 
         self.employees: dict[str, list[tuple[str, Decimal]]] = {d: [] for d in DEPARTMENTS}
-        emp = TableWriter(self.con, "UPR00100", ("EMPLOYID", "FRSTNAME", "LASTNAME", "DEPRTMNT", "JOBTITLE",
-                                                 "INACTIVE", "STRTDATE"))
+        emp = TableWriter(
+            self.con, "UPR00100", ("EMPLOYID", "FRSTNAME", "LASTNAME", "DEPRTMNT", "JOBTITLE", "INACTIVE", "STRTDATE")
+        )
         departments = list(DEPARTMENTS)
         for i in range(size.employees):
             first, last = names.person(rng)
             dept = departments[i % len(departments)]
             eid = f"E{i + 1:04d}"
-            rate = money(DEPARTMENTS[dept] * rng.uniform(0.85, 1.2))
-            self.employees[dept].append((eid, rate))
+            hourly = money(DEPARTMENTS[dept] * rng.uniform(0.85, 1.2))
+            self.employees[dept].append((eid, hourly))
             emp.add(eid, first, last, dept, dept[:4], 0, START - dt.timedelta(days=rng.randint(100, 3000)))
         emp.flush()
 
@@ -179,17 +302,39 @@ class Generator:
             country, name = names.company(rng)
             cid = (names.id_stem(name) + f"{i + 1:05d}")[:15]
             r = rng.random()
-            profile = ("whale" if i < max(3, n // 40) else
-                       "loser" if r < 0.05 else "late" if r < 0.16 else "declining" if r < 0.22 else
-                       "writeoff" if r < 0.24 else "normal")
+            profile = (
+                "whale"
+                if i < max(3, n // 40)
+                else "loser"
+                if r < 0.05
+                else "late"
+                if r < 0.16
+                else "declining"
+                if r < 0.22
+                else "writeoff"
+                if r < 0.24
+                else "normal"
+            )
             weight = rng.lognormvariate(0, 0.9) * {"whale": 25, "loser": 8, "declining": 2, "late": 2}.get(profile, 1)
             currency = "SEK" if country == "SE" else FUNCTIONAL
             territory = {"SE": "NORDICS", "NO": "NORDICS", "FI": "NORDICS", "ES": "IBERIA", "DE": "DACH"}[country]
             sid, _, _ = self.salespeople[i % len(self.salespeople)]
             terms, days, _ = rng.choices(TERMS, weights=[t[2] for t in TERMS])[0]
             discount = Decimal({"whale": "0.03", "loser": "0.08"}.get(profile, "0"))
-            cust = Customer(cid, name, profile, weight, currency, territory, rng.choice(CLASSES), sid, terms, days,
-                            discount, created=START - dt.timedelta(days=rng.randint(30, 4000)))
+            cust = Customer(
+                cid,
+                name,
+                profile,
+                weight,
+                currency,
+                territory,
+                rng.choice(CLASSES),
+                sid,
+                terms,
+                days,
+                discount,
+                created=START - dt.timedelta(days=rng.randint(30, 4000)),
+            )
             cust.credit_limit = money(Decimal(str(round(weight * 4000, -3))) + 5000)
             if i > 10 and rng.random() < 0.10:
                 cust.referred_by = self.customers[rng.randrange(0, i)].id
@@ -198,20 +343,62 @@ class Generator:
             self.customers.append(cust)
         self.customer_weights = list(itertools.accumulate(c.weight for c in self.customers))
 
-        cw = TableWriter(self.con, "RM00101", ("CUSTNMBR", "CUSTNAME", "CPRCSTNM", "CUSTCLAS", "SLPRSNID", "SALSTERR",
-                                               "CURNCYID", "PYMTRMID", "CRLMTTYP", "CRLMTAMT", "USERDEF1", "INACTIVE",
-                                               "CREATDDT", "STMTNAME", "SHRTNAME", "DEX_ROW_TS"))
+        cw = TableWriter(
+            self.con,
+            "RM00101",
+            (
+                "CUSTNMBR",
+                "CUSTNAME",
+                "CPRCSTNM",
+                "CUSTCLAS",
+                "SLPRSNID",
+                "SALSTERR",
+                "CURNCYID",
+                "PYMTRMID",
+                "CRLMTTYP",
+                "CRLMTAMT",
+                "USERDEF1",
+                "INACTIVE",
+                "CREATDDT",
+                "STMTNAME",
+                "SHRTNAME",
+                "DEX_ROW_TS",
+            ),
+        )
         for c in self.customers:
-            cw.add(c.id, c.name, c.parent, c.cls, c.salesperson, c.territory, c.currency, c.terms, 2, c.credit_limit,
-                   c.referred_by, 0, c.created, c.name, c.name[:15], c.created)
+            cw.add(
+                c.id,
+                c.name,
+                c.parent,
+                c.cls,
+                c.salesperson,
+                c.territory,
+                c.currency,
+                c.terms,
+                2,
+                c.credit_limit,
+                c.referred_by,
+                0,
+                c.created,
+                c.name,
+                c.name[:15],
+                c.created,
+            )
         cw.flush()
 
         rmdesc = TableWriter(self.con, "RM40401", ("RMDTYPAL", "DOCDESCR", "DOCABREV"))
-        for code, desc, abbr in ((0, "Balance Forward", "BBF"), (1, "Sales / Invoices", "SLS"),
-                                 (2, "Scheduled Payments", "SCP"), (3, "Debit Memos", "DR"),
-                                 (4, "Finance Charges", "FIN"), (5, "Service / Repairs", "SVC"),
-                                 (6, "Warranty", "WRN"), (7, "Credit Memos", "CR"), (8, "Returns", "RTN"),
-                                 (9, "Payments", "PMT")):
+        for code, desc, abbr in (
+            (0, "Balance Forward", "BBF"),
+            (1, "Sales / Invoices", "SLS"),
+            (2, "Scheduled Payments", "SCP"),
+            (3, "Debit Memos", "DR"),
+            (4, "Finance Charges", "FIN"),
+            (5, "Service / Repairs", "SVC"),
+            (6, "Warranty", "WRN"),
+            (7, "Credit Memos", "CR"),
+            (8, "Returns", "RTN"),
+            (9, "Payments", "PMT"),
+        ):
             rmdesc.add(code, desc, abbr)
         rmdesc.flush()
 
@@ -264,14 +451,48 @@ class Generator:
         voided = rng.random() < 0.005
         stamp = day
 
-        sop_lines = []
+        sop_lines: list[tuple[Any, ...]] = []
         for item, qty, price, seq in lines:
-            sop_lines.append((3, number, seq, 0, item.id, f"Article {item.id}", "EACH", qty, price,
-                              money(price * qty), item.cost, money(item.cost * qty), sid, territory, stamp))
+            sop_lines.append(
+                (
+                    3,
+                    number,
+                    seq,
+                    0,
+                    item.id,
+                    f"Article {item.id}",
+                    "EACH",
+                    qty,
+                    price,
+                    money(price * qty),
+                    item.cost,
+                    money(item.cost * qty),
+                    sid,
+                    territory,
+                    stamp,
+                )
+            )
             for k, (comp_id, comp_cost) in enumerate(item.components, start=1):
                 # Kit components repeat the kit's cost; the connector must not count them twice.
-                sop_lines.append((3, number, seq, k, comp_id, f"Component {comp_id}", "EACH", qty, 0, 0,
-                                  comp_cost, money(comp_cost * qty), sid, territory, stamp))
+                sop_lines.append(
+                    (
+                        3,
+                        number,
+                        seq,
+                        k,
+                        comp_id,
+                        f"Component {comp_id}",
+                        "EACH",
+                        qty,
+                        0,
+                        0,
+                        comp_cost,
+                        money(comp_cost * qty),
+                        sid,
+                        territory,
+                        stamp,
+                    )
+                )
 
         # Returns and credit memos first, then payments of the remainder.
         credits: list[tuple[int, str, dt.date, Decimal, Decimal, Decimal, Decimal]] = []
@@ -285,12 +506,43 @@ class Generator:
                 rq = Decimal(rng.randint(1, int(qty)))
                 r_sales += money(price * rq)
                 r_cost += money(item.cost * rq)
-                sop_lines.append((4, rnum, seq, 0, item.id, f"Article {item.id}", "EACH", rq, price,
-                                  money(price * rq), item.cost, money(item.cost * rq), sid, territory, rday))
+                sop_lines.append(
+                    (
+                        4,
+                        rnum,
+                        seq,
+                        0,
+                        item.id,
+                        f"Article {item.id}",
+                        "EACH",
+                        rq,
+                        price,
+                        money(price * rq),
+                        item.cost,
+                        money(item.cost * rq),
+                        sid,
+                        territory,
+                        rday,
+                    )
+                )
             r_tax = money(r_sales * VAT)
             credits.append((8, rnum, rday, r_sales, r_cost, r_tax, r_sales + r_tax))
-            self._sop_header(4, rnum, rday, rday, cust, r_sales, r_cost, Decimal(0), Decimal(0), r_tax,
-                             Decimal(0), sid, territory, False)
+            self._sop_header(
+                4,
+                rnum,
+                rday,
+                rday,
+                cust,
+                r_sales,
+                r_cost,
+                Decimal(0),
+                Decimal(0),
+                r_tax,
+                Decimal(0),
+                sid,
+                territory,
+                False,
+            )
         if not voided and rng.random() < (0.05 if cust.profile == "loser" else 0.01):
             cday = min(day + dt.timedelta(days=rng.randint(3, 30)), TODAY)
             c_sales = money(subtotal * Decimal(str(rng.uniform(0.05, 0.15))))
@@ -299,8 +551,9 @@ class Generator:
 
         for line in sop_lines:
             self.w["SOP30300"].add(*line)
-        self._sop_header(3, number, day, due, cust, subtotal, cost, trade_discount, freight, tax, commission, sid,
-                         territory, voided)
+        self._sop_header(
+            3, number, day, due, cust, subtotal, cost, trade_discount, freight, tax, commission, sid, territory, voided
+        )
 
         applications: list[tuple[int, str, dt.date, Decimal, Decimal, Decimal]] = []
         remaining = total
@@ -319,36 +572,125 @@ class Generator:
         paid_off = max((a[2] for a in applications), default=None) if open_amount == 0 and not voided else None
         closed = open_amount == 0 and (voided or (paid_off is not None and paid_off <= HISTORY_CUTOFF))
         table = "RM30101" if closed else "RM20101"
-        self._rm(table, cust, number, 1, day, due, total, open_amount, subtotal, cost, freight, tax, commission,
-                 trade_discount, sid, territory, paid_off, voided, "Sales Entry")
+        self._rm(
+            table,
+            cust,
+            number,
+            1,
+            day,
+            due,
+            total,
+            open_amount,
+            subtotal,
+            cost,
+            freight,
+            tax,
+            commission,
+            trade_discount,
+            sid,
+            territory,
+            paid_off,
+            voided,
+            "Sales Entry",
+        )
         for code, cnum, cday, c_sales, c_cost, c_tax, camount in credits:
             unapplied = next(a[5] for a in applications if a[1] == cnum)
-            self._rm("RM30101" if closed and unapplied == 0 else "RM20101", cust, cnum, code, cday, cday, camount,
-                     unapplied, c_sales, c_cost, Decimal(0), c_tax, Decimal(0), Decimal(0), sid, territory,
-                     None, False, "Sales Entry" if code == 8 else "RM Sales")
+            self._rm(
+                "RM30101" if closed and unapplied == 0 else "RM20101",
+                cust,
+                cnum,
+                code,
+                cday,
+                cday,
+                camount,
+                unapplied,
+                c_sales,
+                c_cost,
+                Decimal(0),
+                c_tax,
+                Decimal(0),
+                Decimal(0),
+                sid,
+                territory,
+                None,
+                False,
+                "Sales Entry" if code == 8 else "RM Sales",
+            )
         for pnum, pday, amount in payments:
-            self._rm("RM30101" if closed else "RM20101", cust, pnum, 9, pday, pday, amount, Decimal(0), Decimal(0),
-                     Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0), sid, territory, None, False,
-                     "RM Cash")
+            self._rm(
+                "RM30101" if closed else "RM20101",
+                cust,
+                pnum,
+                9,
+                pday,
+                pday,
+                amount,
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                sid,
+                territory,
+                None,
+                False,
+                "RM Cash",
+            )
         apply_table = "RM30201" if closed else "RM20201"
         for code, fnum, fday, amount, write_off, _unapplied in applications:
             if amount == 0 and write_off == 0:
                 continue
-            self.w[apply_table].add(cust.id, fday, fday, 1, number, 1, day, cust.currency, amount, 0, write_off,
-                                    self._original(cust, amount, fday), fnum, code, fday)
+            self.w[apply_table].add(
+                cust.id,
+                fday,
+                fday,
+                1,
+                number,
+                1,
+                day,
+                cust.currency,
+                amount,
+                0,
+                write_off,
+                self._original(cust, amount, fday),
+                fnum,
+                code,
+                fday,
+            )
         # A payment on account now and then: cash not yet applied to any invoice.
         if rng.random() < 0.01:
             pday = min(day + dt.timedelta(days=rng.randint(1, 60)), TODAY)
             amount = money(total * Decimal("0.5"))
-            self._rm("RM20101", cust, f"PMT{next(self.seq):07d}", 9, pday, pday, amount, amount, Decimal(0),
-                     Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0), sid, territory, None, False,
-                     "RM Cash")
+            self._rm(
+                "RM20101",
+                cust,
+                f"PMT{next(self.seq):07d}",
+                9,
+                pday,
+                pday,
+                amount,
+                amount,
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                sid,
+                territory,
+                None,
+                False,
+                "RM Cash",
+            )
 
     def _salesperson(self, cust: Customer) -> tuple[str, int, str]:
         return next(s for s in self.salespeople if s[0] == cust.salesperson)
 
-    def _payments(self, cust: Customer, day: dt.date, due: dt.date,
-                  amount: Decimal) -> list[tuple[dt.date, Decimal, Decimal]]:
+    def _payments(
+        self, cust: Customer, day: dt.date, due: dt.date, amount: Decimal
+    ) -> list[tuple[dt.date, Decimal, Decimal]]:
         rng = self.rng
         if cust.profile == "late":
             delay = rng.randint(30, 130)
@@ -381,33 +723,126 @@ class Generator:
     def _original(self, cust: Customer, amount: Decimal, day: dt.date) -> Decimal:
         return money(amount / self._rate(day)) if cust.currency != FUNCTIONAL else amount
 
-    def _sop_header(self, soptype: int, number: str, day: dt.date, due: dt.date, cust: Customer, subtotal: Decimal,
-                    cost: Decimal, discount: Decimal, freight: Decimal, tax: Decimal, commission: Decimal, sid: str,
-                    territory: str, voided: bool) -> None:
+    def _sop_header(
+        self,
+        soptype: int,
+        number: str,
+        day: dt.date,
+        due: dt.date,
+        cust: Customer,
+        subtotal: Decimal,
+        cost: Decimal,
+        discount: Decimal,
+        freight: Decimal,
+        tax: Decimal,
+        commission: Decimal,
+        sid: str,
+        territory: str,
+        voided: bool,
+    ) -> None:
         total = subtotal - discount + freight + tax
         rate = self._rate(day) if cust.currency != FUNCTIONAL else Decimal(0)
-        self.w["SOP30200"].add(soptype, number, day, day, due, day, cust.id, cust.name, cust.terms, subtotal, cost,
-                               discount, freight, 0, tax, total, commission, sid, territory, 1 if voided else 0,
-                               cust.currency, rate, self._original(cust, total, day),
-                               self._original(cust, subtotal, day), day)
+        self.w["SOP30200"].add(
+            soptype,
+            number,
+            day,
+            day,
+            due,
+            day,
+            cust.id,
+            cust.name,
+            cust.terms,
+            subtotal,
+            cost,
+            discount,
+            freight,
+            0,
+            tax,
+            total,
+            commission,
+            sid,
+            territory,
+            1 if voided else 0,
+            cust.currency,
+            rate,
+            self._original(cust, total, day),
+            self._original(cust, subtotal, day),
+            day,
+        )
 
-    def _rm(self, table: str, cust: Customer, number: str, code: int, day: dt.date, due: dt.date, amount: Decimal,
-            open_amount: Decimal, sales: Decimal, cost: Decimal, freight: Decimal, tax: Decimal,
-            commission: Decimal, discount: Decimal, sid: str, territory: str, paid_off: dt.date | None,
-            voided: bool, source: str) -> None:
-        self.w[table].add(cust.id, cust.parent, number, code, day, due, day, day, amount, open_amount, sales, cost,
-                          freight, 0, tax, commission, discount, sid, territory, cust.currency, cust.terms, paid_off,
-                          1 if voided else 0, "", source, paid_off or day)
+    def _rm(
+        self,
+        table: str,
+        cust: Customer,
+        number: str,
+        code: int,
+        day: dt.date,
+        due: dt.date,
+        amount: Decimal,
+        open_amount: Decimal,
+        sales: Decimal,
+        cost: Decimal,
+        freight: Decimal,
+        tax: Decimal,
+        commission: Decimal,
+        discount: Decimal,
+        sid: str,
+        territory: str,
+        paid_off: dt.date | None,
+        voided: bool,
+        source: str,
+    ) -> None:
+        self.w[table].add(
+            cust.id,
+            cust.parent,
+            number,
+            code,
+            day,
+            due,
+            day,
+            day,
+            amount,
+            open_amount,
+            sales,
+            cost,
+            freight,
+            0,
+            tax,
+            commission,
+            discount,
+            sid,
+            territory,
+            cust.currency,
+            cust.terms,
+            paid_off,
+            1 if voided else 0,
+            "",
+            source,
+            paid_off or day,
+        )
         if cust.currency != FUNCTIONAL:
             rate = self._rate(day)
-            self.w["MC020102"].add(code, number, day, cust.id, cust.currency, rate, day,
-                                   money(open_amount / rate), money(amount / rate), money(sales / rate),
-                                   money(tax / rate))
+            self.w["MC020102"].add(
+                code,
+                number,
+                day,
+                cust.id,
+                cust.currency,
+                rate,
+                day,
+                money(open_amount / rate),
+                money(amount / rate),
+                money(sales / rate),
+                money(tax / rate),
+            )
 
     def labour(self) -> None:
         rng = self.rng
-        projects = TableWriter(self.con, "PA01201", ("CUSTNMBR", "PAprojid", "PAprojname", "PAPROJNUMBER",
-                                                     "PAProjectType", "PASTAT", "SLPRSNID"))
+        projects = TableWriter(
+            self.con,
+            "PA01201",
+            ("CUSTNMBR", "PAprojid", "PAprojname", "PAPROJNUMBER", "PAProjectType", "PASTAT", "SLPRSNID"),
+        )
         factor = {"loser": 14.0, "declining": 4.0, "whale": 0.4, "late": 1.5}
         weights = list(itertools.accumulate(c.weight * factor.get(c.profile, 1.0) for c in self.customers))
         for c in self.customers:
@@ -431,8 +866,20 @@ class Generator:
                 day = START + dt.timedelta(days=rng.randrange(0, self.days + 1))
             hours = Decimal(rng.randint(1, 8)) / 4
             cost = money(hours * rate)
-            self.w["PA30101"].add(1, f"TS{n // 10 + 1:08d}", employee, day, project, category, hours, rate, cost,
-                                  cost, (n % 10 + 1) * 16384, dept)
+            self.w["PA30101"].add(
+                1,
+                f"TS{n // 10 + 1:08d}",
+                employee,
+                day,
+                project,
+                category,
+                hours,
+                rate,
+                cost,
+                cost,
+                (n % 10 + 1) * 16384,
+                dept,
+            )
 
     def flush(self) -> None:
         for writer in self.w.values():
@@ -458,9 +905,10 @@ def generate(path: Path | str, size: str = "small", seed: int = 7) -> dict[str, 
         gen.labour()
         gen.flush()
         con.commit()
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - own table names
-                  for t in ("RM00101", "RM20101", "RM30101", "RM20201", "RM30201", "SOP30200", "SOP30300",
-                            "PA30101")}
+        counts = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("RM00101", "RM20101", "RM30101", "RM20201", "RM30201", "SOP30200", "SOP30300", "PA30101")
+        }
     finally:
         con.close()
     tmp.replace(target)  # a half-written sample never masquerades as a finished one

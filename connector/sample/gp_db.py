@@ -11,19 +11,41 @@ from typing import Any
 
 from connector.gp_values import gp_schema
 
-SAMPLE_TABLES = ("RM00101", "RM00301", "UPR00100", "RM20101", "RM30101", "RM20201", "RM30201",
-                 "SOP30200", "SOP30300", "MC020102", "RM40401", "PA30101", "PA01201")
+SAMPLE_TABLES = (
+    "RM00101",
+    "RM00301",
+    "UPR00100",
+    "RM20101",
+    "RM30101",
+    "RM20201",
+    "RM30201",
+    "SOP30200",
+    "SOP30300",
+    "MC020102",
+    "RM40401",
+    "PA30101",
+    "PA01201",
+)
 
-_DEFAULTS = {"char": "''", "numeric": "0", "smallint": "0", "int": "0", "tinyint": "0",
-             "datetime": "'1900-01-01 00:00:00'", "binary": "X'00000000'"}
+_DEFAULTS = {
+    "char": "''",
+    "numeric": "0",
+    "smallint": "0",
+    "int": "0",
+    "tinyint": "0",
+    "datetime": "'1900-01-01 00:00:00'",
+    "binary": "X'00000000'",
+}
 
 
 def create_tables(con: sqlite3.Connection, tables: Sequence[str] = SAMPLE_TABLES) -> None:
     """CREATE TABLE for each GP table with every column of the real table and GP's defaults."""
     schema = gp_schema()
     for table in tables:
-        cols = [f"{name} {sql_type} NOT NULL DEFAULT {_DEFAULTS[sql_type.split('(')[0]]}"
-                for name, sql_type in schema[table].items()]
+        cols = [
+            f"{name} {sql_type} NOT NULL DEFAULT {_DEFAULTS[sql_type.split('(')[0]]}"
+            for name, sql_type in schema[table].items()
+        ]
         con.execute(f"CREATE TABLE {table} ({', '.join(cols)})")
 
 
@@ -44,7 +66,7 @@ class TableWriter:
 
     @staticmethod
     def _formatter(sql_type: str) -> Any:
-        base = sql_type.split("(")[0]
+        base = sql_type.split("(", maxsplit=1)[0]
         if base == "char":
             width = int(sql_type[5:-1])
             return lambda v: ("" if v is None else str(v))[:width].ljust(width)

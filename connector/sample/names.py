@@ -6,10 +6,40 @@ import random
 import unicodedata
 
 _SURNAMES = {
-    "DE": ("Müller", "Schneider", "Fischer", "Weber", "Becker", "Hoffmann", "Schäfer", "Koch", "Richter", "Wolf",
-           "Neumann", "Schwarz", "Zimmermann", "Krüger", "Hartmann", "Lange", "Brandt", "Vogel", "Graf", "Kühn"),
-    "SE": ("Andersson", "Johansson", "Lindqvist", "Bergström", "Nyström", "Holmberg", "Sjöberg", "Åkesson",
-           "Lundgren", "Engström"),
+    "DE": (
+        "Müller",
+        "Schneider",
+        "Fischer",
+        "Weber",
+        "Becker",
+        "Hoffmann",
+        "Schäfer",
+        "Koch",
+        "Richter",
+        "Wolf",
+        "Neumann",
+        "Schwarz",
+        "Zimmermann",
+        "Krüger",
+        "Hartmann",
+        "Lange",
+        "Brandt",
+        "Vogel",
+        "Graf",
+        "Kühn",
+    ),
+    "SE": (
+        "Andersson",
+        "Johansson",
+        "Lindqvist",
+        "Bergström",
+        "Nyström",
+        "Holmberg",
+        "Sjöberg",
+        "Åkesson",
+        "Lundgren",
+        "Engström",
+    ),
     "NO": ("Hansen", "Johannessen", "Solberg", "Haugen", "Bakken", "Strand", "Lie", "Dahl", "Moen", "Berg"),
     "FI": ("Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Hämäläinen", "Laine", "Heikkinen", "Koskinen"),
     "ES": ("García", "Fernández", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Ruiz", "Hernández", "Díaz"),
@@ -21,11 +51,36 @@ _TRADES = {
     "FI": ("Rakennus", "Sähkö", "Kone", "Logistiikka", "Teräs", "LVI"),
     "ES": ("Construcciones", "Suministros", "Instalaciones", "Distribución", "Maquinaria", "Talleres"),
 }
-_FORMS = {"DE": ("GmbH", "GmbH & Co. KG", "AG", "e.K."), "SE": ("AB",), "NO": ("AS",), "FI": ("Oy",),
-          "ES": ("S.L.", "S.A.")}
+_FORMS = {
+    "DE": ("GmbH", "GmbH & Co. KG", "AG", "e.K."),
+    "SE": ("AB",),
+    "NO": ("AS",),
+    "FI": ("Oy",),
+    "ES": ("S.L.", "S.A."),
+}
 _COUNTRY_WEIGHTS = (("DE", 45), ("SE", 15), ("NO", 12), ("FI", 10), ("ES", 18))
-_FIRST = ("Anna", "Lars", "Jonas", "Maria", "Elena", "Mikko", "Ingrid", "Javier", "Sofia", "Thomas", "Kari",
-          "Laura", "Henrik", "Lucía", "Jens", "Aino", "Pablo", "Katrin", "Ola", "Emma")
+_FIRST = (
+    "Anna",
+    "Lars",
+    "Jonas",
+    "Maria",
+    "Elena",
+    "Mikko",
+    "Ingrid",
+    "Javier",
+    "Sofia",
+    "Thomas",
+    "Kari",
+    "Laura",
+    "Henrik",
+    "Lucía",
+    "Jens",
+    "Aino",
+    "Pablo",
+    "Katrin",
+    "Ola",
+    "Emma",
+)
 
 
 def company(rng: random.Random) -> tuple[str, str]:
