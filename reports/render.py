@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ def environment() -> Environment:
 def render_html(context: dict[str, Any], *, pdf: bool = False) -> str:
     env = environment()
     # Our own stylesheet, not data: safe to insert unescaped.
-    css = Markup(env.loader.get_source(env, "base.css")[0])  # noqa: S704 if env.loader else Markup("")
+    stylesheet = resources.files("reports").joinpath("templates", "base.css").read_text(encoding="utf-8")
+    css = Markup(stylesheet)  # noqa: S704
     return env.get_template("report.html").render(**context, css=css, pdf=pdf)
 
 
