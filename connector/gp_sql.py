@@ -272,7 +272,7 @@ def _from_odbc(exc: Exception, describe: str, stream: str | None) -> ConnectorEr
     state = str(exc.args[0]) if exc.args else ""
     detail = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
     where = _where(describe, stream)
-    if state == "IM002":
+    if state == "IM002" or "Can't open lib" in detail or "Data source name not found" in detail:
         return ConnectorError(
             f"{where}: the ODBC driver named in the connection string is not installed",
             stream=stream,

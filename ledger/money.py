@@ -50,6 +50,8 @@ def D(value: object) -> Decimal:
 
 def to_store(value: Decimal) -> Decimal:
     """Round to the store's five decimals, refusing values numeric(19,5) cannot hold."""
+    if value.adjusted() > MAX_ABS.adjusted():  # checked first: quantize cannot hold 1e400
+        raise ValueError(f"{value} is too large for an amount (at most 14 digits before the point)")
     quantized = value.quantize(STORE_QUANTUM, rounding=ROUND_HALF_UP)
     if abs(quantized) > MAX_ABS:
         raise ValueError(f"{value} is too large for an amount (at most 14 digits before the point)")

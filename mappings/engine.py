@@ -116,8 +116,9 @@ class StreamMapping:
             except _Skip:
                 skipped += 1
                 continue
+            failed = {p.split(":", 1)[0] for p in problems}
             for name in required:
-                if kwargs.get(name) in (None, ""):
+                if name not in failed and kwargs.get(name) in (None, ""):
                     problems.append(
                         f"{name}: is empty"
                         + (

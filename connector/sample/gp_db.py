@@ -90,3 +90,11 @@ class TableWriter:
             self.con.executemany(self._sql, self._rows)
             self.count += len(self._rows)
             self._rows = []
+
+
+def insert_rows(con: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert `rows` (values for `columns`) the way GP stores them; returns how many."""
+    writer = TableWriter(con, table, columns)
+    writer.add_many(rows)
+    writer.flush()
+    return writer.count

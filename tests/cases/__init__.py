@@ -1,0 +1,1 @@
+"""Small cases stated as source rows, with their figures worked by hand."""

@@ -1,0 +1,170 @@
+"""One customer, every kind of document: the figures below are worked by hand.
+
+Customer C1 "Alpha GmbH", salesperson SP1 at 5 % (COMPRCNT 500). Period 2026-01-01 … 2026-03-31.
+
+| document | date       | due        | sales  | tax    | freight | total   | cost | commission | note                       |
+|----------|------------|------------|--------|--------|---------|---------|------|------------|----------------------------|
+| INV3     | 2025-12-15 | 2026-01-14 | 400.00 | 76.00  | 0       | 476.00  | 300  | 20         | before the period, unpaid  |
+| INV1     | 2026-01-10 | 2026-02-09 | 1000.00| 199.50 | 50.00   | 1249.50 | 600  | 50         | a kit line (cost 120)      |
+| PMT1     | 2026-02-01 |            |        |        |         | 500.00  |      |            | applied to INV1            |
+| CRM1     | 2026-02-15 |            | 100.00 | 19.00  |         | 119.00  | 0    | 0          | applied to INV1            |
+| RTN1     | 2026-03-01 |            | 200.00 | 38.00  |         | 238.00  | 120  | 10         | not applied (a credit)     |
+| INV2     | 2026-03-10 | 2026-04-09 | 5000.00| 950.00 |         | 5950.00 | 3000 | 250        | VOIDED                     |
+
+Net sales   = 1000 − 100 − 200                = 700.00   (INV3 is before the period, INV2 is voided)
+Cost        = 600 − 0 − 120                   = 480.00
+Gross margin= 700 − 480                       = 220.00
+Commissions = 50 − 0 − 10                     = 40.00
+Labour      = 150.00 (3 h) + 90.00 (1.5 h)    = 240.00   (the 2 h on the internal project count for nobody)
+Net profit  = 220 − 40 − 240                  = −60.00
+
+Open as of 2026-03-31: INV1 1249.50 − 500 − 119 = 630.50 (50 days past due: 31-60),
+INV3 476.00 (76 days past due: 61-90), RTN1 unapplied −238.00.
+Open = 630.50 + 476.00 − 238.00 = 868.50; overdue = 1106.50; GP's CURTRXAM gives the same 868.50.
+
+Open as of 2026-02-10: INV1 1249.50 − 500 = 749.50 (1 day: 1-30), INV3 476.00 (27 days: 1-30);
+RTN1 and CRM1 are not yet issued. Open = 1225.50.
+
+The kit line of INV1 has two component lines (CMPNTSEQ 1 and 2, cost 70 + 50) that must not be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+from connector.sample.gp_db import SAMPLE_TABLES, create_tables, insert_rows
+
+D = Decimal
+PERIOD = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+
+EXPECTED = {
+    "net_sales": D("700.00"),
+    "cost_of_goods": D("480.00"),
+    "gross_margin": D("220.00"),
+    "commissions": D("40.00"),
+    "labour_cost": D("240.00"),
+    "net_profit": D("-60.00"),
+    "open_amount": D("868.50"),
+    "overdue_amount": D("1106.50"),
+    "unapplied_credits": D("238.00"),
+}
+# current, 1-30, 31-60, 61-90, 91-120, over 120
+EXPECTED_AGEING = (D("0"), D("0"), D("630.50"), D("476.00"), D("0"), D("0"))
+EXPECTED_OPEN_FEB_10 = D("1225.50")
+
+RM_COLS = ("CUSTNMBR", "DOCNUMBR", "RMDTYPAL", "DOCDATE", "DUEDATE", "ORTRXAMT", "CURTRXAM", "SLSAMNT",
+           "COSTAMNT", "FRTAMNT", "TAXAMNT", "COMDLRAM", "SLPRSNID", "CURNCYID", "VOIDSTTS", "DINVPDOF")
+NO_DATE = None
+
+
+def rm_rows() -> list[tuple[str, tuple[object, ...]]]:
+    d = dt.date
+    return [
+        ("RM20101", ("C1", "INV3", 1, d(2025, 12, 15), d(2026, 1, 14), D("476.00"), D("476.00"), D("400.00"),
+                     D("300.00"), 0, D("76.00"), D("20.00"), "SP1", "EUR", 0, NO_DATE)),
+        ("RM20101", ("C1", "INV1", 1, d(2026, 1, 10), d(2026, 2, 9), D("1249.50"), D("630.50"), D("1000.00"),
+                     D("600.00"), D("50.00"), D("199.50"), D("50.00"), "SP1", "EUR", 0, NO_DATE)),
+        ("RM30101", ("C1", "PMT1", 9, d(2026, 2, 1), d(2026, 2, 1), D("500.00"), 0, 0, 0, 0, 0, 0, "SP1", "EUR",
+                     0, NO_DATE)),
+        ("RM30101", ("C1", "CRM1", 7, d(2026, 2, 15), d(2026, 2, 15), D("119.00"), 0, D("100.00"), 0, 0,
+                     D("19.00"), 0, "SP1", "EUR", 0, NO_DATE)),
+        ("RM20101", ("C1", "RTN1", 8, d(2026, 3, 1), d(2026, 3, 1), D("238.00"), D("238.00"), D("200.00"),
+                     D("120.00"), 0, D("38.00"), D("10.00"), "SP1", "EUR", 0, NO_DATE)),
+        ("RM30101", ("C1", "INV2", 1, d(2026, 3, 10), d(2026, 4, 9), D("5950.00"), 0, D("5000.00"), D("3000.00"),
+                     0, D("950.00"), D("250.00"), "SP1", "EUR", 1, NO_DATE)),
+    ]
+
+
+def write_gp_database(path: Path) -> Path:
+    """The case as a GP company database (SQLite, GP tables and columns, padded chars)."""
+    con = sqlite3.connect(path)
+    create_tables(con, SAMPLE_TABLES)
+    insert_rows(con, "RM00101", ("CUSTNMBR", "CUSTNAME", "SLPRSNID", "CURNCYID", "USERDEF1", "CRLMTAMT"), 
+        [("C1", "Alpha GmbH", "SP1", "EUR", "", D("5000")), ("C2", "Beta AB", "SP1", "SEK", "C1", 0)])
+    for table in ("RM20101", "RM30101"):
+        insert_rows(con, table, RM_COLS, [row for t, row in rm_rows() if t == table])
+    ap_cols = ("CUSTNMBR", "APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM", "DATE1", "APPTOAMT", "WROFAMNT")
+    insert_rows(con, "RM30201", ap_cols, [
+        ("C1", 9, "PMT1", 1, "INV1", dt.date(2026, 2, 1), D("500.00"), 0),
+        ("C1", 7, "CRM1", 1, "INV1", dt.date(2026, 2, 15), D("119.00"), 0),
+    ])
+    insert_rows(con, "RM00301", ("SLPRSNID", "SLPRSNFN", "SPRSNSLN", "COMPRCNT"), 
+        [("SP1", "Sara", "Seller", 500)])
+    insert_rows(con, "UPR00100", ("EMPLOYID", "FRSTNAME", "LASTNAME", "DEPRTMNT"), 
+        [("E1", "Ola", "Support", "SUPPORT")])
+    sop_head = ("SOPTYPE", "SOPNUMBE", "DOCDATE", "CUSTNMBR", "VOIDSTTS", "SUBTOTAL", "EXTDCOST")
+    insert_rows(con, "SOP30200", sop_head, [
+        (3, "INV1", dt.date(2026, 1, 10), "C1", 0, D("1000"), D("600")),
+        (3, "INV2", dt.date(2026, 3, 10), "C1", 1, D("5000"), D("3000")),
+        (4, "RTN1", dt.date(2026, 3, 1), "C1", 0, D("200"), D("120")),
+    ])
+    sop_line = ("SOPTYPE", "SOPNUMBE", "LNITMSEQ", "CMPNTSEQ", "ITEMNMBR", "QUANTITY", "UNITPRCE", "XTNDPRCE",
+                "UNITCOST", "EXTDCOST")
+    insert_rows(con, "SOP30300", sop_line, [
+        (3, "INV1", 16384, 0, "A-100", 10, D("80"), D("800"), D("48"), D("480")),
+        (3, "INV1", 32768, 0, "KIT-1", 1, D("200"), D("200"), D("120"), D("120")),
+        (3, "INV1", 32768, 1, "K-PART1", 1, 0, 0, D("70"), D("70")),   # kit component: not read
+        (3, "INV1", 32768, 2, "K-PART2", 1, 0, 0, D("50"), D("50")),   # kit component: not read
+        (3, "INV2", 16384, 0, "A-100", 62, D("80.64516"), D("5000"), D("48.3871"), D("3000")),  # voided
+        (4, "RTN1", 32768, 0, "KIT-1", 1, D("200"), D("200"), D("120"), D("120")),
+    ])
+    insert_rows(con, "PA01201", ("PAPROJNUMBER", "CUSTNMBR", "PAprojname"), 
+        [("P1", "C1", "Alpha service"), ("INTERNAL", "", "Internal")])
+    pa_cols = ("PATSNO", "LNITMSEQ", "EMPLOYID", "PADT", "PAPROJNUMBER", "PACOSTCATID", "PAQtyQ", "PATOTCST")
+    insert_rows(con, "PA30101", pa_cols, [
+        ("TS1", 16384, "E1", dt.date(2026, 1, 20), "P1", "SUPPORT", D("3"), D("150")),
+        ("TS1", 32768, "E1", dt.date(2026, 2, 20), "P1", "SERVICE", D("1.5"), D("90")),
+        ("TS1", 49152, "E1", dt.date(2026, 2, 21), "INTERNAL", "ADMIN", D("2"), D("100")),
+        ("TS2", 16384, "E1", dt.date(2025, 6, 1), "P1", "SUPPORT", D("8"), D("400")),  # before the period
+    ])
+    con.commit()
+    con.close()
+    return path
+
+
+FILES = {
+    "customers.csv": """customer_id,name,salesperson_id,currency,referred_by,credit_limit
+C1,Alpha GmbH,SP1,EUR,,5000
+C2,Beta AB,SP1,SEK,C1,
+""",
+    "salespeople.csv": """salesperson_id,name,commission_rate
+SP1,Sara Seller,0.05
+""",
+    "documents.csv": """document_id,customer_id,document_type,document_date,amount,due_date,open_amount,sales_amount,cost_amount,freight_amount,tax_amount,commission_amount,voided
+INV3,C1,invoice,2025-12-15,476.00,2026-01-14,476.00,400.00,300.00,0,76.00,20.00,0
+INV1,C1,invoice,2026-01-10,1249.50,2026-02-09,630.50,1000.00,600.00,50.00,199.50,50.00,0
+PMT1,C1,payment,2026-02-01,500.00,,0,,,,,,0
+CRM1,C1,Credit Memo,2026-02-15,119.00,,0,100.00,0,,19.00,0,0
+RTN1,C1,return,2026-03-01,238.00,,238.00,200.00,120.00,,38.00,10.00,0
+INV2,C1,invoice,2026-03-10,5950.00,2026-04-09,0,5000.00,3000.00,,950.00,250.00,1
+""",
+    "document_lines.csv": """document_id,line_no,item_id,quantity,unit_price,extended_price,unit_cost,extended_cost
+INV1,1,A-100,10,80,800,48,480
+INV1,2,KIT-1,1,200,200,120,120
+RTN1,1,KIT-1,1,200,200,120,120
+""",
+    "applications.csv": """from_document_id,to_document_id,amount,apply_date
+PMT1,INV1,500.00,2026-02-01
+CRM1,INV1,119.00,2026-02-15
+""",
+    "employees.csv": """employee_id,name,department
+E1,Ola Support,SUPPORT
+""",
+    "labour.csv": """entry_id,employee_id,date,hours,customer_id,activity,cost_amount
+T1,E1,2026-01-20,3,C1,support,150
+T2,E1,2026-02-20,1.5,C1,service,90
+T3,E1,2026-02-21,2,,admin,100
+T4,E1,2025-06-01,8,C1,support,400
+""",
+}
+
+
+def write_files(folder: Path) -> Path:
+    """The same case as the ledger-as-files folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in FILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder

@@ -1,0 +1,137 @@
+"""Files through the mapping: bad rows are quarantined with row number and reason; the rest lands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from connector.files import FilesConnector
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitlens.errors import ConfigError, QueryError
+from profitlens.sync import run_sync
+from tests.cases import alpha
+
+
+def sync_folder(folder: Path, store_path: Path, overrides: dict | None = None):  # type: ignore[no-untyped-def]
+    with Store(store_path) as store:
+        result = run_sync(FilesConnector(folder), load_mapping("files", overrides), store)
+        quarantine = store.con.execute(
+            "SELECT source_table, row_number, reason FROM quarantine WHERE run_id = ? ORDER BY row_number",
+            [result.run_id]).fetchall()
+        documents = sorted(r[0] for r in store.con.execute("SELECT document_id FROM document").fetchall())
+    return result, quarantine, documents
+
+
+def test_malformed_rows_are_quarantined_with_row_and_reason_and_the_rest_lands(tmp_path: Path) -> None:
+    folder = alpha.write_files(tmp_path / "files")
+    with open(folder / "documents.csv", "a", encoding="utf-8") as f:
+        f.write("BAD1,C1,invoice,2026-02-30,10.00,,,,,,,,0\n")      # row 8: no such date
+        f.write("BAD2,NOBODY,invoice,2026-02-01,10.00,,,,,,,,0\n")  # row 9: unknown customer
+        f.write("BAD3,C1,invoice,2026-02-01,ten euros,,,,,,,,0\n")  # row 10: text in an amount
+    result, quarantine, documents = sync_folder(folder, tmp_path / "l.duckdb")
+    assert quarantine == [
+        ("documents.csv", 8, "document_date: '2026-02-30' is not a date (use YYYY-MM-DD)"),
+        ("documents.csv", 9, "unknown customer: customer_id 'NOBODY' is not in the customer table"),
+        ("documents.csv", 10, "amount: 'ten euros': 'ten euros' is not a number (use '.' as the decimal separator)"),
+    ]
+    assert documents == ["CRM1", "INV1", "INV2", "INV3", "PMT1", "RTN1"]
+    assert result.rows_quarantined == 3
+    assert result.streams["documents"].read == 9
+    assert result.as_dict()["quarantined"] == {"document": 3}
+
+
+def test_negative_amounts_and_unknown_document_types_are_refused(tmp_path: Path) -> None:
+    folder = alpha.write_files(tmp_path / "files")
+    with open(folder / "documents.csv", "a", encoding="utf-8") as f:
+        f.write("NEG,C1,invoice,2026-02-01,-10.00,,,,,,,,0\n")
+        f.write("ODD,C1,pro forma,2026-02-01,10.00,,,,,,,,0\n")
+    _, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
+    reasons = [r[2] for r in quarantine]
+    assert reasons[0].startswith("amount: -10.00000 is negative; amounts are stored as issued")
+    assert reasons[1].startswith("document_type: 'pro forma' is not one of: invoice, debit_memo")
+
+
+def test_a_bom_and_blank_lines_are_fine(tmp_path: Path) -> None:
+    folder = alpha.write_files(tmp_path / "files")
+    text = (folder / "customers.csv").read_text(encoding="utf-8")
+    (folder / "customers.csv").write_text("\ufeff" + text + "\n\n", encoding="utf-8")
+    result, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
+    assert quarantine == []
+    assert result.landed["customer"] == 2
+
+
+def test_a_workbook_can_stand_in_for_a_csv(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    folder = alpha.write_files(tmp_path / "files")
+    (folder / "customers.csv").unlink()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["customer_id", "name", "credit_limit"])
+    sheet.append(["C1", "Alpha GmbH", 5000.5])
+    sheet.append(["C2", "Beta AB", None])
+    book.save(folder / "customers.xlsx")
+    result, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
+    assert quarantine == [] and result.landed["customer"] == 2
+
+
+def test_missing_required_file_names_it(tmp_path: Path) -> None:
+    folder = alpha.write_files(tmp_path / "files")
+    (folder / "documents.csv").unlink()
+    with pytest.raises(QueryError, match="has no documents.csv"):
+        FilesConnector(folder)
+
+
+def test_a_field_can_be_pointed_at_another_column(tmp_path: Path) -> None:
+    folder = alpha.write_files(tmp_path / "files")
+    (folder / "customers.csv").write_text("customer_id,name,introduced_by\nC1,Alpha GmbH,\nC2,Beta AB,C1\n")
+    with Store(tmp_path / "l.duckdb") as store:
+        mapping = load_mapping("files", {"customer": {"referred_by": "introduced_by"}})
+        run_sync(FilesConnector(folder), mapping, store)
+        rows = store.con.execute("SELECT customer_id, referred_by FROM customer ORDER BY 1").fetchall()
+    assert rows == [("C1", None), ("C2", "C1")]
+
+
+def test_a_wrong_override_names_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"`source.mapping.customer.refered_by`.*not a field of customer"):
+        load_mapping("files", {"customer": {"refered_by": "X"}})
+    with pytest.raises(ConfigError, match=r"`source.mapping.customers`"):
+        load_mapping("files", {"customers": {"name": "X"}})
+
+
+# -- property: every row read either lands or is quarantined --------------------------------------
+
+cell = st.one_of(
+    st.sampled_from(["", " ", "1900-01-01", "2026-01-31", "9999-12-31", "-5", "1e400", "12,50", "=1+1", "C1",
+                     "invoice", "Credit Memo", "payment", "NaN", "0"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**6, max_value=10**6).map(str),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(["D1", "D2", "D3", "", " "]), st.sampled_from(["C1", "C2", "X", ""]),
+                               cell, cell, cell), min_size=1, max_size=12))
+def test_rows_in_equal_rows_landed_plus_quarantined(tmp_path_factory: pytest.TempPathFactory,
+                                                    rows: list[tuple[str, ...]]) -> None:
+    import csv
+
+    folder = tmp_path_factory.mktemp("gen")
+    (folder / "customers.csv").write_text("customer_id,name\nC1,Alpha\nC2,Beta\n", encoding="utf-8")
+    with open(folder / "documents.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["document_id", "customer_id", "document_type", "document_date", "amount"])
+        writer.writerows(rows)
+    with Store(folder / "l.duckdb") as store:
+        result = run_sync(FilesConnector(folder), load_mapping("files"), store)
+        landed = store.count("document")
+        quarantined = store.con.execute(
+            "SELECT count(*) FROM quarantine WHERE stream = 'documents'").fetchone()[0]
+    read = result.streams["documents"].read
+    blank = sum(1 for r in rows if not any(c.strip() for c in r))  # blank lines are not rows
+    assert read == len(rows) - blank
+    assert read == landed + quarantined

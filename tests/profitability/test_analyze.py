@@ -1,0 +1,115 @@
+"""The engine on the hand-worked case (tests/cases/alpha.py), from GP over ODBC and from files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from connector.files import FilesConnector
+from connector.gp_sql import GpSqlConnector, sqlite_connection
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitability.analyze import analyze
+from profitability.model import AgeingBuckets, Period, Settings
+from profitlens.sync import run_sync
+from tests.cases import alpha
+from tests.connector.test_gp_sql import odbc_factory
+
+
+def synced_store(tmp_path: Path, source: str) -> Store:
+    store = Store(tmp_path / "ledger.duckdb")
+    if source == "gp-odbc":
+        connector = GpSqlConnector(odbc_factory(alpha.write_gp_database(tmp_path / "alpha.sqlite")))
+        mapping = load_mapping("gp-sql", {"customer": {"referred_by": "USERDEF1"}})
+    elif source == "gp-sqlite":
+        connector = GpSqlConnector(sqlite_connection(str(alpha.write_gp_database(tmp_path / "alpha.sqlite"))))
+        mapping = load_mapping("gp-sql")
+    else:
+        connector = FilesConnector(alpha.write_files(tmp_path / "files"))
+        mapping = load_mapping("files")
+    result = run_sync(connector, mapping, store)
+    assert result.rows_quarantined == 0, result.as_dict()
+    return store
+
+
+@pytest.mark.parametrize("source", ["gp-odbc", "gp-sqlite", "files"])
+def test_hand_worked_customer_figures(tmp_path: Path, source: str) -> None:
+    with synced_store(tmp_path, source) as store:
+        result = analyze(store.con, Period.of(*alpha.PERIOD))
+    [alpha_gmbh] = [c for c in result.customers if c.customer_id == "C1"]
+    for name, expected in alpha.EXPECTED.items():
+        assert getattr(alpha_gmbh, name) == expected, name
+    assert alpha_gmbh.ageing == alpha.EXPECTED_AGEING
+    assert alpha_gmbh.labour_hours == Decimal("4.5")
+    # C2 has nothing in the period and nothing open: not listed.
+    assert [c.customer_id for c in result.customers] == ["C1"]
+    assert result.reconciliation["ties"] is True
+    assert result.reconciliation["erp_open_now"] == Decimal("868.50")
+
+
+def test_ageing_as_of_an_earlier_date_uses_only_what_was_applied_by_then(tmp_path: Path) -> None:
+    with synced_store(tmp_path, "files") as store:
+        result = analyze(store.con, Period.of(*alpha.PERIOD, as_of=dt.date(2026, 2, 10)))
+    [c1] = result.customers
+    assert c1.open_amount == alpha.EXPECTED_OPEN_FEB_10
+    # INV1 is 1 day past due, INV3 27 days: both in 1-30.
+    assert c1.ageing == (Decimal(0), Decimal("1225.50"), Decimal(0), Decimal(0), Decimal(0), Decimal(0))
+    assert result.reconciliation["comparable"] is False  # later postings exist: no false "reconciled"
+
+
+def test_custom_ageing_buckets(tmp_path: Path) -> None:
+    with synced_store(tmp_path, "files") as store:
+        result = analyze(store.con, Period.of(*alpha.PERIOD), Settings(buckets=AgeingBuckets((0, 60))))
+    # current, 1-60, over 60: INV1 (50 days) and INV3 (76 days)
+    assert result.customers[0].ageing == (Decimal(0), Decimal("630.50"), Decimal("476.00"))
+    assert sum(result.ageing_totals) == Decimal("1106.50")
+
+
+def write_labour_case(folder: Path, labour: str, employees: str) -> None:
+    alpha.write_files(folder)
+    (folder / "labour.csv").write_text(labour, encoding="utf-8")
+    (folder / "employees.csv").write_text(employees, encoding="utf-8")
+
+
+def test_labour_is_priced_by_entry_then_employee_then_department(tmp_path: Path) -> None:
+    folder = tmp_path / "files"
+    write_labour_case(
+        folder,
+        # T1 has its own cost (100); T2's employee costs 40/h (2 h = 80); T3's employee has no rate but the
+        # SUPPORT department costs 30/h (3 h = 90); T4's department has no rate: unpriced, reported.
+        "entry_id,employee_id,date,hours,customer_id,cost_amount\n"
+        "T1,E1,2026-01-05,1,C1,100\nT2,E1,2026-01-06,2,C1,\nT3,E2,2026-01-07,3,C1,\nT4,E3,2026-01-08,4,C1,\n",
+        "employee_id,name,department,hourly_cost\nE1,A,SALES,40\nE2,B,SUPPORT,\nE3,C,ADMIN,\n",
+    )
+    store = Store(tmp_path / "l.duckdb")
+    run_sync(FilesConnector(folder), load_mapping("files"), store)
+    result = analyze(store.con, Period.of(*alpha.PERIOD), Settings(department_rates={"SUPPORT": Decimal(30)}))
+    assert result.customers[0].labour_cost == Decimal("270")  # 100 + 80 + 90
+    assert result.unpriced_hours == Decimal("4")
+    store.close()
+
+
+def test_commission_falls_back_to_the_salespersons_rate(tmp_path: Path) -> None:
+    folder = alpha.write_files(tmp_path / "files")
+    text = (folder / "documents.csv").read_text()
+    # Drop the commission amounts: 5 % of net sales (1000 − 100 − 200 = 700) = 35.
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    index = header.index("commission_amount")
+    rows = [",".join("" if i == index else cell for i, cell in enumerate(line.split(","))) for line in lines[1:]]
+    (folder / "documents.csv").write_text("\n".join([lines[0], *rows]) + "\n")
+    store = Store(tmp_path / "l.duckdb")
+    run_sync(FilesConnector(folder), load_mapping("files"), store)
+    result = analyze(store.con, Period.of(*alpha.PERIOD))
+    assert result.customers[0].commissions == Decimal("35.00")
+    store.close()
+
+
+def test_a_period_that_ends_before_it_starts_is_refused() -> None:
+    from profitlens.errors import EngineError
+
+    with pytest.raises(EngineError, match="before it starts"):
+        Period.of(dt.date(2026, 3, 1), dt.date(2026, 1, 1))
