@@ -1,0 +1,86 @@
+"""Reports: real WeasyPrint PDFs read back with pdftotext; HTML autoescaped; CSV cells neutralised."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from connector.files import FilesConnector
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitability.analyze import analyze
+from profitability.model import Analysis, Period
+from profitlens.sync import run_sync
+from reports.context import ReportMeta, build_context
+from reports.outputs import CUSTOMER_COLUMNS, customers_csv, safe_cell
+from reports.render import render_html, write_html, write_pdf
+from tests.cases import alpha
+from tests.conftest import pdf_text
+
+EVIL_NAME = '<script>alert("x")</script> & Co'
+
+
+def analysis_of(folder: Path, tmp_path: Path) -> Analysis:
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(FilesConnector(folder), load_mapping("files"), store)
+        return analyze(store.con, Period.of(*alpha.PERIOD))
+
+
+def meta() -> ReportMeta:
+    return ReportMeta(company="Alpha Test AG", currency="EUR", source="files",
+                      generated_at=dt.datetime(2026, 4, 1, 8, 0), sync={"rows_read": 19, "rows_quarantined": 2})
+
+
+@pytest.fixture
+def evil_analysis(tmp_path: Path) -> Analysis:
+    folder = alpha.write_files(tmp_path / "files")
+    (folder / "customers.csv").write_text(f'customer_id,name\nC1,"{EVIL_NAME.replace(chr(34), chr(34) * 2)}"\n'
+                                          "C2,=HYPERLINK(\"http://x\")\n", encoding="utf-8")
+    return analysis_of(folder, tmp_path)
+
+
+def test_pdf_shows_the_ranking_figures_and_data_quality(tmp_path: Path) -> None:
+    analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
+    path = write_pdf(build_context(analysis, meta()), tmp_path / "report.pdf")
+    assert path.read_bytes().startswith(b"%PDF")
+    text = pdf_text(path)
+    assert "Customers ranked by net profit" in text
+    assert "Alpha GmbH" in text
+    assert "-€60" in text            # net profit of the hand-worked case
+    assert "€700" in text            # net sales
+    assert "Reconciled" in text
+    assert "19 source rows read, 2 rows quarantined" in text
+    assert "Page 1 of" in text
+
+
+def test_html_escapes_names_from_the_erp(evil_analysis: Analysis) -> None:
+    html = render_html(build_context(evil_analysis, meta()))
+    assert EVIL_NAME not in html
+    assert "&lt;script&gt;alert(" in html
+
+
+def test_html_is_self_contained(evil_analysis: Analysis, tmp_path: Path) -> None:
+    html = write_html(build_context(evil_analysis, meta()), tmp_path / "r.html").read_text()
+    assert "<link" not in html and "src=" not in html and "http" not in html.replace('=HYPERLINK("http://x")', "")
+
+
+def test_csv_cells_cannot_run_as_formulas(evil_analysis: Analysis) -> None:
+    rows = list(csv.DictReader(io.StringIO(customers_csv(evil_analysis))))
+    names = {r["customer_id"]: r["name"] for r in rows}
+    assert names["C1"] == EVIL_NAME
+    assert safe_cell("=1+1") == "'=1+1" and safe_cell("-2") == "'-2" and safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("Alpha") == "Alpha"
+
+
+def test_customers_csv_keeps_its_promised_columns(tmp_path: Path) -> None:
+    analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
+    header = customers_csv(analysis).splitlines()[0].split(",")
+    assert header[:10] == ["customer_id", "name", "net_sales", "cost_of_goods", "gross_margin", "commissions",
+                           "labour_cost", "net_profit", "open_amount", "overdue_amount"]
+    assert header[: len(CUSTOMER_COLUMNS)] == list(CUSTOMER_COLUMNS)
+    row = next(csv.DictReader(io.StringIO(customers_csv(analysis))))
+    assert (row["net_sales"], row["net_profit"], row["open_amount"]) == ("700.00", "-60.00", "868.50")
