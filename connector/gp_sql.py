@@ -263,8 +263,9 @@ def _from_sqlite(exc: sqlite3.Error, describe: str, stream: str | None) -> Conne
         return QueryError(f"{_where(describe, stream)}: {text}", stream=stream, hint="is this a GP company database?")
     if "locked" in text or "busy" in text:
         return SourceUnavailable(f"{_where(describe, stream)}: {text}", stream=stream)
-    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
+    if "disk i/o" in text.lower() or "interrupted" in text:
         return SourceUnavailable(f"{_where(describe, stream)}: {text}", stream=stream)
+    # "unable to open database file", "file is not a database", ...: trying again will not help.
     return ConnectorError(f"{_where(describe, stream)}: {text}", stream=stream)
 
 

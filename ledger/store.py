@@ -48,6 +48,8 @@ REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("activity_event", "customer_id", "customer", "customer_id", False),
 )
 
+STAGE = "sync_stage_"  # staging tables of the sync under way
+
 REFERENCE_NOUN = {"customer": "customer", "document": "document"}
 
 
@@ -102,7 +104,7 @@ class SyncResult:
 class Store:
     """A ledger store file. Use as a context manager, or call `close()`."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit_mb: int = 512) -> None:
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"no ledger store at {self.path}", hint="run `profitlens sync` first")
@@ -116,6 +118,9 @@ class Store:
             ) from exc
         except duckdb.Error as exc:
             raise StoreError(f"{self.path} is not a profitlens ledger store: {exc}") from exc
+        # A bounded buffer pool: a large sync spills to disk instead of growing without limit.
+        self.con.execute(f"SET memory_limit = '{int(memory_limit_mb)}MB'")
+        self.con.execute("SET preserve_insertion_order = false")
         if not read_only:
             _owner_only(self.path)
             self._create()
@@ -172,16 +177,26 @@ class Store:
 
     @contextmanager
     def sync(self, source_system: str, run_id: str) -> Iterator[SyncWriter]:
-        """One atomic sync of `source_system`: everything inside commits together or not at all."""
+        """One atomic sync of `source_system`: the ledger changes all at once or not at all.
+
+        Rows are staged in plain tables as they are read (DuckDB spills those to the file, so memory
+        stays bounded however large the source); only the final swap from staging into the ledger
+        runs in one transaction. A sync that fails or is killed while reading never touched the
+        ledger; its leftover staging tables are replaced by the next sync.
+        """
         writer = SyncWriter(self.con, source_system, run_id)
-        self.con.execute("BEGIN TRANSACTION")
+        in_transaction = False
         try:
             writer.open()
             yield writer
+            self.con.execute("BEGIN TRANSACTION")
+            in_transaction = True
             writer.finish()
             self.con.execute("COMMIT")
+            in_transaction = False
         except BaseException:
-            self.con.execute("ROLLBACK")
+            if in_transaction:
+                self.con.execute("ROLLBACK")
             raise
         finally:
             writer.drop_staging()
@@ -204,15 +219,16 @@ class SyncWriter:
     def open(self) -> None:
         for table in TABLE_ORDER:
             self.con.execute(
-                schema.create_table_sql(table, f"temp.stage_{table}", keys=False)
-                .replace("CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TEMP TABLE")
-                .replace(f"temp.stage_{table} (", f"stage_{table} (_stream VARCHAR, _row_number BIGINT, ")
+                schema.create_table_sql(table, f"{STAGE}{table}", keys=False)
+                .replace("CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TABLE")
+                .replace(f"{STAGE}{table} (", f"{STAGE}{table} (_stream VARCHAR, _row_number BIGINT, ")
             )
+        self.con.execute(f"CREATE OR REPLACE TABLE {STAGE}quarantine AS SELECT * FROM quarantine WHERE false")
 
     def drop_staging(self) -> None:
-        for table in TABLE_ORDER:
-            with contextlib.suppress(duckdb.Error):  # a closed connection takes its temp tables along
-                self.con.execute(f"DROP TABLE IF EXISTS temp.stage_{table}")
+        for table in (*TABLE_ORDER, "quarantine"):
+            with contextlib.suppress(duckdb.Error):  # a closed connection: the next sync replaces them
+                self.con.execute(f"DROP TABLE IF EXISTS {STAGE}{table}")
 
     def stream_read(self, stream: str, rows: int, skipped: int = 0) -> None:
         self.result.streams.setdefault(stream, StreamCount()).read += rows
@@ -246,7 +262,7 @@ class SyncWriter:
         names = ", ".join([*cols, *(c for c, _ in schema.PROVENANCE_COLUMNS), "_stream", "_row_number"])
         self.con.register("profitlens_batch", arrow)
         try:
-            self.con.execute(f"INSERT INTO temp.stage_{table} ({names}) SELECT {names} FROM profitlens_batch")
+            self.con.execute(f"INSERT INTO {STAGE}{table} ({names}) SELECT {names} FROM profitlens_batch")
         finally:
             self.con.unregister("profitlens_batch")
         self._staged.add(table)
@@ -268,7 +284,7 @@ class SyncWriter:
             for i in issues
         ]
         if rows:
-            self.con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.con.executemany(f"INSERT INTO {STAGE}quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             for row in rows:
                 key = table or row[1]
                 self.result.quarantined[key] = self.result.quarantined.get(key, 0) + 1
@@ -284,8 +300,9 @@ class SyncWriter:
     def finish(self) -> None:
         """Quarantine duplicates and dangling references, then replace the source's rows."""
         system = self.result.source_system
+        self.con.execute(f"INSERT INTO quarantine SELECT * FROM {STAGE}quarantine")
         for table in TABLE_ORDER:
-            stage = f"temp.stage_{table}"
+            stage = f"{STAGE}{table}"
             self._quarantine_duplicates(table, stage)
             for ref_table, column, target, target_col, nullable in REFERENCES:
                 if ref_table == table:

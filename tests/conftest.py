@@ -27,5 +27,4 @@ def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pdf_text(path: Path) -> str:
     """The text of a PDF as pdftotext (poppler) reads it."""
     assert shutil.which("pdftotext"), "pdftotext is needed (Debian: poppler-utils)"
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout

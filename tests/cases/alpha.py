@@ -55,26 +55,139 @@ EXPECTED = {
 EXPECTED_AGEING = (D("0"), D("0"), D("630.50"), D("476.00"), D("0"), D("0"))
 EXPECTED_OPEN_FEB_10 = D("1225.50")
 
-RM_COLS = ("CUSTNMBR", "DOCNUMBR", "RMDTYPAL", "DOCDATE", "DUEDATE", "ORTRXAMT", "CURTRXAM", "SLSAMNT",
-           "COSTAMNT", "FRTAMNT", "TAXAMNT", "COMDLRAM", "SLPRSNID", "CURNCYID", "VOIDSTTS", "DINVPDOF")
+RM_COLS = (
+    "CUSTNMBR",
+    "DOCNUMBR",
+    "RMDTYPAL",
+    "DOCDATE",
+    "DUEDATE",
+    "ORTRXAMT",
+    "CURTRXAM",
+    "SLSAMNT",
+    "COSTAMNT",
+    "FRTAMNT",
+    "TAXAMNT",
+    "COMDLRAM",
+    "SLPRSNID",
+    "CURNCYID",
+    "VOIDSTTS",
+    "DINVPDOF",
+)
 NO_DATE = None
 
 
 def rm_rows() -> list[tuple[str, tuple[object, ...]]]:
     d = dt.date
     return [
-        ("RM20101", ("C1", "INV3", 1, d(2025, 12, 15), d(2026, 1, 14), D("476.00"), D("476.00"), D("400.00"),
-                     D("300.00"), 0, D("76.00"), D("20.00"), "SP1", "EUR", 0, NO_DATE)),
-        ("RM20101", ("C1", "INV1", 1, d(2026, 1, 10), d(2026, 2, 9), D("1249.50"), D("630.50"), D("1000.00"),
-                     D("600.00"), D("50.00"), D("199.50"), D("50.00"), "SP1", "EUR", 0, NO_DATE)),
-        ("RM30101", ("C1", "PMT1", 9, d(2026, 2, 1), d(2026, 2, 1), D("500.00"), 0, 0, 0, 0, 0, 0, "SP1", "EUR",
-                     0, NO_DATE)),
-        ("RM30101", ("C1", "CRM1", 7, d(2026, 2, 15), d(2026, 2, 15), D("119.00"), 0, D("100.00"), 0, 0,
-                     D("19.00"), 0, "SP1", "EUR", 0, NO_DATE)),
-        ("RM20101", ("C1", "RTN1", 8, d(2026, 3, 1), d(2026, 3, 1), D("238.00"), D("238.00"), D("200.00"),
-                     D("120.00"), 0, D("38.00"), D("10.00"), "SP1", "EUR", 0, NO_DATE)),
-        ("RM30101", ("C1", "INV2", 1, d(2026, 3, 10), d(2026, 4, 9), D("5950.00"), 0, D("5000.00"), D("3000.00"),
-                     0, D("950.00"), D("250.00"), "SP1", "EUR", 1, NO_DATE)),
+        (
+            "RM20101",
+            (
+                "C1",
+                "INV3",
+                1,
+                d(2025, 12, 15),
+                d(2026, 1, 14),
+                D("476.00"),
+                D("476.00"),
+                D("400.00"),
+                D("300.00"),
+                0,
+                D("76.00"),
+                D("20.00"),
+                "SP1",
+                "EUR",
+                0,
+                NO_DATE,
+            ),
+        ),
+        (
+            "RM20101",
+            (
+                "C1",
+                "INV1",
+                1,
+                d(2026, 1, 10),
+                d(2026, 2, 9),
+                D("1249.50"),
+                D("630.50"),
+                D("1000.00"),
+                D("600.00"),
+                D("50.00"),
+                D("199.50"),
+                D("50.00"),
+                "SP1",
+                "EUR",
+                0,
+                NO_DATE,
+            ),
+        ),
+        (
+            "RM30101",
+            ("C1", "PMT1", 9, d(2026, 2, 1), d(2026, 2, 1), D("500.00"), 0, 0, 0, 0, 0, 0, "SP1", "EUR", 0, NO_DATE),
+        ),
+        (
+            "RM30101",
+            (
+                "C1",
+                "CRM1",
+                7,
+                d(2026, 2, 15),
+                d(2026, 2, 15),
+                D("119.00"),
+                0,
+                D("100.00"),
+                0,
+                0,
+                D("19.00"),
+                0,
+                "SP1",
+                "EUR",
+                0,
+                NO_DATE,
+            ),
+        ),
+        (
+            "RM20101",
+            (
+                "C1",
+                "RTN1",
+                8,
+                d(2026, 3, 1),
+                d(2026, 3, 1),
+                D("238.00"),
+                D("238.00"),
+                D("200.00"),
+                D("120.00"),
+                0,
+                D("38.00"),
+                D("10.00"),
+                "SP1",
+                "EUR",
+                0,
+                NO_DATE,
+            ),
+        ),
+        (
+            "RM30101",
+            (
+                "C1",
+                "INV2",
+                1,
+                d(2026, 3, 10),
+                d(2026, 4, 9),
+                D("5950.00"),
+                0,
+                D("5000.00"),
+                D("3000.00"),
+                0,
+                D("950.00"),
+                D("250.00"),
+                "SP1",
+                "EUR",
+                1,
+                NO_DATE,
+            ),
+        ),
     ]
 
 
@@ -82,44 +195,82 @@ def write_gp_database(path: Path) -> Path:
     """The case as a GP company database (SQLite, GP tables and columns, padded chars)."""
     con = sqlite3.connect(path)
     create_tables(con, SAMPLE_TABLES)
-    insert_rows(con, "RM00101", ("CUSTNMBR", "CUSTNAME", "SLPRSNID", "CURNCYID", "USERDEF1", "CRLMTAMT"), 
-        [("C1", "Alpha GmbH", "SP1", "EUR", "", D("5000")), ("C2", "Beta AB", "SP1", "SEK", "C1", 0)])
+    insert_rows(
+        con,
+        "RM00101",
+        ("CUSTNMBR", "CUSTNAME", "SLPRSNID", "CURNCYID", "USERDEF1", "CRLMTAMT"),
+        [("C1", "Alpha GmbH", "SP1", "EUR", "", D("5000")), ("C2", "Beta AB", "SP1", "SEK", "C1", 0)],
+    )
     for table in ("RM20101", "RM30101"):
         insert_rows(con, table, RM_COLS, [row for t, row in rm_rows() if t == table])
     ap_cols = ("CUSTNMBR", "APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM", "DATE1", "APPTOAMT", "WROFAMNT")
-    insert_rows(con, "RM30201", ap_cols, [
-        ("C1", 9, "PMT1", 1, "INV1", dt.date(2026, 2, 1), D("500.00"), 0),
-        ("C1", 7, "CRM1", 1, "INV1", dt.date(2026, 2, 15), D("119.00"), 0),
-    ])
-    insert_rows(con, "RM00301", ("SLPRSNID", "SLPRSNFN", "SPRSNSLN", "COMPRCNT"), 
-        [("SP1", "Sara", "Seller", 500)])
-    insert_rows(con, "UPR00100", ("EMPLOYID", "FRSTNAME", "LASTNAME", "DEPRTMNT"), 
-        [("E1", "Ola", "Support", "SUPPORT")])
+    insert_rows(
+        con,
+        "RM30201",
+        ap_cols,
+        [
+            ("C1", 9, "PMT1", 1, "INV1", dt.date(2026, 2, 1), D("500.00"), 0),
+            ("C1", 7, "CRM1", 1, "INV1", dt.date(2026, 2, 15), D("119.00"), 0),
+        ],
+    )
+    insert_rows(con, "RM00301", ("SLPRSNID", "SLPRSNFN", "SPRSNSLN", "COMPRCNT"), [("SP1", "Sara", "Seller", 500)])
+    insert_rows(
+        con, "UPR00100", ("EMPLOYID", "FRSTNAME", "LASTNAME", "DEPRTMNT"), [("E1", "Ola", "Support", "SUPPORT")]
+    )
     sop_head = ("SOPTYPE", "SOPNUMBE", "DOCDATE", "CUSTNMBR", "VOIDSTTS", "SUBTOTAL", "EXTDCOST")
-    insert_rows(con, "SOP30200", sop_head, [
-        (3, "INV1", dt.date(2026, 1, 10), "C1", 0, D("1000"), D("600")),
-        (3, "INV2", dt.date(2026, 3, 10), "C1", 1, D("5000"), D("3000")),
-        (4, "RTN1", dt.date(2026, 3, 1), "C1", 0, D("200"), D("120")),
-    ])
-    sop_line = ("SOPTYPE", "SOPNUMBE", "LNITMSEQ", "CMPNTSEQ", "ITEMNMBR", "QUANTITY", "UNITPRCE", "XTNDPRCE",
-                "UNITCOST", "EXTDCOST")
-    insert_rows(con, "SOP30300", sop_line, [
-        (3, "INV1", 16384, 0, "A-100", 10, D("80"), D("800"), D("48"), D("480")),
-        (3, "INV1", 32768, 0, "KIT-1", 1, D("200"), D("200"), D("120"), D("120")),
-        (3, "INV1", 32768, 1, "K-PART1", 1, 0, 0, D("70"), D("70")),   # kit component: not read
-        (3, "INV1", 32768, 2, "K-PART2", 1, 0, 0, D("50"), D("50")),   # kit component: not read
-        (3, "INV2", 16384, 0, "A-100", 62, D("80.64516"), D("5000"), D("48.3871"), D("3000")),  # voided
-        (4, "RTN1", 32768, 0, "KIT-1", 1, D("200"), D("200"), D("120"), D("120")),
-    ])
-    insert_rows(con, "PA01201", ("PAPROJNUMBER", "CUSTNMBR", "PAprojname"), 
-        [("P1", "C1", "Alpha service"), ("INTERNAL", "", "Internal")])
+    insert_rows(
+        con,
+        "SOP30200",
+        sop_head,
+        [
+            (3, "INV1", dt.date(2026, 1, 10), "C1", 0, D("1000"), D("600")),
+            (3, "INV2", dt.date(2026, 3, 10), "C1", 1, D("5000"), D("3000")),
+            (4, "RTN1", dt.date(2026, 3, 1), "C1", 0, D("200"), D("120")),
+        ],
+    )
+    sop_line = (
+        "SOPTYPE",
+        "SOPNUMBE",
+        "LNITMSEQ",
+        "CMPNTSEQ",
+        "ITEMNMBR",
+        "QUANTITY",
+        "UNITPRCE",
+        "XTNDPRCE",
+        "UNITCOST",
+        "EXTDCOST",
+    )
+    insert_rows(
+        con,
+        "SOP30300",
+        sop_line,
+        [
+            (3, "INV1", 16384, 0, "A-100", 10, D("80"), D("800"), D("48"), D("480")),
+            (3, "INV1", 32768, 0, "KIT-1", 1, D("200"), D("200"), D("120"), D("120")),
+            (3, "INV1", 32768, 1, "K-PART1", 1, 0, 0, D("70"), D("70")),  # kit component: not read
+            (3, "INV1", 32768, 2, "K-PART2", 1, 0, 0, D("50"), D("50")),  # kit component: not read
+            (3, "INV2", 16384, 0, "A-100", 62, D("80.64516"), D("5000"), D("48.3871"), D("3000")),  # voided
+            (4, "RTN1", 32768, 0, "KIT-1", 1, D("200"), D("200"), D("120"), D("120")),
+        ],
+    )
+    insert_rows(
+        con,
+        "PA01201",
+        ("PAPROJNUMBER", "CUSTNMBR", "PAprojname"),
+        [("P1", "C1", "Alpha service"), ("INTERNAL", "", "Internal")],
+    )
     pa_cols = ("PATSNO", "LNITMSEQ", "EMPLOYID", "PADT", "PAPROJNUMBER", "PACOSTCATID", "PAQtyQ", "PATOTCST")
-    insert_rows(con, "PA30101", pa_cols, [
-        ("TS1", 16384, "E1", dt.date(2026, 1, 20), "P1", "SUPPORT", D("3"), D("150")),
-        ("TS1", 32768, "E1", dt.date(2026, 2, 20), "P1", "SERVICE", D("1.5"), D("90")),
-        ("TS1", 49152, "E1", dt.date(2026, 2, 21), "INTERNAL", "ADMIN", D("2"), D("100")),
-        ("TS2", 16384, "E1", dt.date(2025, 6, 1), "P1", "SUPPORT", D("8"), D("400")),  # before the period
-    ])
+    insert_rows(
+        con,
+        "PA30101",
+        pa_cols,
+        [
+            ("TS1", 16384, "E1", dt.date(2026, 1, 20), "P1", "SUPPORT", D("3"), D("150")),
+            ("TS1", 32768, "E1", dt.date(2026, 2, 20), "P1", "SERVICE", D("1.5"), D("90")),
+            ("TS1", 49152, "E1", dt.date(2026, 2, 21), "INTERNAL", "ADMIN", D("2"), D("100")),
+            ("TS2", 16384, "E1", dt.date(2025, 6, 1), "P1", "SUPPORT", D("8"), D("400")),  # before the period
+        ],
+    )
     con.commit()
     con.close()
     return path

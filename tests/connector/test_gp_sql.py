@@ -24,6 +24,7 @@ def odbc_factory(path: Path) -> Any:
 
     def connect() -> Any:
         return pyodbc.connect(f"DRIVER={{SQLite3}};Database={path}", autocommit=True)
+
     return connect
 
 
@@ -81,18 +82,21 @@ def test_odbc_and_sqlite3_read_the_same_exact_values(alpha_db: Path) -> None:
 def test_odbc_values_arrive_trimmed_exact_and_dated(alpha_db: Path) -> None:
     rows = {r["DOCNUMBR"]: r for r in read_all(GpSqlConnector(odbc_factory(alpha_db)), "receivables_open")}
     inv1 = rows["INV1"]
-    assert inv1["CUSTNMBR"] == "C1"                     # char(15) padding removed
-    assert inv1["ORTRXAMT"] == Decimal("1249.5")        # float from the driver, exact Decimal here
+    assert inv1["CUSTNMBR"] == "C1"  # char(15) padding removed
+    assert inv1["ORTRXAMT"] == Decimal("1249.5")  # float from the driver, exact Decimal here
     assert isinstance(inv1["ORTRXAMT"], Decimal)
     assert inv1["DOCDATE"] == dt.date(2026, 1, 10)
-    assert inv1["DINVPDOF"] is None                     # 1900-01-01 means "no date"
+    assert inv1["DINVPDOF"] is None  # 1900-01-01 means "no date"
 
 
 @pytest.mark.odbc
 def test_kit_components_and_voided_sales_documents_are_not_read(alpha_db: Path) -> None:
     lines = read_all(GpSqlConnector(odbc_factory(alpha_db)), "sales_lines")
     assert sorted((r["SOPNUMBE"], r["ITEMNMBR"]) for r in lines) == [
-        ("INV1", "A-100"), ("INV1", "KIT-1"), ("RTN1", "KIT-1")]
+        ("INV1", "A-100"),
+        ("INV1", "KIT-1"),
+        ("RTN1", "KIT-1"),
+    ]
 
 
 def test_history_from_limits_history_tables_with_a_parameter(alpha_db: Path) -> None:

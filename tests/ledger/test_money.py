@@ -15,7 +15,7 @@ def test_floats_from_odbc_drivers_become_the_decimal_they_print_as() -> None:
     assert D(19.99) == Decimal("19.99")
 
 
-@given(st.decimals(min_value=-10**13, max_value=10**13, places=2, allow_nan=False, allow_infinity=False))
+@given(st.decimals(min_value=-(10**13), max_value=10**13, places=2, allow_nan=False, allow_infinity=False))
 def test_two_decimal_amounts_survive_a_float_round_trip(value: Decimal) -> None:
     # numeric(19,5) read as a float (SQLite ODBC driver) must come back to the same cents.
     assert to_store(D(float(value))) == value

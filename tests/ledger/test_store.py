@@ -22,8 +22,10 @@ SRC = SourceRef("test", "t", "k")
 
 
 def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    return {t: sorted(store.con.execute(f"SELECT * EXCLUDE (run_id) FROM {t}").fetchall(), key=repr)
-            for t in (*TABLE_ORDER, "quarantine")}
+    return {
+        t: sorted(store.con.execute(f"SELECT * EXCLUDE (run_id) FROM {t}").fetchall(), key=repr)
+        for t in (*TABLE_ORDER, "quarantine")
+    }
 
 
 class DroppingConnection:
@@ -52,6 +54,7 @@ class DroppingCursor:
         if self.armed:
             if self.conn.left <= 0:
                 import sqlite3
+
                 raise sqlite3.OperationalError("disk I/O error: connection to the server was lost")
             self.conn.left -= 1
             return self.inner.fetchmany(1)
@@ -114,8 +117,14 @@ def test_money_round_trips_exactly_through_the_store(tmp_path: Path) -> None:
         run_id = store.start_run("sync", "test")
         with store.sync("test", run_id) as writer:
             writer.add("customer", "c", [(Customer(SRC, "C1", "A"), 2)])
-            writer.add("document", "d", [(Document(SRC, f"D{i}", "C1", DocumentType.INVOICE, dt.date(2026, 1, 1), a), i)
-                                         for i, a in enumerate(amounts)])
+            writer.add(
+                "document",
+                "d",
+                [
+                    (Document(SRC, f"D{i}", "C1", DocumentType.INVOICE, dt.date(2026, 1, 1), a), i)
+                    for i, a in enumerate(amounts)
+                ],
+            )
         stored = [r[0] for r in store.con.execute("SELECT amount FROM document ORDER BY document_id").fetchall()]
     assert stored == amounts
 
@@ -134,8 +143,15 @@ def test_a_store_in_use_gives_a_clear_error(tmp_path: Path) -> None:
 
     path = tmp_path / "ledger.duckdb"
     Store(path).close()
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); "
-                               "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('open', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         with pytest.raises(StoreError, match="another profitlens run"):

@@ -18,15 +18,19 @@ COMMANDS = ["demo", "sync", "analyze", "report", "quarantine"]
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed console command the way a user does."""
-    return subprocess.run([sys.executable, "-m", "profitlens.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "profitlens.cli", *args], capture_output=True, text=True, env=env, timeout=600
+    )
 
 
 def files_config(tmp_path: Path, extra: str = "") -> Path:
     alpha.write_files(tmp_path / "data")
     config = tmp_path / "profitlens.toml"
-    config.write_text(f'[company]\nname = "Alpha Test AG"\n\n[source]\nkind = "files"\npath = "data"\n{extra}\n'
-                      '[store]\npath = "ledger.duckdb"\n', encoding="utf-8")
+    config.write_text(
+        f'[company]\nname = "Alpha Test AG"\n\n[source]\nkind = "files"\npath = "data"\n{extra}\n'
+        '[store]\npath = "ledger.duckdb"\n',
+        encoding="utf-8",
+    )
     return config
 
 
@@ -53,24 +57,55 @@ def test_demo_writes_pdf_and_html_of_the_sample_company(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     # The demo leaves a working configuration behind.
     config = tmp_path / "demo" / "profitlens.toml"
-    again = run("analyze", "--config", str(config), "--from", "2026-01-01", "--to", "2026-06-30",
-                "--out", str(tmp_path / "out"))
+    again = run(
+        "analyze", "--config", str(config), "--from", "2026-01-01", "--to", "2026-06-30", "--out", str(tmp_path / "out")
+    )
     assert again.returncode == 0, again.stderr
 
 
 def test_sync_analyze_report_from_a_config(tmp_path: Path) -> None:
     config = files_config(tmp_path)
     assert main(["sync", "--config", str(config)]) == 0
-    assert main(["analyze", "--config", str(config), "--from", "2026-01-01", "--to", "2026-03-31",
-                 "--out", str(tmp_path / "out")]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                "--config",
+                str(config),
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-03-31",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 0
+    )
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["totals"]["net_profit"] == "-60.00"
     assert summary["reconciliation"]["ties"] is True
     assert summary["last_sync"]["rows_quarantined"] == 0
     assert summary["last_sync"]["rows_read"] == 19
     assert (tmp_path / "out" / "customers.csv").read_text().startswith("customer_id,name,net_sales")
-    assert main(["report", "--config", str(config), "--from", "2026-01-01", "--to", "2026-03-31", "--format", "html",
-                 "--out", str(tmp_path / "rep")]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--config",
+                str(config),
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-03-31",
+                "--format",
+                "html",
+                "--out",
+                str(tmp_path / "rep"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "rep" / "report.html").is_file()
     assert not (tmp_path / "rep" / "report.pdf").exists()
 
@@ -85,16 +120,23 @@ def test_quarantined_rows_are_listed_with_row_and_reason(tmp_path: Path) -> None
     assert "documents.csv row 8 (BAD): document_date: '31.01.2026' is not a date (use YYYY-MM-DD)" in result.stderr
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ('[source]\nkind = "files"\npath = "data"\n[store]\npaht = "x.duckdb"\n',
-     "`store.paht` in {file}:5: unknown setting (did you mean `path`?)"),
-    ('[source]\nkind = "sap"\n', "`source.kind` in {file}:2: Input should be 'gp-sql' or 'files'"),
-    ('[source]\nkind = "files"\n', "`source.path` in {file}: a files source needs `path`"),
-    ('[store]\npath = "x"\n', "`source` in {file}: is required"),
-    ('[source\nkind = "files"\n', "{file} is not valid TOML"),
-    ('[source]\nkind = "gp-sql"\nconnection = "DSN=gp;PWD=${PROFITLENS_TEST_UNSET}"\n',
-     "`source.connection` in {file}: the environment variable PROFITLENS_TEST_UNSET is not set"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '[source]\nkind = "files"\npath = "data"\n[store]\npaht = "x.duckdb"\n',
+            "`store.paht` in {file}:5: unknown setting (did you mean `path`?)",
+        ),
+        ('[source]\nkind = "sap"\n', "`source.kind` in {file}:2: Input should be 'gp-sql' or 'files'"),
+        ('[source]\nkind = "files"\n', "`source.path` in {file}: a files source needs `path`"),
+        ('[store]\npath = "x"\n', "`source` in {file}: is required"),
+        ('[source\nkind = "files"\n', "{file} is not valid TOML"),
+        (
+            '[source]\nkind = "gp-sql"\nconnection = "DSN=gp;PWD=${PROFITLENS_TEST_UNSET}"\n',
+            "`source.connection` in {file}: the environment variable PROFITLENS_TEST_UNSET is not set",
+        ),
+    ],
+)
 def test_a_config_mistake_is_one_line_naming_the_key(tmp_path: Path, content: str, message: str) -> None:
     config = tmp_path / "bad.toml"
     config.write_text(content, encoding="utf-8")
@@ -106,8 +148,17 @@ def test_a_config_mistake_is_one_line_naming_the_key(tmp_path: Path, content: st
 
 
 def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
-    result = run("analyze", "--config", str(tmp_path / "nope.toml"), "--from", "2026-01-01", "--to", "2026-01-31",
-                 "--out", str(tmp_path))
+    result = run(
+        "analyze",
+        "--config",
+        str(tmp_path / "nope.toml"),
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-01-31",
+        "--out",
+        str(tmp_path),
+    )
     assert result.returncode == 1
     assert f"the configuration file {tmp_path / 'nope.toml'} does not exist" in result.stderr
     assert "Traceback" not in result.stderr
@@ -115,16 +166,19 @@ def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
 
 def test_analyze_before_any_sync_says_what_to_do(tmp_path: Path) -> None:
     config = files_config(tmp_path)
-    result = run("analyze", "--config", str(config), "--from", "2026-01-01", "--to", "2026-01-31",
-                 "--out", str(tmp_path / "o"))
+    result = run(
+        "analyze", "--config", str(config), "--from", "2026-01-01", "--to", "2026-01-31", "--out", str(tmp_path / "o")
+    )
     assert result.returncode == 1
     assert "no ledger store at" in result.stderr and "run `profitlens sync` first" in result.stderr
 
 
 def test_passwords_in_connection_strings_are_never_printed(tmp_path: Path) -> None:
     config = tmp_path / "gp.toml"
-    config.write_text('[source]\nkind = "gp-sql"\nconnection = "DRIVER={No Such Driver};SERVER=gp01;UID=sa;'
-                      'PWD=s3cr3t-Pa55"\n', encoding="utf-8")
+    config.write_text(
+        '[source]\nkind = "gp-sql"\nconnection = "DRIVER={No Such Driver};SERVER=gp01;UID=sa;PWD=s3cr3t-Pa55"\n',
+        encoding="utf-8",
+    )
     result = run("sync", "--config", str(config))
     assert result.returncode == 1
     assert "s3cr3t-Pa55" not in result.stderr + result.stdout

@@ -31,15 +31,22 @@ def analysis_of(folder: Path, tmp_path: Path) -> Analysis:
 
 
 def meta() -> ReportMeta:
-    return ReportMeta(company="Alpha Test AG", currency="EUR", source="files",
-                      generated_at=dt.datetime(2026, 4, 1, 8, 0), sync={"rows_read": 19, "rows_quarantined": 2})
+    return ReportMeta(
+        company="Alpha Test AG",
+        currency="EUR",
+        source="files",
+        generated_at=dt.datetime(2026, 4, 1, 8, 0),
+        sync={"rows_read": 19, "rows_quarantined": 2},
+    )
 
 
 @pytest.fixture
 def evil_analysis(tmp_path: Path) -> Analysis:
     folder = alpha.write_files(tmp_path / "files")
-    (folder / "customers.csv").write_text(f'customer_id,name\nC1,"{EVIL_NAME.replace(chr(34), chr(34) * 2)}"\n'
-                                          "C2,=HYPERLINK(\"http://x\")\n", encoding="utf-8")
+    (folder / "customers.csv").write_text(
+        f'customer_id,name\nC1,"{EVIL_NAME.replace(chr(34), chr(34) * 2)}"\nC2,=HYPERLINK("http://x")\n',
+        encoding="utf-8",
+    )
     return analysis_of(folder, tmp_path)
 
 
@@ -50,8 +57,8 @@ def test_pdf_shows_the_ranking_figures_and_data_quality(tmp_path: Path) -> None:
     text = pdf_text(path)
     assert "Customers ranked by net profit" in text
     assert "Alpha GmbH" in text
-    assert "-€60" in text            # net profit of the hand-worked case
-    assert "€700" in text            # net sales
+    assert "-€60" in text  # net profit of the hand-worked case
+    assert "€700" in text  # net sales
     assert "Reconciled" in text
     assert "19 source rows read, 2 rows quarantined" in text
     assert "Page 1 of" in text
@@ -79,8 +86,18 @@ def test_csv_cells_cannot_run_as_formulas(evil_analysis: Analysis) -> None:
 def test_customers_csv_keeps_its_promised_columns(tmp_path: Path) -> None:
     analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
     header = customers_csv(analysis).splitlines()[0].split(",")
-    assert header[:10] == ["customer_id", "name", "net_sales", "cost_of_goods", "gross_margin", "commissions",
-                           "labour_cost", "net_profit", "open_amount", "overdue_amount"]
+    assert header[:10] == [
+        "customer_id",
+        "name",
+        "net_sales",
+        "cost_of_goods",
+        "gross_margin",
+        "commissions",
+        "labour_cost",
+        "net_profit",
+        "open_amount",
+        "overdue_amount",
+    ]
     assert header[: len(CUSTOMER_COLUMNS)] == list(CUSTOMER_COLUMNS)
     row = next(csv.DictReader(io.StringIO(customers_csv(analysis))))
     assert (row["net_sales"], row["net_profit"], row["open_amount"]) == ("700.00", "-60.00", "868.50")
