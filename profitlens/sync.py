@@ -30,6 +30,7 @@ def run_sync(
         with store.sync(connector.system, run_id) as writer:
             for stream in streams:
                 sm = mapping.streams[stream]
+                writer.stream_read(stream, 0)  # every stream is in the summary, even an empty one
                 for chunk in connector.read(stream, sm.columns()):
                     records, issues, skipped = sm.map_rows(chunk, connector.system)
                     writer.stream_read(stream, len(chunk), skipped)
