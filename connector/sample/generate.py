@@ -617,27 +617,7 @@ class Generator:
                 "Sales Entry" if code == 8 else "RM Sales",
             )
         for pnum, pday, amount in payments:
-            self._rm(
-                "RM30101" if closed else "RM20101",
-                cust,
-                pnum,
-                9,
-                pday,
-                pday,
-                amount,
-                Decimal(0),
-                Decimal(0),
-                Decimal(0),
-                Decimal(0),
-                Decimal(0),
-                Decimal(0),
-                Decimal(0),
-                sid,
-                territory,
-                None,
-                False,
-                "RM Cash",
-            )
+            self._payment("RM30101" if closed else "RM20101", cust, pnum, pday, amount, Decimal(0), sid, territory)
         apply_table = "RM30201" if closed else "RM20201"
         for code, fnum, fday, amount, write_off, _unapplied in applications:
             if amount == 0 and write_off == 0:
@@ -663,27 +643,41 @@ class Generator:
         if rng.random() < 0.01:
             pday = min(day + dt.timedelta(days=rng.randint(1, 60)), TODAY)
             amount = money(total * Decimal("0.5"))
-            self._rm(
-                "RM20101",
-                cust,
-                f"PMT{next(self.seq):07d}",
-                9,
-                pday,
-                pday,
-                amount,
-                amount,
-                Decimal(0),
-                Decimal(0),
-                Decimal(0),
-                Decimal(0),
-                Decimal(0),
-                Decimal(0),
-                sid,
-                territory,
-                None,
-                False,
-                "RM Cash",
-            )
+            self._payment("RM20101", cust, f"PMT{next(self.seq):07d}", pday, amount, amount, sid, territory)
+
+    def _payment(
+        self,
+        table: str,
+        cust: Customer,
+        number: str,
+        day: dt.date,
+        amount: Decimal,
+        unapplied: Decimal,
+        sid: str,
+        territory: str,
+    ) -> None:
+        zero = Decimal(0)
+        self._rm(
+            table,
+            cust,
+            number,
+            9,
+            day,
+            day,
+            amount,
+            unapplied,
+            zero,
+            zero,
+            zero,
+            zero,
+            zero,
+            zero,
+            sid,
+            territory,
+            None,
+            False,
+            "RM Cash",
+        )
 
     def _salesperson(self, cust: Customer) -> tuple[str, int, str]:
         return next(s for s in self.salespeople if s[0] == cust.salesperson)

@@ -1,0 +1,65 @@
+"""The embedded sample company: deterministic, GP-shaped, and with the patterns a report needs."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from connector.sample.generate import generate
+
+
+def digest(path: Path) -> str:
+    con = sqlite3.connect(path)
+    h = hashlib.sha256()
+    for table in ("RM00101", "RM20101", "RM30101", "RM20201", "RM30201", "SOP30300", "PA30101", "MC020102"):
+        for row in con.execute(f"SELECT * FROM {table} ORDER BY rowid"):
+            h.update(repr(row).encode())
+    con.close()
+    return h.hexdigest()
+
+
+def test_same_seed_same_company(tmp_path: Path, tiny_sample: Path) -> None:
+    again = tmp_path / "again.sqlite"
+    generate(again, size="tiny", seed=7)
+    assert digest(again) == digest(tiny_sample)
+    other = tmp_path / "other.sqlite"
+    generate(other, size="tiny", seed=8)
+    assert digest(other) != digest(tiny_sample)
+
+
+def test_gp_storage_conventions(small_sample: Path) -> None:
+    con = sqlite3.connect(small_sample)
+    custnmbr, paid_off = con.execute("SELECT CUSTNMBR, DINVPDOF FROM RM20101 WHERE CURTRXAM > 0 LIMIT 1").fetchone()
+    assert len(custnmbr) == 15 and custnmbr != custnmbr.rstrip()  # char(15), right-padded
+    assert paid_off == "1900-01-01 00:00:00"  # GP's empty date
+
+
+def test_the_patterns_worth_a_report(small_sample: Path) -> None:
+    con = sqlite3.connect(small_sample)
+    one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    assert one("SELECT count(*) FROM RM00101") == 200
+    assert one("SELECT count(DISTINCT CURNCYID) FROM RM00101") == 2  # EUR and SEK
+    assert one("SELECT count(*) FROM MC020102") > 0  # originating currency
+    assert one("SELECT count(*) FROM RM00101 WHERE USERDEF1 <> ''") >= 10  # referrals
+    assert one("SELECT count(*) FROM RM00101 WHERE CPRCSTNM <> ''") >= 1  # corporate accounts
+    assert one("SELECT count(*) FROM SOP30300 WHERE CMPNTSEQ > 0") > 0  # kit components
+    assert one("SELECT count(*) FROM RM30101 WHERE VOIDSTTS = 1") > 0  # voided invoices
+    assert (
+        one("SELECT count(*) FROM RM30201 WHERE WROFAMNT > 0") + one("SELECT count(*) FROM RM20201 WHERE WROFAMNT > 0")
+        > 0
+    )  # write-offs
+    assert (
+        one("SELECT count(*) FROM RM20101 WHERE RMDTYPAL = 8") + one("SELECT count(*) FROM RM30101 WHERE RMDTYPAL = 8")
+        > 20
+    )  # returns
+    # Chronic late payers: invoices paid more than 60 days after their due date.
+    late = one("""SELECT count(*) FROM RM30201 a JOIN RM30101 d ON d.DOCNUMBR = a.APTODCNM AND d.RMDTYPAL = 1
+                  WHERE a.APFRDCTY = 9 AND julianday(a.DATE1) - julianday(d.DUEDATE) > 60""")
+    assert late > 20
+    # A few customers dominate: the top 5 % bring more than a quarter of sales.
+    shares = [
+        r[0]
+        for r in con.execute("SELECT sum(SLSAMNT) s FROM RM30101 WHERE RMDTYPAL = 1 GROUP BY CUSTNMBR ORDER BY s DESC")
+    ]
+    assert sum(shares[: len(shares) // 20]) > 0.25 * sum(shares)
