@@ -1,23 +1,40 @@
-"""Price every customer for a period: one set-based query over the ledger store.
+"""Price every customer for a period, set-based over the ledger store.
 
-    net profit = gross margin − commissions − labour cost to serve
+    net profit = gross margin − commissions − labour − activity costs − financing cost − expected credit loss
 
-(the fuller method of DESIGN.md adds activity costs, financing cost and expected credit loss as
-further terms; each is one more CTE joined here).
+The per-period work is a few materialised temp tables (open items as of the date, the period's sales
+documents, its priced time entries) and one query joining them per customer; money that needs a rate
+(activity costs, financing, credit loss) is multiplied out exactly in Decimal. The previous period of
+the same length is computed the same way, for trends and the watch list.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 import duckdb
 
-from profitability.labour import UNPRICED_SQL, department_rates_sql, labour_ctes
+from profitability import activity, portfolio, risk
+from profitability.labour import (
+    LABOUR_BY_ACTIVITY_SQL,
+    LABOUR_CTE,
+    POOL_MINUTES_SQL,
+    UNPRICED_SQL,
+    labour_table_sql,
+)
 from profitability.model import Analysis, CustomerProfit, Period, Settings
-from profitability.receivables import OPEN_ITEMS_CTES, RECONCILIATION_SQL, ageing_cte
-from profitability.sales import SALES_CTES
+from profitability.receivables import (
+    BEHAVIOUR_CTES,
+    FINANCING_CTE,
+    OPEN_ITEM_TABLE,
+    RECONCILE_OPEN_BY_CUSTOMER_SQL,
+    RECONCILE_OPEN_SQL,
+    ageing_cte,
+)
+from profitability.sales import ITEM_CLASS_SQL, SALES_CTE, SALES_DOC_TABLE, SALES_VS_LINES_SQL
 from profitlens.errors import EngineError
 
 ZERO = Decimal(0)
@@ -29,83 +46,165 @@ MONEY_TOTALS = (
     "misc_billed",
     "commissions",
     "labour_cost",
+    "activity_cost",
+    "financing_cost",
+    "expected_credit_loss",
     "net_profit",
+    "referral_value",
     "open_amount",
     "overdue_amount",
     "unapplied_credits",
+    "returns_amount",
+    "write_offs",
+)
+TEXT_COLUMNS = (
+    "customer_id",
+    "name",
+    "parent_id",
+    "salesperson_id",
+    "territory",
+    "customer_class",
+    "currency",
+    "referred_by",
 )
 
 
-def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings | None = None) -> Analysis:
-    """Compute every customer's figures for `period` from the ledger tables behind `con`."""
-    settings = settings or Settings()
+def _dec(value: Any) -> Decimal:
+    return ZERO if value is None else Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
+
+
+@dataclass
+class _PeriodFigures:
+    customers: list[CustomerProfit]
+    referred_by: dict[str, str | None]
+    unpriced_hours: Decimal
+    used_minutes: dict[str, Decimal]
+    item_classes: list[tuple[Any, ...]]
+
+
+def _period_figures(
+    con: duckdb.DuckDBPyConnection, period: Period, settings: Settings, loss_rates: tuple[Decimal, ...]
+) -> _PeriodFigures:
     buckets = settings.buckets
     params: dict[str, Any] = {"start": period.start, "end": period.end, "as_of": period.as_of}
-    rates_sql = department_rates_sql(settings.department_rates, params)
-    bucket_cols = ", ".join(f"coalesce(a.{k}, 0) AS {k}" for k in buckets.column_keys())
+    con.execute(OPEN_ITEM_TABLE, {"as_of": period.as_of})
+    con.execute(SALES_DOC_TABLE, {"start": period.start, "end": period.end})
+    labour_params: dict[str, Any] = {"start": period.start, "end": period.end}
+    con.execute(labour_table_sql(settings.department_rates, settings.costing, labour_params), labour_params)
+    keys = buckets.column_keys()
+    bucket_cols = ", ".join(f"coalesce(a.{k}, 0) AS {k}" for k in keys)
     sql = f"""
-WITH {SALES_CTES.strip()},
-{labour_ctes(rates_sql).strip()},
-{OPEN_ITEMS_CTES.strip()},
+WITH {SALES_CTE.strip()},
+{LABOUR_CTE.strip()},
 {ageing_cte(buckets).strip()},
-customer_figures AS (
-    SELECT c.customer_id, c.name, c.parent_id, c.salesperson_id, c.territory, c.customer_class,
-           coalesce(s.net_sales, 0) AS net_sales,
-           coalesce(s.cost_of_goods, 0) AS cost_of_goods,
-           coalesce(s.net_sales, 0) - coalesce(s.cost_of_goods, 0) AS gross_margin,
-           coalesce(s.freight_billed, 0) AS freight_billed,
-           coalesce(s.misc_billed, 0) AS misc_billed,
-           coalesce(s.commissions, 0) AS commissions,
-           coalesce(lc.labour_hours, 0) AS labour_hours,
-           coalesce(lc.labour_cost, 0) AS labour_cost,
-           coalesce(a.open_amount, 0) AS open_amount,
-           coalesce(a.overdue_amount, 0) AS overdue_amount,
-           coalesce(a.unapplied_credits, 0) AS unapplied_credits,
-           {bucket_cols},
-           coalesce(s.documents, 0) AS documents
-    FROM customer c
-    LEFT JOIN sales s USING (customer_id)
-    LEFT JOIN labour_cost lc USING (customer_id)
-    LEFT JOIN ageing a USING (customer_id)
-    WHERE s.customer_id IS NOT NULL OR lc.customer_id IS NOT NULL OR a.customer_id IS NOT NULL
-)
-SELECT *, gross_margin - commissions - labour_cost AS net_profit
-FROM customer_figures
-ORDER BY net_profit DESC, customer_id
+{FINANCING_CTE.strip()},
+{BEHAVIOUR_CTES.strip()},
+event AS (SELECT DISTINCT customer_id FROM activity_event WHERE date BETWEEN $start AND $end)
+SELECT c.customer_id, c.name, c.parent_id, c.salesperson_id, c.territory, c.customer_class, c.currency,
+       c.referred_by, c.credit_limit,
+       coalesce(s.net_sales, 0) AS net_sales, coalesce(s.cost_of_goods, 0) AS cost_of_goods,
+       coalesce(s.freight_billed, 0) AS freight_billed, coalesce(s.misc_billed, 0) AS misc_billed,
+       coalesce(s.commissions, 0) AS commissions, coalesce(s.returns_amount, 0) AS returns_amount,
+       coalesce(s.documents, 0) AS documents,
+       coalesce(lc.labour_hours, 0) AS labour_hours, coalesce(lc.labour_cost, 0) AS labour_cost,
+       coalesce(a.open_amount, 0) AS open_amount, coalesce(a.overdue_amount, 0) AS overdue_amount,
+       coalesce(a.unapplied_credits, 0) AS unapplied_credits, {bucket_cols},
+       coalesce(f.amount_days, 0) AS financing_amount_days,
+       p.amount_days AS paid_amount_days, p.amount_paid, cs.credit_sales, coalesce(w.write_offs, 0) AS write_offs
+FROM customer c
+LEFT JOIN sales s USING (customer_id)
+LEFT JOIN labour_cost lc USING (customer_id)
+LEFT JOIN ageing a USING (customer_id)
+LEFT JOIN financing f USING (customer_id)
+LEFT JOIN paid p USING (customer_id)
+LEFT JOIN credit_sales cs USING (customer_id)
+LEFT JOIN write_off w USING (customer_id)
+LEFT JOIN event ev USING (customer_id)
+WHERE s.customer_id IS NOT NULL OR lc.customer_id IS NOT NULL OR a.customer_id IS NOT NULL
+   OR ev.customer_id IS NOT NULL OR f.customer_id IS NOT NULL
+ORDER BY c.customer_id
 """
-    try:
-        cursor = con.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-        recon_row = con.execute(RECONCILIATION_SQL, {"as_of": period.as_of}).fetchone()
-        unpriced_row = con.execute(
-            UNPRICED_SQL.format(rates=rates_sql), {k: v for k, v in params.items() if k != "as_of"}
-        ).fetchone()
-        counts = _counts(con, period)
-    except duckdb.Error as exc:
-        raise EngineError(f"the analysis query failed: {exc}") from exc
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    customers = tuple(_customer(dict(zip(names, row, strict=True)), buckets.column_keys()) for row in rows)
-    totals = {name: sum((getattr(c, name) for c in customers), ZERO) for name in MONEY_TOTALS}
-    ageing_totals = tuple(sum((c.ageing[i] for c in customers), ZERO) for i in range(len(buckets.column_keys())))
-    return Analysis(
-        period=period,
-        buckets=buckets,
-        customers=customers,
-        totals=totals,
-        ageing_totals=ageing_totals,
-        counts={**counts, "customers": len(customers)},
-        reconciliation=_reconciliation(recon_row, period.as_of),
-        unpriced_hours=Decimal(unpriced_row[0]) if unpriced_row else ZERO,
+    counts = [
+        (c, d, _dec(n))
+        for c, d, n in con.execute(
+            activity.DRIVER_COUNTS_SQL, {**params, "interval": settings.costing.reminder_interval_days}
+        ).fetchall()
+    ]
+    activity_by_customer, used_minutes = activity.activity_costs(settings.costing, counts)
+    labour_by_activity: dict[str, dict[str, Decimal]] = {}
+    for customer_id, name, cost in con.execute(LABOUR_BY_ACTIVITY_SQL).fetchall():
+        labour_by_activity.setdefault(customer_id, {})[name] = _dec(cost)
+    for pool, minutes in con.execute(POOL_MINUTES_SQL).fetchall():
+        used_minutes[pool] = used_minutes.get(pool, ZERO) + _dec(minutes)
+    unpriced = _dec(con.execute(UNPRICED_SQL).fetchone()[0])  # type: ignore[index]
+    item_classes = con.execute(ITEM_CLASS_SQL).fetchall()
+
+    customers = [
+        _customer(
+            row,
+            keys,
+            loss_rates,
+            settings,
+            period,
+            activity_by_customer.get(row["customer_id"], {}),
+            labour_by_activity.get(row["customer_id"], {}),
+        )
+        for row in rows
+    ]
+    return _PeriodFigures(
+        customers, {r["customer_id"]: r["referred_by"] for r in rows}, unpriced, used_minutes, item_classes
     )
 
 
-def _customer(row: dict[str, Any], bucket_keys: list[str]) -> CustomerProfit:
+def _customer(
+    row: dict[str, Any],
+    keys: list[str],
+    loss_rates: tuple[Decimal, ...],
+    settings: Settings,
+    period: Period,
+    by_driver: dict[str, Decimal],
+    by_activity: dict[str, Decimal],
+) -> CustomerProfit:
     money = {
-        k: Decimal(v) if v is not None else ZERO
+        k: _dec(v)
         for k, v in row.items()
-        if k not in ("customer_id", "name", "parent_id", "salesperson_id", "territory", "customer_class", "documents")
+        if k not in TEXT_COLUMNS
+        and k not in ("documents", "credit_limit", "paid_amount_days", "amount_paid", "credit_sales")
     }
+    ageing = tuple(money[k] for k in keys)
+    gross_margin = money["net_sales"] - money["cost_of_goods"]
+    activity_cost = sum(by_driver.values(), ZERO)
+    financing = money["financing_amount_days"] * settings.cost_of_capital / 365
+    ecl = sum((amount * rate for amount, rate in zip(ageing, loss_rates, strict=True)), ZERO)
+    net_profit = gross_margin - money["commissions"] - money["labour_cost"] - activity_cost - financing - ecl
+
+    credit_sales = _dec(row["credit_sales"])
+    dso = best = delinquent = None
+    if credit_sales > 0:
+        dso = money["open_amount"] / credit_sales * period.days
+        best = ageing[0] / credit_sales * period.days
+        delinquent = dso - best
+    avg_days_to_pay = (_dec(row["paid_amount_days"]) / _dec(row["amount_paid"])) if row["amount_paid"] else None
+    limit = _dec(row["credit_limit"]) if row["credit_limit"] is not None else None
+    limit_use = money["open_amount"] / limit if limit else None
+    figures = {
+        "open_amount": money["open_amount"],
+        "avg_days_delinquent": delinquent,
+        "credit_limit_use": limit_use,
+        "write_offs": money["write_offs"],
+    }
+    over_90 = sum(
+        (
+            amount
+            for amount, (lo, _hi) in zip(ageing, settings.buckets.ranges(), strict=True)
+            if lo is not None and lo > 90
+        ),
+        ZERO,
+    )
     return CustomerProfit(
         customer_id=row["customer_id"],
         name=row["name"],
@@ -113,20 +212,117 @@ def _customer(row: dict[str, Any], bucket_keys: list[str]) -> CustomerProfit:
         salesperson_id=row["salesperson_id"],
         territory=row["territory"],
         customer_class=row["customer_class"],
+        currency=row["currency"],
         net_sales=money["net_sales"],
         cost_of_goods=money["cost_of_goods"],
-        gross_margin=money["gross_margin"],
+        gross_margin=gross_margin,
         freight_billed=money["freight_billed"],
         misc_billed=money["misc_billed"],
         commissions=money["commissions"],
         labour_hours=money["labour_hours"],
         labour_cost=money["labour_cost"],
-        net_profit=money["net_profit"],
+        activity_cost=activity_cost,
+        financing_cost=financing,
+        expected_credit_loss=ecl,
+        net_profit=net_profit,
+        referral_value=ZERO,
         open_amount=money["open_amount"],
         overdue_amount=money["overdue_amount"],
         unapplied_credits=money["unapplied_credits"],
-        ageing=tuple(money[k] for k in bucket_keys),
+        ageing=ageing,
         documents=int(row["documents"]),
+        returns_amount=money["returns_amount"],
+        write_offs=money["write_offs"],
+        credit_limit=limit,
+        dso=dso,
+        best_possible_dso=best,
+        avg_days_delinquent=delinquent,
+        avg_days_to_pay=avg_days_to_pay,
+        days_to_pay_trend=None,
+        credit_limit_use=limit_use,
+        risk_grade=risk.risk_grade(figures, over_90),
+        labour_by_activity=dict(sorted(by_activity.items())),
+        activity_by_driver=dict(sorted(by_driver.items())),
+    )
+
+
+def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings | None = None) -> Analysis:
+    """Compute every customer's figures for `period` from the ledger tables behind `con`."""
+    settings = settings or Settings()
+    try:
+        return _analyze(con, period, settings)
+    except duckdb.Error as exc:
+        raise EngineError(f"the analysis query failed: {exc}") from exc
+
+
+def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> Analysis:
+    buckets = settings.buckets
+    if settings.loss_rates == "history":
+        loss_rates = risk.loss_rates_from_history(con, buckets, period.as_of, settings.history_years)
+        source = "history"
+    else:
+        loss_rates = tuple(settings.loss_rates)
+        source = "configured"
+    previous = _period_figures(con, period.previous(), settings, loss_rates)
+    current = _period_figures(con, period, settings, loss_rates)  # last: its temp tables stay for the checks
+
+    before = {c.customer_id: c for c in previous.customers}
+    margins = {c.customer_id: c.gross_margin for c in current.customers}
+    referral: dict[str, Decimal] = {}
+    for customer_id, referrer in current.referred_by.items():
+        if referrer:
+            referral[referrer] = referral.get(referrer, ZERO) + margins[customer_id] * settings.referral_share
+    r = portfolio.retention(con, period.as_of)
+    discount = settings.discount_rate if settings.discount_rate is not None else settings.cost_of_capital
+    enriched = []
+    for c in current.customers:
+        prev = before.get(c.customer_id)
+        trend = (
+            (c.avg_days_to_pay - prev.avg_days_to_pay)
+            if (prev is not None and c.avg_days_to_pay is not None and prev.avg_days_to_pay is not None)
+            else None
+        )
+        enriched.append(
+            replace(
+                c,
+                referral_value=referral.get(c.customer_id, ZERO),
+                days_to_pay_trend=trend,
+                lifetime_value=portfolio.lifetime_value(c.net_profit, period.days, r, discount),
+            )
+        )
+    ranked = sorted(enriched, key=lambda c: (-c.net_profit, c.customer_id))
+    shares, curve = portfolio.whale_curve(ranked)
+    totals = {name: sum((getattr(c, name) for c in ranked), ZERO) for name in MONEY_TOTALS}
+    company_gm = totals["gross_margin"] / totals["net_sales"] * 100 if totals["net_sales"] else None
+    large_from = portfolio.large_threshold(ranked)
+    final = []
+    for i, c in enumerate(ranked):
+        seg = portfolio.segment(c, large_from, company_gm)
+        final.append(
+            replace(c, rank=i + 1, cumulative_profit_share=shares[i], segment=seg, action=portfolio.ACTIONS[seg])
+        )
+    ageing_totals = tuple(sum((c.ageing[i] for c in final), ZERO) for i in range(len(buckets)))
+    ecl_by_bucket = tuple(a * rate for a, rate in zip(ageing_totals, loss_rates, strict=True))
+    previous_totals = {name: sum((getattr(c, name) for c in previous.customers), ZERO) for name in MONEY_TOTALS}
+    return Analysis(
+        period=period,
+        buckets=buckets,
+        customers=tuple(final),
+        totals=totals,
+        ageing_totals=ageing_totals,
+        ecl_by_bucket=ecl_by_bucket,
+        loss_rates=loss_rates,
+        loss_rates_source=source,
+        counts={**_counts(con, period), "customers": len(final)},
+        reconciliation=_reconciliation(con, period.as_of),
+        unpriced_hours=current.unpriced_hours,
+        unused_capacity=activity.unused_capacity(settings.costing, current.used_minutes),
+        driver_rates=activity.driver_rates(settings.costing),
+        whale_curve=curve,
+        watch_list=tuple(portfolio.watch_list(final, before)),
+        groups=portfolio.groups(final, current.item_classes),
+        retention=r,
+        previous_totals=previous_totals,
     )
 
 
@@ -137,7 +333,8 @@ def _counts(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, int]:
                   (SELECT count(*) FROM document WHERE voided),
                   (SELECT count(*) FROM document_line),
                   (SELECT count(*) FROM labour),
-                  (SELECT count(*) FROM customer)""",
+                  (SELECT count(*) FROM customer),
+                  (SELECT count(*) FROM activity_event)""",
         {"start": period.start, "end": period.end},
     ).fetchone()
     keys = (
@@ -147,25 +344,52 @@ def _counts(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, int]:
         "document_lines",
         "time_entries",
         "customers_in_ledger",
+        "activity_events",
     )
     return dict(zip(keys, (int(v) for v in row), strict=True)) if row else {}
 
 
-def _reconciliation(row: Any, as_of: dt.date) -> dict[str, Any]:
-    ledger_open, erp_open, without, last_activity = row
+def _reconciliation(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
+    """Open receivables against the ERP's open amounts, and net sales against the lines of each document."""
+    ledger_open, erp_open, without, last_activity = con.execute(RECONCILE_OPEN_SQL).fetchone()  # type: ignore[misc]
     comparable = without == 0 and last_activity is not None and as_of >= last_activity
-    difference = Decimal(ledger_open) - Decimal(erp_open)
+    difference = _dec(ledger_open) - _dec(erp_open)
+    open_differences = (
+        [
+            {"customer_id": cid, "ledger_open": _dec(lo), "erp_open": _dec(eo), "difference": _dec(lo) - _dec(eo)}
+            for cid, lo, eo in con.execute(RECONCILE_OPEN_BY_CUSTOMER_SQL).fetchall()
+        ]
+        if comparable
+        else []
+    )
+    line_rows = con.execute(SALES_VS_LINES_SQL).fetchall()
+    sales_differences = [
+        {
+            "document_id": d,
+            "customer_id": c,
+            "document_sales": _dec(s),
+            "lines": _dec(lp),
+            "difference": _dec(s) - _dec(lp),
+        }
+        for d, c, s, lp in line_rows
+    ]
+    ties = (difference == 0) if comparable else None
+    if comparable and ties:
+        note = "open receivables as of the as-of date tie to the ERP's open amounts"
+    elif comparable:
+        note = "open receivables do NOT tie to the ERP's open amounts"
+    else:
+        note = "open receivables not compared: the as-of date is before the last posting, or the source gives no open amounts"
     return {
-        "ledger_open_as_of": Decimal(ledger_open),
-        "erp_open_now": Decimal(erp_open),
+        "ledger_open_as_of": _dec(ledger_open),
+        "erp_open_now": _dec(erp_open),
         "difference": difference if comparable else None,
         "comparable": comparable,
-        "ties": (difference == 0) if comparable else None,
-        "note": (
-            "open receivables as of the as-of date tie to the ERP's open amounts"
-            if comparable and difference == 0
-            else "open receivables do NOT tie to the ERP's open amounts"
-            if comparable
-            else "not compared: the as-of date is before the last posting, or the source gives no open amounts"
-        ),
+        "ties": ties,
+        "note": note,
+        "open_differences": open_differences[:100],
+        "open_differences_count": len(open_differences),
+        "sales_ties_to_lines": not sales_differences,
+        "sales_differences": sales_differences[:100],
+        "sales_differences_count": len(sales_differences),
     }

@@ -1,9 +1,10 @@
-"""Labour cost to serve per customer.
+"""Labour cost to serve per customer and activity.
 
-Each time entry is priced at its own cost, else hours × the employee's hourly_cost, else hours ×
-the configured rate of the employee's department. Entries that none of these price are counted as
-unpriced hours (reported, never guessed). Entries without a customer are not attributable and stay
-out of every customer's figures.
+Each time entry is priced at, in order: its own cost; hours × the employee's hourly cost; hours × the
+configured hourly rate of the employee's department; hours × 60 × the time-driven ABC rate of the capacity
+pool named like the department (pool cost ÷ practical minutes). Entries none of these price are counted
+as unpriced hours (reported, never guessed). Entries without a customer are not attributable: they stay
+out of every customer's figures (but do use their pool's capacity).
 """
 
 from __future__ import annotations
@@ -11,41 +12,54 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from profitability.model import Costing
 
-def department_rates_sql(rates: dict[str, Decimal], params: dict[str, Any]) -> str:
-    """A VALUES table of department rates, bound as parameters."""
+RATE_TYPE = "DECIMAL(18,12)"  # enough for a rate per minute; hours (19,5) × rate stays within 38 digits
+
+
+def rates_sql(rates: dict[str, Decimal], params: dict[str, Any], prefix: str, key: str) -> str:
+    """A two-column VALUES table (key, rate) with every value a bound parameter."""
     if not rates:
-        return "SELECT CAST(NULL AS VARCHAR) AS department, CAST(NULL AS DECIMAL(19,5)) AS rate WHERE false"
+        return f"SELECT CAST(NULL AS VARCHAR) AS {key}, CAST(NULL AS {RATE_TYPE}) AS rate WHERE false"
     rows = []
-    for i, (department, rate) in enumerate(sorted(rates.items())):
-        params[f"dept{i}"] = department
-        params[f"rate{i}"] = rate
-        rows.append(f"($dept{i}, CAST($rate{i} AS DECIMAL(19,5)))")
-    return f"SELECT * FROM (VALUES {', '.join(rows)}) AS r(department, rate)"
+    for i, (name, rate) in enumerate(sorted(rates.items())):
+        params[f"{prefix}k{i}"] = name
+        params[f"{prefix}r{i}"] = rate
+        rows.append(f"(${prefix}k{i}, CAST(${prefix}r{i} AS {RATE_TYPE}))")
+    return f"SELECT * FROM (VALUES {', '.join(rows)}) AS r({key}, rate)"
 
 
-def labour_ctes(rates_sql: str) -> str:
+def labour_table_sql(department_rates: dict[str, Decimal], costing: Costing, params: dict[str, Any]) -> str:
+    """CREATE the temp table `labour_priced`: each time entry of the period with its cost and how it was priced."""
+    dept = rates_sql(department_rates, params, "dept", "department")
+    pools = rates_sql(
+        {p.name: p.rate_per_minute.quantize(Decimal("1e-12")) for p in costing.pools}, params, "pool", "pool"
+    )
     return f"""
-department_rate AS ({rates_sql}),
-labour_priced AS (
-    SELECT l.customer_id, l.hours,
-           coalesce(l.cost_amount, l.hours * e.hourly_cost, l.hours * r.rate) AS cost
-    FROM labour l
-    LEFT JOIN employee e USING (employee_id)
-    LEFT JOIN department_rate r ON r.department = e.department
-    WHERE l.date BETWEEN $start AND $end
-),
+CREATE OR REPLACE TEMP TABLE labour_priced AS
+WITH department_rate AS ({dept}),
+pool_rate AS ({pools})
+SELECT l.customer_id, l.hours, coalesce(l.activity, 'unspecified') AS activity, e.department,
+       CASE WHEN l.cost_amount IS NOT NULL THEN 'entry' WHEN e.hourly_cost IS NOT NULL THEN 'employee'
+            WHEN r.rate IS NOT NULL THEN 'department' WHEN p.rate IS NOT NULL THEN 'pool' END AS priced_by,
+       coalesce(l.cost_amount, l.hours * e.hourly_cost, l.hours * r.rate, l.hours * 60 * p.rate) AS cost
+FROM labour l
+LEFT JOIN employee e USING (employee_id)
+LEFT JOIN department_rate r ON r.department = e.department
+LEFT JOIN pool_rate p ON p.pool = e.department
+WHERE l.date BETWEEN $start AND $end
+"""
+
+
+LABOUR_CTE = """
 labour_cost AS (
     SELECT customer_id, sum(hours) AS labour_hours, sum(coalesce(cost, 0)) AS labour_cost
     FROM labour_priced WHERE customer_id IS NOT NULL GROUP BY customer_id
 )"""
 
-
-UNPRICED_SQL = """
-SELECT coalesce(sum(l.hours), 0)
-FROM labour l
-LEFT JOIN employee e USING (employee_id)
-LEFT JOIN ({rates}) r ON r.department = e.department
-WHERE l.date BETWEEN $start AND $end AND l.customer_id IS NOT NULL
-  AND l.cost_amount IS NULL AND e.hourly_cost IS NULL AND r.rate IS NULL
+LABOUR_BY_ACTIVITY_SQL = """
+SELECT customer_id, activity, sum(coalesce(cost, 0)) FROM labour_priced
+WHERE customer_id IS NOT NULL GROUP BY customer_id, activity
 """
+UNPRICED_SQL = "SELECT coalesce(sum(hours), 0) FROM labour_priced WHERE customer_id IS NOT NULL AND priced_by IS NULL"
+POOL_MINUTES_SQL = "SELECT department, sum(hours) * 60 FROM labour_priced WHERE priced_by = 'pool' GROUP BY department"

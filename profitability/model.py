@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from profitlens.errors import EngineError
 
-DEFAULT_BUCKETS: tuple[int, ...] = (0, 30, 60, 90, 120)
+DEFAULT_BOUNDS: tuple[int, ...] = (30, 60, 90, 120)
+ZERO = Decimal(0)
+
+# Driver names counted from the ledger itself; any other driver name is an activity_event.activity.
+LEDGER_DRIVERS = ("invoice", "credit_memo", "return", "payment", "reminder")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,41 +31,127 @@ class Period:
             raise EngineError(f"the period ends ({end}) before it starts ({start})", hint="swap --from and --to")
         return cls(start, end, as_of or end)
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one (for trends and the watch list)."""
+        end = self.start - dt.timedelta(days=1)
+        start = end - dt.timedelta(days=self.days - 1)
+        return Period(start, end, end)
+
 
 @dataclass(frozen=True, slots=True)
 class AgeingBuckets:
-    """Upper bounds in days past due: (0, 30, 60) gives current, 1-30, 31-60, over 60."""
+    """Upper bounds in days past due. (30, 60, 90) gives: current (not yet due, 0 days included),
+    1-30, 31-60, 61-90 and over 90. A day count equal to a bound belongs to the bucket it closes.
+    A leading 0 is accepted and ignored (current always exists)."""
 
-    bounds: tuple[int, ...] = DEFAULT_BUCKETS
+    bounds: tuple[int, ...] = DEFAULT_BOUNDS
 
     def __post_init__(self) -> None:
-        if not self.bounds or list(self.bounds) != sorted(set(self.bounds)) or self.bounds[0] != 0:
+        bounds = tuple(b for b in self.bounds if b != 0) if self.bounds[:1] == (0,) else self.bounds
+        if not bounds or list(bounds) != sorted(set(bounds)) or bounds[0] <= 0:
             raise EngineError(
-                f"ageing buckets {list(self.bounds)} must start at 0 and rise", hint="e.g. [0, 30, 60, 90, 120]"
+                f"ageing buckets {list(self.bounds)} must be rising day counts above 0", hint="e.g. [30, 60, 90, 120]"
             )
+        object.__setattr__(self, "bounds", bounds)
+
+    def ranges(self) -> list[tuple[int | None, int | None]]:
+        """(lowest, highest) days past due of each bucket; None is open-ended."""
+        edges = (0, *self.bounds)
+        return [
+            (None, 0),
+            *((lo + 1, hi) for lo, hi in itertools.pairwise(edges)),
+            (self.bounds[-1] + 1, None),
+        ]
 
     def labels(self) -> list[str]:
         out = ["current"]
-        for lo, hi in zip(self.bounds, self.bounds[1:], strict=False):
-            out.append(f"{lo + 1}-{hi}")
+        out += [f"{lo}-{hi}" for lo, hi in self.ranges()[1:-1]]
         out.append(f"over {self.bounds[-1]}")
         return out
 
     def column_keys(self) -> list[str]:
         """Column-safe names: current, d1_30, d31_60, ..., over_120."""
         out = ["current"]
-        for lo, hi in zip(self.bounds, self.bounds[1:], strict=False):
-            out.append(f"d{lo + 1}_{hi}")
+        out += [f"d{lo}_{hi}" for lo, hi in self.ranges()[1:-1]]
         out.append(f"over_{self.bounds[-1]}")
         return out
+
+    def __len__(self) -> int:
+        return len(self.bounds) + 2
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """A capacity pool of time-driven ABC: what its capacity costs in the period, and how many minutes
+    of practical capacity it supplies (typically 80-85 % of the theoretical)."""
+
+    name: str
+    cost: Decimal
+    practical_minutes: Decimal
+
+    @property
+    def rate_per_minute(self) -> Decimal:
+        return self.cost / self.practical_minutes
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """A cost driver: each event takes `minutes` of `pool`'s capacity."""
+
+    name: str
+    pool: str
+    minutes: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Costing:
+    pools: tuple[Pool, ...] = ()
+    drivers: tuple[Driver, ...] = ()
+    reminder_interval_days: int = 30  # a late-payment reminder goes out every N days past due
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.pools]
+        for pool in self.pools:
+            if pool.practical_minutes <= 0:
+                raise EngineError(f"pool {pool.name!r}: practical_minutes must be above 0")
+        for driver in self.drivers:
+            if driver.pool not in names:
+                raise EngineError(
+                    f"driver {driver.name!r} names the pool {driver.pool!r}, which is not configured",
+                    hint=f"pools: {', '.join(names) or 'none'}",
+                )
+
+    def pool(self, name: str) -> Pool | None:
+        return next((p for p in self.pools if p.name == name), None)
+
+
+LossRates = tuple[Decimal, ...] | Literal["history"]
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Cost settings of the method (configurable; see docs/configuration.md)."""
+    """The method's settings (configurable; see docs/configuration.md)."""
 
-    department_rates: dict[str, Decimal] = field(default_factory=dict)
+    department_rates: dict[str, Decimal] = field(default_factory=dict)  # cost per hour
     buckets: AgeingBuckets = field(default_factory=AgeingBuckets)
+    cost_of_capital: Decimal = Decimal("0.08")  # yearly
+    loss_rates: LossRates = "history"
+    referral_share: Decimal = Decimal("0.10")
+    discount_rate: Decimal | None = None  # for lifetime value; default: the cost of capital
+    costing: Costing = field(default_factory=Costing)
+    history_years: int = 3  # how far back loss rates and retention are estimated
+
+    def __post_init__(self) -> None:
+        if self.loss_rates != "history" and len(self.loss_rates) != len(self.buckets):
+            raise EngineError(
+                f"loss_rates has {len(self.loss_rates)} rates but the ageing buckets need {len(self.buckets)} "
+                f"(current, {', '.join(self.buckets.labels()[1:])})",
+                hint='give one rate per bucket, or loss_rates = "history"',
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +164,7 @@ class CustomerProfit:
     salesperson_id: str | None
     territory: str | None
     customer_class: str | None
+    currency: str | None
     net_sales: Decimal
     cost_of_goods: Decimal
     gross_margin: Decimal
@@ -81,12 +173,37 @@ class CustomerProfit:
     commissions: Decimal
     labour_hours: Decimal
     labour_cost: Decimal
+    activity_cost: Decimal
+    financing_cost: Decimal
+    expected_credit_loss: Decimal
     net_profit: Decimal
+    referral_value: Decimal
     open_amount: Decimal
     overdue_amount: Decimal
     unapplied_credits: Decimal
     ageing: tuple[Decimal, ...]
     documents: int
+    returns_amount: Decimal
+    write_offs: Decimal
+    credit_limit: Decimal | None
+    dso: Decimal | None
+    best_possible_dso: Decimal | None
+    avg_days_delinquent: Decimal | None
+    avg_days_to_pay: Decimal | None
+    days_to_pay_trend: Decimal | None
+    credit_limit_use: Decimal | None
+    risk_grade: str
+    labour_by_activity: dict[str, Decimal] = field(default_factory=dict)
+    activity_by_driver: dict[str, Decimal] = field(default_factory=dict)
+    rank: int = 0
+    cumulative_profit_share: Decimal = ZERO
+    segment: str = ""
+    action: str = ""
+    lifetime_value: Decimal | None = None
+
+    @property
+    def cost_to_serve(self) -> Decimal:
+        return self.labour_cost + self.activity_cost
 
     @property
     def gross_margin_pct(self) -> Decimal | None:
@@ -98,6 +215,15 @@ class CustomerProfit:
 
 
 @dataclass(frozen=True)
+class WatchItem:
+    customer_id: str
+    name: str
+    previous_net_profit: Decimal
+    net_profit: Decimal
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Analysis:
     """The result of one analysis run."""
 
@@ -106,6 +232,16 @@ class Analysis:
     customers: tuple[CustomerProfit, ...]  # ranked by net profit, best first
     totals: dict[str, Decimal]
     ageing_totals: tuple[Decimal, ...]
+    ecl_by_bucket: tuple[Decimal, ...]
+    loss_rates: tuple[Decimal, ...]
+    loss_rates_source: str
     counts: dict[str, int]
     reconciliation: dict[str, Any]
     unpriced_hours: Decimal
+    unused_capacity: dict[str, dict[str, Decimal]]
+    driver_rates: dict[str, Decimal]
+    whale_curve: dict[str, Any]
+    watch_list: tuple[WatchItem, ...]
+    groups: dict[str, list[dict[str, Any]]]
+    retention: Decimal | None
+    previous_totals: dict[str, Decimal] = field(default_factory=dict)

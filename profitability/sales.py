@@ -11,30 +11,35 @@ sales (the document's salesperson, else the customer's).
 from __future__ import annotations
 
 SALES_TYPES = "('invoice', 'debit_memo', 'service')"
-SALES_REDUCING_TYPES = "('credit_memo', 'return')"
+SALES_AND_REDUCING_TYPES = "('invoice', 'debit_memo', 'service', 'credit_memo', 'return')"
 
-SALES_CTES = f"""
-line_cost AS (
-    SELECT document_id, sum(extended_cost) AS line_cost FROM document_line GROUP BY document_id
-),
-sales_doc AS (
-    SELECT d.customer_id, d.document_id,
-           CASE WHEN d.document_type IN {SALES_TYPES} THEN 1 ELSE -1 END AS sign,
-           coalesce(d.sales_amount,
-                    d.amount - coalesce(d.tax_amount, 0) - coalesce(d.freight_amount, 0) - coalesce(d.misc_amount, 0))
-             - coalesce(d.trade_discount, 0) AS net,
-           coalesce(d.cost_amount, lc.line_cost, 0) AS cost,
-           coalesce(d.freight_amount, 0) AS freight,
-           coalesce(d.misc_amount, 0) AS misc,
-           d.commission_amount,
-           coalesce(d.salesperson_id, c.salesperson_id) AS salesperson_id
-    FROM document d
-    JOIN customer c USING (customer_id)
-    LEFT JOIN line_cost lc USING (document_id)
-    WHERE NOT d.voided
-      AND d.document_type IN {SALES_TYPES[:-1]}, {SALES_REDUCING_TYPES[1:]}
-      AND d.document_date BETWEEN $start AND $end
-),
+SALES_DOC_TABLE = f"""
+CREATE OR REPLACE TEMP TABLE sales_doc AS
+WITH line_cost AS (
+    SELECT document_id, sum(extended_cost) AS line_cost, sum(extended_price) AS line_price, count(*) AS lines
+    FROM document_line GROUP BY document_id
+)
+SELECT d.customer_id, d.document_id, d.document_type, d.number,
+       CASE WHEN d.document_type IN {SALES_TYPES} THEN 1 ELSE -1 END AS sign,
+       coalesce(d.sales_amount,
+                d.amount - coalesce(d.tax_amount, 0) - coalesce(d.freight_amount, 0) - coalesce(d.misc_amount, 0))
+         - coalesce(d.trade_discount, 0) AS net,
+       d.sales_amount,
+       coalesce(d.cost_amount, lc.line_cost, 0) AS cost,
+       coalesce(d.freight_amount, 0) AS freight,
+       coalesce(d.misc_amount, 0) AS misc,
+       d.commission_amount,
+       coalesce(d.salesperson_id, c.salesperson_id) AS salesperson_id,
+       lc.line_price, lc.lines
+FROM document d
+JOIN customer c USING (customer_id)
+LEFT JOIN line_cost lc USING (document_id)
+WHERE NOT d.voided
+  AND d.document_type IN {SALES_AND_REDUCING_TYPES}
+  AND d.document_date BETWEEN $start AND $end
+"""
+
+SALES_CTE = """
 sales AS (
     SELECT sd.customer_id,
            sum(sign * net) AS net_sales,
@@ -42,8 +47,25 @@ sales AS (
            sum(sign * freight) AS freight_billed,
            sum(sign * misc) AS misc_billed,
            sum(sign * coalesce(sd.commission_amount, net * coalesce(sp.commission_rate, 0))) AS commissions,
+           sum(net) FILTER (WHERE document_type = 'return') AS returns_amount,
            count(*) AS documents
     FROM sales_doc sd
     LEFT JOIN salesperson sp ON sp.salesperson_id = sd.salesperson_id
     GROUP BY sd.customer_id
 )"""
+
+ITEM_CLASS_SQL = """
+SELECT coalesce(l.item_class, 'unclassified') AS item_class,
+       sum(sd.sign * l.extended_price) AS net_sales,
+       sum(sd.sign * l.extended_cost) AS cost_of_goods
+FROM sales_doc sd JOIN document_line l USING (document_id)
+GROUP BY 1 ORDER BY 2 DESC
+"""
+
+# Sales documents whose own sales amount differs from the sum of their lines (both before discount).
+SALES_VS_LINES_SQL = """
+SELECT document_id, customer_id, sales_amount, line_price
+FROM sales_doc
+WHERE lines IS NOT NULL AND sales_amount IS NOT NULL AND abs(sales_amount - line_price) >= 0.005
+ORDER BY abs(sales_amount - line_price) DESC, document_id
+"""

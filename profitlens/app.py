@@ -14,7 +14,7 @@ from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
 from ledger.store import Store, SyncResult
 from mappings.engine import load_mapping
 from profitability.analyze import analyze
-from profitability.model import AgeingBuckets, Analysis, Period
+from profitability.model import AgeingBuckets, Analysis, Costing, Driver, Period, Pool
 from profitability.model import Settings as EngineSettings
 from profitlens.config import Config, redact
 from profitlens.errors import ConfigError
@@ -70,9 +70,21 @@ def sync(config: Config, progress: Progress | None = None) -> SyncResult:
 
 def engine_settings(config: Config) -> EngineSettings:
     a = config.settings.analysis
+    c = config.settings.costing
+    costing = Costing(
+        pools=tuple(Pool(p.name, p.cost, p.practical_minutes) for p in c.pool),
+        drivers=tuple(Driver(name, d.pool, d.minutes) for name, d in c.drivers.items()),
+        reminder_interval_days=c.reminder_interval_days,
+    )
     return EngineSettings(
         department_rates={k: Decimal(v) for k, v in a.department_rates.items()},
         buckets=AgeingBuckets(tuple(a.ageing_buckets)),
+        cost_of_capital=a.cost_of_capital,
+        loss_rates="history" if a.loss_rates == "history" else tuple(a.loss_rates),
+        referral_share=a.referral_share,
+        discount_rate=a.discount_rate,
+        costing=costing,
+        history_years=a.history_years,
     )
 
 
@@ -89,7 +101,7 @@ def run_analysis(config: Config, period: Period) -> AnalysisRun:
     return AnalysisRun(result, last["summary"] if last else None)
 
 
-def write_outputs(config: Config, run: AnalysisRun, out: Path) -> tuple[Path, Path]:
+def write_outputs(config: Config, run: AnalysisRun, out: Path) -> tuple[Path, ...]:
     company = config.settings.company
     return write_analysis(run.analysis, out, run.last_sync, company.name, company.currency)
 

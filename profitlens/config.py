@@ -67,15 +67,45 @@ class StoreSettings(_Section):
 
 
 class AnalysisSettings(_Section):
-    ageing_buckets: list[int] = Field(default_factory=lambda: [0, 30, 60, 90, 120])
+    ageing_buckets: list[int] = Field(default_factory=lambda: [30, 60, 90, 120])
     department_rates: dict[str, Decimal] = Field(default_factory=dict)
+    cost_of_capital: Decimal = Field(default=Decimal("0.08"), ge=0, le=1)
+    loss_rates: list[Decimal] | Literal["history"] = "history"
+    referral_share: Decimal = Field(default=Decimal("0.10"), ge=0, le=1)
+    discount_rate: Decimal | None = Field(default=None, ge=0, le=1)
+    history_years: int = Field(default=3, ge=1, le=20)
 
     @field_validator("ageing_buckets")
     @classmethod
     def _rising(cls, value: list[int]) -> list[int]:
-        if not value or value[0] != 0 or value != sorted(set(value)):
-            raise ValueError("must start at 0 and rise, e.g. [0, 30, 60, 90, 120]")
+        bounds = value[1:] if value[:1] == [0] else value  # a leading 0 (current) is allowed
+        if not bounds or bounds[0] <= 0 or bounds != sorted(set(bounds)):
+            raise ValueError("must be rising day counts above 0, e.g. [30, 60, 90, 120]")
+        return bounds
+
+    @field_validator("loss_rates")
+    @classmethod
+    def _rates(cls, value: list[Decimal] | str) -> list[Decimal] | str:
+        if isinstance(value, list) and any(not (0 <= r <= 1) for r in value):
+            raise ValueError("rates are fractions between 0 and 1 (0.016 is 1.6 %)")
         return value
+
+
+class PoolSettings(_Section):
+    name: str = Field(min_length=1)
+    cost: Decimal = Field(ge=0)
+    practical_minutes: Decimal = Field(gt=0)
+
+
+class DriverSettings(_Section):
+    pool: str
+    minutes: Decimal = Field(ge=0)
+
+
+class CostingSettings(_Section):
+    pool: list[PoolSettings] = Field(default_factory=list)
+    drivers: dict[str, DriverSettings] = Field(default_factory=dict)
+    reminder_interval_days: int = Field(default=30, ge=1, le=365)
 
 
 class Settings(_Section):
@@ -83,6 +113,7 @@ class Settings(_Section):
     source: SourceSettings
     store: StoreSettings = Field(default_factory=StoreSettings)
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
+    costing: CostingSettings = Field(default_factory=CostingSettings)
 
 
 class Config:
@@ -189,6 +220,24 @@ def load_config(path: Path | str) -> Config:
             key="source.connection",
             file=str(file),
         )
+    analysis = settings.analysis
+    if isinstance(analysis.loss_rates, list) and len(analysis.loss_rates) != len(analysis.ageing_buckets) + 2:
+        raise ConfigError(
+            f"{len(analysis.loss_rates)} rates given, {len(analysis.ageing_buckets) + 2} needed: one for current "
+            f"items, one per ageing bucket and one beyond the last bound {analysis.ageing_buckets[-1]}",
+            key="analysis.loss_rates",
+            file=f"{file}:{_line_of(text, 'analysis.loss_rates') or '?'}",
+            hint='or loss_rates = "history" to estimate them from write-offs',
+        )
+    pools = {p.name for p in settings.costing.pool}
+    for name, driver in settings.costing.drivers.items():
+        if driver.pool not in pools:
+            raise ConfigError(
+                f"names the pool {driver.pool!r}, which no [[costing.pool]] defines",
+                key=f"costing.drivers.{name}.pool",
+                file=str(file),
+                hint=f"pools: {', '.join(sorted(pools)) or 'none; add a [[costing.pool]] with name, cost and practical_minutes'}",
+            )
     return Config(settings, file)
 
 

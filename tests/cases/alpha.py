@@ -26,6 +26,30 @@ Open as of 2026-02-10: INV1 1249.50 − 500 = 749.50 (1 day: 1-30), INV3 476.00 
 RTN1 and CRM1 are not yet issued. Open = 1225.50.
 
 The kit line of INV1 has two component lines (CMPNTSEQ 1 and 2, cost 70 + 50) that must not be read.
+
+With the full method (SETTINGS below: cost of capital 7.3 % a year = 0.0002 a day; one pool "service"
+costing 6,000.00 for 10,000 practical minutes = 0.60 a minute; loss rates 0.5/2/5/10/20/50 %):
+
+Financing (invoices dated in the period: INV1 only):
+    PMT1 500.00 × 22 days + CRM1 119.00 × 36 days + open 630.50 × 80 days = 65,724 amount-days
+    × 0.0002 = 13.1448
+Expected credit loss: 630.50 × 5 % (31-60) + 476.00 × 10 % (61-90) = 31.525 + 47.60 = 79.125
+Activity (minutes × 0.60): 1 invoice × 10 = 6.00, 1 credit memo × 20 = 12.00, 1 return × 30 = 18.00,
+    1 payment × 5 = 3.00, 3 reminders × 5 = 9.00 (INV1 due 9 Feb: 11 Mar; INV3 due 14 Jan: 13 Feb and
+    15 Mar) = 48.00
+Net profit = 220 − 40 − 240 − 48 − 13.1448 − 79.125 = −200.2698
+
+C2 Beta AB (referred by C1): INV5 of 20 March, sales 100.00, cost 60.00, tax 19.00, commission 5.00,
+    due 19 April, open. Gross margin 40.00; activity 1 invoice = 6.00; financing 119 × 11 days × 0.0002
+    = 0.2618; credit loss 119 × 0.5 % = 0.595; net profit = 40 − 5 − 6 − 0.2618 − 0.595 = 28.1432.
+    C1's referral value = 10 % × 40.00 = 4.00 (beside its net profit, not in it).
+
+Capacity: used 80 (C1) + 10 (C2) = 90 minutes; unused 9,910 minutes = 5,946.00.
+C1's DSO = 868.50 / 1,249.50 × 90 days = 62.56; best possible 0; average days to pay 22 (PMT1);
+    risk grade D (more than 30 days delinquent).
+Previous period (3 Oct - 31 Dec 2025): INV3 only: 400 − 300 − 20 commission − 6 invoice − 476 × 16 days
+    × 0.0002 = 1.5232 financing − 476 × 0.5 % = 2.38 credit loss = 70.0968. C1 fell from +70.10 to −200.27:
+    on the watch list, for cost to serve up, returns up and credit loss up.
 """
 
 from __future__ import annotations
@@ -36,6 +60,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from connector.sample.gp_db import SAMPLE_TABLES, create_tables, insert_rows
+from profitability.model import Costing, Driver, Pool, Settings
 
 D = Decimal
 PERIOD = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
@@ -46,14 +71,65 @@ EXPECTED = {
     "gross_margin": D("220.00"),
     "commissions": D("40.00"),
     "labour_cost": D("240.00"),
-    "net_profit": D("-60.00"),
     "open_amount": D("868.50"),
     "overdue_amount": D("1106.50"),
     "unapplied_credits": D("238.00"),
 }
+# With SETTINGS (the full method):
+EXPECTED_FULL = {
+    **EXPECTED,
+    "activity_cost": D("48.00"),
+    "financing_cost": D("13.1448"),
+    "expected_credit_loss": D("79.125"),
+    "net_profit": D("-200.2698"),
+    "referral_value": D("4.00"),
+    "avg_days_to_pay": D("22"),
+}
+EXPECTED_C2_NET_PROFIT = D("28.1432")
+EXPECTED_PREVIOUS_NET_PROFIT = D("70.0968")
+EXPECTED_UNUSED = {"minutes": D("9910"), "cost": D("5946.00")}
+
+
+def settings() -> Settings:
+
+    return Settings(
+        cost_of_capital=D("0.073"),
+        loss_rates=(D("0.005"), D("0.02"), D("0.05"), D("0.10"), D("0.20"), D("0.50")),
+        referral_share=D("0.10"),
+        costing=Costing(
+            pools=(Pool("service", D("6000"), D("10000")),),
+            drivers=tuple(
+                Driver(n, "service", D(m))
+                for n, m in (("invoice", 10), ("credit_memo", 20), ("return", 30), ("payment", 5), ("reminder", 5))
+            ),
+        ),
+    )
+
+
+# The same settings as a configuration file's sections.
+CONFIG_SECTIONS = """
+[analysis]
+cost_of_capital = 0.073
+ageing_buckets = [30, 60, 90, 120]
+loss_rates = [0.005, 0.02, 0.05, 0.10, 0.20, 0.50]
+referral_share = 0.10
+
+[[costing.pool]]
+name = "service"
+cost = 6000
+practical_minutes = 10000
+
+[costing.drivers]
+invoice = { pool = "service", minutes = 10 }
+credit_memo = { pool = "service", minutes = 20 }
+return = { pool = "service", minutes = 30 }
+payment = { pool = "service", minutes = 5 }
+reminder = { pool = "service", minutes = 5 }
+"""
 # current, 1-30, 31-60, 61-90, 91-120, over 120
 EXPECTED_AGEING = (D("0"), D("0"), D("630.50"), D("476.00"), D("0"), D("0"))
 EXPECTED_OPEN_FEB_10 = D("1225.50")
+EXPECTED_ERP_OPEN = D("987.50")  # C1 868.50 + C2 119.00
 
 RM_COLS = (
     "CUSTNMBR",
@@ -188,6 +264,28 @@ def rm_rows() -> list[tuple[str, tuple[object, ...]]]:
                 NO_DATE,
             ),
         ),
+        # C2: INV5, open and not yet due.
+        (
+            "RM20101",
+            (
+                "C2",
+                "INV5",
+                1,
+                d(2026, 3, 20),
+                d(2026, 4, 19),
+                D("119.00"),
+                D("119.00"),
+                D("100.00"),
+                D("60.00"),
+                0,
+                D("19.00"),
+                D("5.00"),
+                "SP1",
+                "SEK",
+                0,
+                NO_DATE,
+            ),
+        ),
     ]
 
 
@@ -291,6 +389,7 @@ PMT1,C1,payment,2026-02-01,500.00,,0,,,,,,0
 CRM1,C1,Credit Memo,2026-02-15,119.00,,0,100.00,0,,19.00,0,0
 RTN1,C1,return,2026-03-01,238.00,,238.00,200.00,120.00,,38.00,10.00,0
 INV2,C1,invoice,2026-03-10,5950.00,2026-04-09,0,5000.00,3000.00,,950.00,250.00,1
+INV5,C2,invoice,2026-03-20,119.00,2026-04-19,119.00,100.00,60.00,,19.00,5.00,0
 """,
     "document_lines.csv": """document_id,line_no,item_id,quantity,unit_price,extended_price,unit_cost,extended_cost
 INV1,1,A-100,10,80,800,48,480

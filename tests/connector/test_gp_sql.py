@@ -109,8 +109,8 @@ def test_fetches_in_chunks(alpha_db: Path) -> None:
     connector = GpSqlConnector(sqlite_connection(str(alpha_db)), chunk_rows=2)
     mapping = load_mapping("gp-sql")
     chunks = list(connector.read("receivables_open", mapping.streams["receivables_open"].columns()))
-    assert [len(c) for c in chunks] == [2, 1]
-    assert [r.row_number for c in chunks for r in c] == [1, 2, 3]
+    assert [len(c) for c in chunks] == [2, 2]
+    assert [r.row_number for c in chunks for r in c] == [1, 2, 3, 4]
 
 
 def test_a_missing_gp_table_is_a_clear_terminal_error(tmp_path: Path) -> None:

@@ -30,18 +30,18 @@ def sync_folder(folder: Path, store_path: Path, overrides: dict | None = None): 
 def test_malformed_rows_are_quarantined_with_row_and_reason_and_the_rest_lands(tmp_path: Path) -> None:
     folder = alpha.write_files(tmp_path / "files")
     with open(folder / "documents.csv", "a", encoding="utf-8") as f:
-        f.write("BAD1,C1,invoice,2026-02-30,10.00,,,,,,,,0\n")  # row 8: no such date
-        f.write("BAD2,NOBODY,invoice,2026-02-01,10.00,,,,,,,,0\n")  # row 9: unknown customer
-        f.write("BAD3,C1,invoice,2026-02-01,ten euros,,,,,,,,0\n")  # row 10: text in an amount
+        f.write("BAD1,C1,invoice,2026-02-30,10.00,,,,,,,,0\n")  # row 9: no such date
+        f.write("BAD2,NOBODY,invoice,2026-02-01,10.00,,,,,,,,0\n")  # row 10: unknown customer
+        f.write("BAD3,C1,invoice,2026-02-01,ten euros,,,,,,,,0\n")  # row 11: text in an amount
     result, quarantine, documents = sync_folder(folder, tmp_path / "l.duckdb")
     assert quarantine == [
-        ("documents.csv", 8, "document_date: '2026-02-30' is not a date (use YYYY-MM-DD)"),
-        ("documents.csv", 9, "unknown customer: customer_id 'NOBODY' is not in the customer table"),
-        ("documents.csv", 10, "amount: 'ten euros': 'ten euros' is not a number (use '.' as the decimal separator)"),
+        ("documents.csv", 9, "document_date: '2026-02-30' is not a date (use YYYY-MM-DD)"),
+        ("documents.csv", 10, "unknown customer: customer_id 'NOBODY' is not in the customer table"),
+        ("documents.csv", 11, "amount: 'ten euros': 'ten euros' is not a number (use '.' as the decimal separator)"),
     ]
-    assert documents == ["CRM1", "INV1", "INV2", "INV3", "PMT1", "RTN1"]
+    assert documents == ["CRM1", "INV1", "INV2", "INV3", "INV5", "PMT1", "RTN1"]
     assert result.rows_quarantined == 3
-    assert result.streams["documents"].read == 9
+    assert result.streams["documents"].read == 10
     assert result.as_dict()["quarantined"] == {"document": 3}
 
 

@@ -26,7 +26,7 @@ def synced_store(tmp_path: Path, source: str) -> Store:
         mapping = load_mapping("gp-sql", {"customer": {"referred_by": "USERDEF1"}})
     elif source == "gp-sqlite":
         connector = GpSqlConnector(sqlite_connection(str(alpha.write_gp_database(tmp_path / "alpha.sqlite"))))
-        mapping = load_mapping("gp-sql")
+        mapping = load_mapping("gp-sql", {"customer": {"referred_by": "USERDEF1"}})
     else:
         connector = FilesConnector(alpha.write_files(tmp_path / "files"))
         mapping = load_mapping("files")
@@ -38,34 +38,58 @@ def synced_store(tmp_path: Path, source: str) -> Store:
 @pytest.mark.parametrize("source", ["gp-odbc", "gp-sqlite", "files"])
 def test_hand_worked_customer_figures(tmp_path: Path, source: str) -> None:
     with synced_store(tmp_path, source) as store:
-        result = analyze(store.con, Period.of(*alpha.PERIOD))
-    [alpha_gmbh] = [c for c in result.customers if c.customer_id == "C1"]
-    for name, expected in alpha.EXPECTED.items():
-        assert getattr(alpha_gmbh, name) == expected, name
-    assert alpha_gmbh.ageing == alpha.EXPECTED_AGEING
-    assert alpha_gmbh.labour_hours == Decimal("4.5")
-    # C2 has nothing in the period and nothing open: not listed.
-    assert [c.customer_id for c in result.customers] == ["C1"]
+        result = analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings())
+    c1, c2 = (next(c for c in result.customers if c.customer_id == cid) for cid in ("C1", "C2"))
+    for name, expected in alpha.EXPECTED_FULL.items():
+        assert getattr(c1, name) == expected, name
+    assert c1.ageing == alpha.EXPECTED_AGEING
+    assert c1.labour_hours == Decimal("4.5")
+    assert c1.activity_by_driver == {
+        "credit_memo": Decimal("12"),
+        "invoice": Decimal("6"),
+        "payment": Decimal("3"),
+        "reminder": Decimal("9"),
+        "return": Decimal("18"),
+    }
+    assert c1.labour_by_activity == {"service": Decimal("90"), "support": Decimal("150")}
+    assert c1.risk_grade == "D" and round(c1.dso or 0, 2) == Decimal("62.56") and c1.best_possible_dso == 0
+    assert c2.net_profit == alpha.EXPECTED_C2_NET_PROFIT and c2.risk_grade == "A"
+    assert [c.customer_id for c in result.customers] == ["C2", "C1"]  # ranked by net profit
+    assert result.totals["net_profit"] == c1.net_profit + c2.net_profit
+    assert result.unused_capacity["service"]["minutes"] == alpha.EXPECTED_UNUSED["minutes"]
+    assert result.unused_capacity["service"]["cost"] == alpha.EXPECTED_UNUSED["cost"]
+    assert result.driver_rates["invoice"] == Decimal("6")
     assert result.reconciliation["ties"] is True
-    assert result.reconciliation["erp_open_now"] == Decimal("868.50")
+    assert result.reconciliation["erp_open_now"] == alpha.EXPECTED_ERP_OPEN
+    assert result.reconciliation["sales_ties_to_lines"] is True
+    assert result.previous_totals["net_profit"] == alpha.EXPECTED_PREVIOUS_NET_PROFIT
+    [watch] = result.watch_list
+    assert (watch.customer_id, watch.previous_net_profit, watch.net_profit) == (
+        "C1",
+        alpha.EXPECTED_PREVIOUS_NET_PROFIT,
+        alpha.EXPECTED_FULL["net_profit"],
+    )
+    assert watch.reasons == ("cost to serve up", "returns up", "credit loss up")
 
 
 def test_ageing_as_of_an_earlier_date_uses_only_what_was_applied_by_then(tmp_path: Path) -> None:
     with synced_store(tmp_path, "files") as store:
         result = analyze(store.con, Period.of(*alpha.PERIOD, as_of=dt.date(2026, 2, 10)))
-    [c1] = result.customers
+    [c1] = [c for c in result.customers if c.customer_id == "C1"]
     assert c1.open_amount == alpha.EXPECTED_OPEN_FEB_10
     # INV1 is 1 day past due, INV3 27 days: both in 1-30.
     assert c1.ageing == (Decimal(0), Decimal("1225.50"), Decimal(0), Decimal(0), Decimal(0), Decimal(0))
+    assert c1.ageing[1] == c1.open_amount  # no unapplied credits yet
     assert result.reconciliation["comparable"] is False  # later postings exist: no false "reconciled"
 
 
 def test_custom_ageing_buckets(tmp_path: Path) -> None:
     with synced_store(tmp_path, "files") as store:
-        result = analyze(store.con, Period.of(*alpha.PERIOD), Settings(buckets=AgeingBuckets((0, 60))))
-    # current, 1-60, over 60: INV1 (50 days) and INV3 (76 days)
-    assert result.customers[0].ageing == (Decimal(0), Decimal("630.50"), Decimal("476.00"))
-    assert sum(result.ageing_totals) == Decimal("1106.50")
+        result = analyze(store.con, Period.of(*alpha.PERIOD), Settings(buckets=AgeingBuckets((60,))))
+    # current, 1-60, over 60: INV1 (50 days) and INV3 (76 days); C2's INV5 is not yet due
+    c1 = next(c for c in result.customers if c.customer_id == "C1")
+    assert c1.ageing == (Decimal(0), Decimal("630.50"), Decimal("476.00"))
+    assert sum(result.ageing_totals) == Decimal("1225.50")
 
 
 def write_labour_case(folder: Path, labour: str, employees: str) -> None:
@@ -87,7 +111,8 @@ def test_labour_is_priced_by_entry_then_employee_then_department(tmp_path: Path)
     store = Store(tmp_path / "l.duckdb")
     run_sync(FilesConnector(folder), load_mapping("files"), store)
     result = analyze(store.con, Period.of(*alpha.PERIOD), Settings(department_rates={"SUPPORT": Decimal(30)}))
-    assert result.customers[0].labour_cost == Decimal("270")  # 100 + 80 + 90
+    c1 = next(c for c in result.customers if c.customer_id == "C1")
+    assert c1.labour_cost == Decimal("270")  # 100 + 80 + 90
     assert result.unpriced_hours == Decimal("4")
     store.close()
 
@@ -95,7 +120,7 @@ def test_labour_is_priced_by_entry_then_employee_then_department(tmp_path: Path)
 def test_commission_falls_back_to_the_salespersons_rate(tmp_path: Path) -> None:
     folder = alpha.write_files(tmp_path / "files")
     text = (folder / "documents.csv").read_text()
-    # Drop the commission amounts: 5 % of net sales (1000 − 100 − 200 = 700) = 35.
+    # Drop the commission amounts: 5 % of C1's net sales (1000 − 100 − 200 = 700) = 35.
     lines = text.splitlines()
     header = lines[0].split(",")
     index = header.index("commission_amount")
@@ -104,7 +129,8 @@ def test_commission_falls_back_to_the_salespersons_rate(tmp_path: Path) -> None:
     store = Store(tmp_path / "l.duckdb")
     run_sync(FilesConnector(folder), load_mapping("files"), store)
     result = analyze(store.con, Period.of(*alpha.PERIOD))
-    assert result.customers[0].commissions == Decimal("35.00")
+    c1 = next(c for c in result.customers if c.customer_id == "C1")
+    assert c1.commissions == Decimal("35.00")
     store.close()
 
 

@@ -28,7 +28,7 @@ def files_config(tmp_path: Path, extra: str = "") -> Path:
     config = tmp_path / "profitlens.toml"
     config.write_text(
         f'[company]\nname = "Alpha Test AG"\n\n[source]\nkind = "files"\npath = "data"\n{extra}\n'
-        '[store]\npath = "ledger.duckdb"\n',
+        '[store]\npath = "ledger.duckdb"\n' + alpha.CONFIG_SECTIONS,
         encoding="utf-8",
     )
     return config
@@ -83,10 +83,10 @@ def test_sync_analyze_report_from_a_config(tmp_path: Path) -> None:
         == 0
     )
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert summary["totals"]["net_profit"] == "-60.00"
+    assert summary["totals"]["net_profit"] == "-172.13"  # −200.2698 (C1) + 28.1432 (C2)
     assert summary["reconciliation"]["ties"] is True
     assert summary["last_sync"]["rows_quarantined"] == 0
-    assert summary["last_sync"]["rows_read"] == 19
+    assert summary["last_sync"]["rows_read"] == 20
     assert (tmp_path / "out" / "customers.csv").read_text().startswith("customer_id,name,net_sales")
     assert (
         main(
@@ -117,7 +117,7 @@ def test_quarantined_rows_are_listed_with_row_and_reason(tmp_path: Path) -> None
     result = run("sync", "--config", str(config))
     assert result.returncode == 0
     assert "1 quarantined" in result.stdout
-    assert "documents.csv row 8 (BAD): document_date: '31.01.2026' is not a date (use YYYY-MM-DD)" in result.stderr
+    assert "documents.csv row 9 (BAD): document_date: '31.01.2026' is not a date (use YYYY-MM-DD)" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ EVIL_NAME = '<script>alert("x")</script> & Co'
 def analysis_of(folder: Path, tmp_path: Path) -> Analysis:
     with Store(tmp_path / "l.duckdb") as store:
         run_sync(FilesConnector(folder), load_mapping("files"), store)
-        return analyze(store.con, Period.of(*alpha.PERIOD))
+        return analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings())
 
 
 def meta() -> ReportMeta:
@@ -57,8 +57,8 @@ def test_pdf_shows_the_ranking_figures_and_data_quality(tmp_path: Path) -> None:
     text = pdf_text(path)
     assert "Customers ranked by net profit" in text
     assert "Alpha GmbH" in text
-    assert "-€60" in text  # net profit of the hand-worked case
-    assert "€700" in text  # net sales
+    assert "-€200" in text  # C1's net profit in the hand-worked case (−200.27)
+    assert "€800" in text  # net sales: 700 (C1) + 100 (C2)
     assert "Reconciled" in text
     assert "19 source rows read, 2 rows quarantined" in text
     assert "Page 1 of" in text
@@ -71,8 +71,12 @@ def test_html_escapes_names_from_the_erp(evil_analysis: Analysis) -> None:
 
 
 def test_html_is_self_contained(evil_analysis: Analysis, tmp_path: Path) -> None:
+    import re
+
     html = write_html(build_context(evil_analysis, meta()), tmp_path / "r.html").read_text()
-    assert "<link" not in html and "src=" not in html and "http" not in html.replace('=HYPERLINK("http://x")', "")
+    # Nothing is fetched when the file opens: no links, sources, imports or url() references.
+    assert "<link" not in html and "@import" not in html and "url(" not in html
+    assert not re.search(r"\b(src|href)\s*=", html)
 
 
 def test_csv_cells_cannot_run_as_formulas(evil_analysis: Analysis) -> None:
@@ -99,5 +103,15 @@ def test_customers_csv_keeps_its_promised_columns(tmp_path: Path) -> None:
         "overdue_amount",
     ]
     assert header[: len(CUSTOMER_COLUMNS)] == list(CUSTOMER_COLUMNS)
-    row = next(csv.DictReader(io.StringIO(customers_csv(analysis))))
-    assert (row["net_sales"], row["net_profit"], row["open_amount"]) == ("700.00", "-60.00", "868.50")
+    rows = list(csv.DictReader(io.StringIO(customers_csv(analysis))))
+    c2, c1 = rows  # ranked by net profit
+    assert (c1["net_sales"], c1["net_profit"], c1["open_amount"]) == ("700.00", "-200.27", "868.50")
+    assert (c1["financing_cost"], c1["expected_credit_loss"], c1["activity_cost"]) == ("13.14", "79.13", "48.00")
+    assert (c1["rank"], c1["segment"], c1["risk_grade"], c1["dso"], c1["avg_days_to_pay"]) == (
+        "2",
+        "fix_cost_to_serve",
+        "D",
+        "62.6",
+        "22.0",
+    )
+    assert (c2["customer_id"], c2["referral_value"], c1["referral_value"]) == ("C2", "0.00", "4.00")

@@ -1,0 +1,208 @@
+"""Across customers: whale curve, segments with a recommended action, watch list, lifetime value, groups.
+
+Whale curve: customers ranked by net profit, best first; the cumulative net profit of the first k
+customers as a share of the total. It typically climbs above 100 % and comes back down: the profitable
+customers earn more than the company keeps, the unprofitable ones give part of it back.
+
+Segments (net sales size: "large" = in the top fifth of customers by net sales):
+    protect          profitable and large: protect and reward
+    grow             profitable and small: grow
+    fix_cost_to_serve  loses money although its gross margin % is at least 80 % of the company's:
+                     the cost to serve, waiting and risk eat the margin; fix the cost to serve
+    reprice          loses money on a thin margin and large: reprice
+    reprice_or_exit  loses money on a thin margin and small: reprice or exit
+    no_sales         costs money without sales in the period: review
+
+Watch list: customers profitable in the previous period of the same length whose net profit fell by more
+than a quarter, with the reasons: volume down (net sales −10 % or more), margin down (gross margin % −2
+points or more), cost to serve up (labour + activity +10 % or more), returns up, paying later (average days
+to pay +5 or more), credit loss up.
+
+Lifetime value = m × r ÷ (1 + i − r), with m the customer's net profit for a year (the period's, scaled to
+365 days), r the yearly retention estimated from history (customers buying in the year before last who
+also bought in the last year) and i the discount rate (default: the cost of capital).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from profitability.model import CustomerProfit, WatchItem
+
+ZERO = Decimal(0)
+ACTIONS = {
+    "protect": "protect and reward",
+    "grow": "grow",
+    "fix_cost_to_serve": "fix the cost to serve",
+    "reprice": "reprice",
+    "reprice_or_exit": "reprice or exit",
+    "no_sales": "review: cost without sales",
+}
+
+
+def whale_curve(ranked: Sequence[CustomerProfit]) -> tuple[list[Decimal], dict[str, Any]]:
+    total = sum((c.net_profit for c in ranked), ZERO)
+    running = ZERO
+    shares: list[Decimal] = []
+    for c in ranked:
+        running += c.net_profit
+        shares.append(running / total if total else ZERO)
+    n = len(ranked)
+    points = []
+    for pct in range(1, 101):
+        k = max(1, round(n * pct / 100)) if n else 0
+        if k:
+            points.append({"customers_share": Decimal(pct) / 100, "customers": k, "profit_share": shares[k - 1]})
+    peak = max(range(n), key=lambda i: shares[i]) if n else None
+    return shares, {
+        "total_net_profit": total,
+        "peak_profit_share": shares[peak] if peak is not None else ZERO,
+        "peak_at_customers": (peak + 1) if peak is not None else 0,
+        "profitable_customers": sum(1 for c in ranked if c.net_profit > 0),
+        "points": points,
+    }
+
+
+def segment(c: CustomerProfit, large_from: Decimal, company_gm_pct: Decimal | None) -> str:
+    if c.net_sales <= 0:
+        return "no_sales"
+    large = c.net_sales >= large_from
+    if c.net_profit >= 0:
+        return "protect" if large else "grow"
+    gm_pct = c.gross_margin_pct
+    if company_gm_pct is not None and gm_pct is not None and gm_pct >= company_gm_pct * Decimal("0.8"):
+        return "fix_cost_to_serve"
+    return "reprice" if large else "reprice_or_exit"
+
+
+def large_threshold(customers: Sequence[CustomerProfit]) -> Decimal:
+    sales = sorted((c.net_sales for c in customers if c.net_sales > 0), reverse=True)
+    if not sales:
+        return Decimal("Infinity")
+    return sales[max(0, len(sales) // 5 - 1)] if len(sales) >= 5 else sales[0]
+
+
+def watch_list(current: Sequence[CustomerProfit], previous: dict[str, CustomerProfit]) -> list[WatchItem]:
+    items: list[tuple[Decimal, WatchItem]] = []
+    for c in current:
+        before = previous.get(c.customer_id)
+        if before is None or before.net_profit <= 0:
+            continue
+        if c.net_profit >= before.net_profit * Decimal("0.75"):
+            continue
+        reasons = _reasons(c, before)
+        items.append(
+            (
+                c.net_profit - before.net_profit,
+                WatchItem(c.customer_id, c.name, before.net_profit, c.net_profit, tuple(reasons)),
+            )
+        )
+    items.sort(key=lambda t: (t[0], t[1].customer_id))
+    return [item for _, item in items]
+
+
+def _up(now: Decimal, before: Decimal, share: Decimal) -> bool:
+    return now > before * (1 + share) if before > 0 else now > 0
+
+
+def _reasons(c: CustomerProfit, before: CustomerProfit) -> list[str]:
+    reasons = []
+    if c.net_sales <= before.net_sales * Decimal("0.9"):
+        reasons.append("volume down")
+    if (
+        c.gross_margin_pct is not None
+        and before.gross_margin_pct is not None
+        and (c.gross_margin_pct <= before.gross_margin_pct - 2)
+    ):
+        reasons.append("margin down")
+    if _up(c.cost_to_serve, before.cost_to_serve, Decimal("0.1")):
+        reasons.append("cost to serve up")
+    if _up(c.returns_amount, before.returns_amount, Decimal("0.1")):
+        reasons.append("returns up")
+    if (
+        c.avg_days_to_pay is not None
+        and before.avg_days_to_pay is not None
+        and (c.avg_days_to_pay >= before.avg_days_to_pay + 5)
+    ):
+        reasons.append("paying later")
+    if _up(c.expected_credit_loss, before.expected_credit_loss, Decimal("0.1")):
+        reasons.append("credit loss up")
+    return reasons or ["costs up"]
+
+
+RETENTION_SQL = """
+WITH active AS (
+    SELECT customer_id,
+           bool_or(document_date > $cut) AS recent,
+           bool_or(document_date <= $cut) AS prior
+    FROM document
+    WHERE NOT voided AND document_type IN ('invoice', 'debit_memo', 'service')
+      AND document_date > $since AND document_date <= $as_of
+    GROUP BY customer_id
+)
+SELECT count(*) FILTER (WHERE prior AND recent), count(*) FILTER (WHERE prior) FROM active
+"""
+
+
+def retention(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Decimal | None:
+    cut = as_of - dt.timedelta(days=365)
+    row = con.execute(RETENTION_SQL, {"as_of": as_of, "cut": cut, "since": cut - dt.timedelta(days=365)}).fetchone()
+    if not row or not row[1]:
+        return None
+    return (Decimal(row[0]) / Decimal(row[1])).quantize(Decimal("0.0001"))
+
+
+def lifetime_value(net_profit: Decimal, period_days: int, r: Decimal | None, i: Decimal) -> Decimal | None:
+    if r is None:
+        return None
+    yearly = net_profit * 365 / period_days
+    return yearly * r / (1 + i - r)
+
+
+GROUP_FIELDS = (
+    "net_sales",
+    "cost_of_goods",
+    "gross_margin",
+    "commissions",
+    "labour_cost",
+    "activity_cost",
+    "financing_cost",
+    "expected_credit_loss",
+    "net_profit",
+)
+
+
+def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for dimension, attr in (
+        ("parent", "parent_id"),
+        ("salesperson", "salesperson_id"),
+        ("territory", "territory"),
+        ("customer_class", "customer_class"),
+    ):
+        sums: dict[str, dict[str, Any]] = defaultdict(lambda: {f: ZERO for f in GROUP_FIELDS} | {"customers": 0})
+        for c in customers:
+            key = getattr(c, attr) or (c.customer_id if dimension == "parent" else "(none)")
+            row = sums[key]
+            for f in GROUP_FIELDS:
+                row[f] += getattr(c, f)
+            row["customers"] += 1
+        out[dimension] = [
+            {"key": k, **v} for k, v in sorted(sums.items(), key=lambda kv: (-kv[1]["net_profit"], kv[0]))
+        ]
+    out["item_class"] = [
+        {
+            "key": key,
+            "net_sales": Decimal(ns or 0),
+            "cost_of_goods": Decimal(cg or 0),
+            "gross_margin": Decimal(ns or 0) - Decimal(cg or 0),
+        }
+        for key, ns, cg in item_classes
+    ]
+    return out
