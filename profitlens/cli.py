@@ -268,7 +268,28 @@ referred_by = "USERDEF1"      # this company keeps the referring customer in RM0
 path = "profitlens.duckdb"
 
 [analysis]
-ageing_buckets = [0, 30, 60, 90, 120]
+ageing_buckets = [30, 60, 90, 120]   # current, 1-30, 31-60, 61-90, 91-120, over 120 days past due
+cost_of_capital = 0.08               # yearly; prices the wait for payment
+loss_rates = "history"               # estimated from this company's write-offs and late payments
+referral_share = 0.10                # share of a referred customer's gross margin credited to the referrer
+
+# Time-driven ABC: what each capacity pool costs for the period and the minutes it can give.
+[[costing.pool]]
+name = "order desk"
+cost = 12000
+practical_minutes = 20000
+
+[[costing.pool]]
+name = "credit control"
+cost = 6000
+practical_minutes = 8000
+
+[costing.drivers]
+invoice = {{ pool = "order desk", minutes = 12 }}
+credit_memo = {{ pool = "order desk", minutes = 25 }}
+return = {{ pool = "order desk", minutes = 45 }}
+payment = {{ pool = "credit control", minutes = 4 }}
+reminder = {{ pool = "credit control", minutes = 15 }}
 """
 
 
