@@ -135,6 +135,18 @@ def test_quarantined_rows_are_listed_with_row_and_reason(tmp_path: Path) -> None
             '[source]\nkind = "gp-sql"\nconnection = "DSN=gp;PWD=${PROFITLENS_TEST_UNSET}"\n',
             "`source.connection` in {file}: the environment variable PROFITLENS_TEST_UNSET is not set",
         ),
+        (
+            '[source]\nkind = "files"\npath = "d"\n[analysis]\nageing_buckets = [30, 60, 90]\nloss_rates = [0.01, 0.02]\n',
+            "`analysis.loss_rates` in {file}:6: 2 rates given, 5 needed: one for current items, one per ageing bucket",
+        ),
+        (
+            '[source]\nkind = "files"\npath = "d"\n[costing.drivers]\ninvoice = { pool = "desk", minutes = 5 }\n',
+            "`costing.drivers.invoice.pool` in {file}: names the pool 'desk', which no [[costing.pool]] defines",
+        ),
+        (
+            '[source]\nkind = "files"\npath = "d"\n[analysis]\nageing_buckets = [60, 30]\n',
+            "`analysis.ageing_buckets` in {file}:5: Value error, must be rising day counts above 0",
+        ),
     ],
 )
 def test_a_config_mistake_is_one_line_naming_the_key(tmp_path: Path, content: str, message: str) -> None:
