@@ -74,6 +74,8 @@ class Record:
     TABLE: ClassVar[str] = ""
     KEY: ClassVar[tuple[str, ...]] = ()
     source: SourceRef
+    # Which company (GP company database) the row belongs to; "" where only one is analysed.
+    company: str = ""
 
     def key(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.KEY)
@@ -82,7 +84,10 @@ class Record:
 @dataclass(frozen=True, slots=True)
 class Customer(Record):
     TABLE: ClassVar[str] = "customer"
-    KEY: ClassVar[tuple[str, ...]] = ("customer_id",)
+    KEY: ClassVar[tuple[str, ...]] = (
+        "company",
+        "customer_id",
+    )
     customer_id: str = ""
     name: str = ""
     parent_id: str | None = None
@@ -103,7 +108,10 @@ class Salesperson(Record):
     keeps no commission amount on the document."""
 
     TABLE: ClassVar[str] = "salesperson"
-    KEY: ClassVar[tuple[str, ...]] = ("salesperson_id",)
+    KEY: ClassVar[tuple[str, ...]] = (
+        "company",
+        "salesperson_id",
+    )
     salesperson_id: str = ""
     name: str | None = None
     territory: str | None = None
@@ -115,7 +123,10 @@ class Salesperson(Record):
 @dataclass(frozen=True, slots=True)
 class Document(Record):
     TABLE: ClassVar[str] = "document"
-    KEY: ClassVar[tuple[str, ...]] = ("document_id",)
+    KEY: ClassVar[tuple[str, ...]] = (
+        "company",
+        "document_id",
+    )
     document_id: str = ""
     customer_id: str = ""
     document_type: DocumentType = DocumentType.INVOICE
@@ -142,7 +153,7 @@ class Document(Record):
 @dataclass(frozen=True, slots=True)
 class DocumentLine(Record):
     TABLE: ClassVar[str] = "document_line"
-    KEY: ClassVar[tuple[str, ...]] = ("document_id", "line_no")
+    KEY: ClassVar[tuple[str, ...]] = ("company", "document_id", "line_no")
     document_id: str = ""
     line_no: int = 0
     item_id: str | None = None
@@ -157,7 +168,7 @@ class DocumentLine(Record):
 @dataclass(frozen=True, slots=True)
 class Application(Record):
     TABLE: ClassVar[str] = "application"
-    KEY: ClassVar[tuple[str, ...]] = ("from_document_id", "to_document_id", "apply_date")
+    KEY: ClassVar[tuple[str, ...]] = ("company", "from_document_id", "to_document_id", "apply_date")
     from_document_id: str = ""
     to_document_id: str = ""
     amount: Decimal = Decimal(0)
@@ -169,7 +180,10 @@ class Application(Record):
 @dataclass(frozen=True, slots=True)
 class Labour(Record):
     TABLE: ClassVar[str] = "labour"
-    KEY: ClassVar[tuple[str, ...]] = ("entry_id",)
+    KEY: ClassVar[tuple[str, ...]] = (
+        "company",
+        "entry_id",
+    )
     entry_id: str = ""
     employee_id: str = ""
     date: dt.date = dt.date.min
@@ -184,7 +198,10 @@ class Labour(Record):
 @dataclass(frozen=True, slots=True)
 class Employee(Record):
     TABLE: ClassVar[str] = "employee"
-    KEY: ClassVar[tuple[str, ...]] = ("employee_id",)
+    KEY: ClassVar[tuple[str, ...]] = (
+        "company",
+        "employee_id",
+    )
     employee_id: str = ""
     name: str | None = None
     department: str | None = None
@@ -194,7 +211,10 @@ class Employee(Record):
 @dataclass(frozen=True, slots=True)
 class ActivityEvent(Record):
     TABLE: ClassVar[str] = "activity_event"
-    KEY: ClassVar[tuple[str, ...]] = ("event_id",)
+    KEY: ClassVar[tuple[str, ...]] = (
+        "company",
+        "event_id",
+    )
     event_id: str = ""
     customer_id: str = ""
     date: dt.date = dt.date.min

@@ -176,7 +176,7 @@ class Store:
     # -- sync -------------------------------------------------------------------------------------
 
     @contextmanager
-    def sync(self, source_system: str, run_id: str) -> Iterator[SyncWriter]:
+    def sync(self, source_system: str, run_id: str, companies: Sequence[str] = ("",)) -> Iterator[SyncWriter]:
         """One atomic sync of `source_system`: the ledger changes all at once or not at all.
 
         Rows are staged in plain tables as they are read (DuckDB spills those to the file, so memory
@@ -184,7 +184,7 @@ class Store:
         runs in one transaction. A sync that fails or is killed while reading never touched the
         ledger; its leftover staging tables are replaced by the next sync.
         """
-        writer = SyncWriter(self.con, source_system, run_id)
+        writer = SyncWriter(self.con, source_system, run_id, companies)
         in_transaction = False
         try:
             writer.open()
@@ -211,7 +211,10 @@ class Store:
 class SyncWriter:
     """Collects one sync's records and issues; `finish()` lands them."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source_system: str, run_id: str) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, source_system: str, run_id: str, companies: Sequence[str] = ("",)
+    ) -> None:
+        self.companies = tuple(companies)
         self.con = con
         self.result = SyncResult(run_id=run_id, source_system=source_system)
         self._staged: set[str] = set()
@@ -299,7 +302,6 @@ class SyncWriter:
 
     def finish(self) -> None:
         """Quarantine duplicates and dangling references, then replace the source's rows."""
-        system = self.result.source_system
         self.con.execute(f"INSERT INTO quarantine SELECT * FROM {STAGE}quarantine")
         for table in TABLE_ORDER:
             stage = f"{STAGE}{table}"
@@ -307,7 +309,9 @@ class SyncWriter:
             for ref_table, column, target, target_col, nullable in REFERENCES:
                 if ref_table == table:
                     self._quarantine_dangling(table, stage, column, target, target_col, nullable)
-            self.con.execute(f"DELETE FROM {table} WHERE source_system = ?", [system])
+            # A sync replaces everything of the companies it read (one source per company).
+            marks = ", ".join("?" for _ in self.companies)
+            self.con.execute(f"DELETE FROM {table} WHERE company IN ({marks})", list(self.companies))
             cols = ", ".join(schema.columns(table) + [c for c, _ in schema.PROVENANCE_COLUMNS])
             self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}")
             landed = self.con.execute(f"SELECT count(*) FROM {stage}").fetchone()
@@ -350,12 +354,13 @@ class SyncWriter:
                                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
                 ) d WHERE {stage}.rowid = d.rid AND d.pos < d.n"""
         )
-        key_text = " || '/' || ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in key)
+        shown = [c for c in key if c != "company"]
+        key_text = " || '/' || ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in shown)
         self._move_to_quarantine(
             table,
             stage,
             "s._dup_of IS NOT NULL",
-            f"'duplicate key: {'/'.join(key)} ' || {key_text} || ' appears again at row ' "
+            f"'duplicate key: {'/'.join(shown)} ' || {key_text} || ' appears again at row ' "
             f"|| s._dup_of || ' of ' || s._stream || '; the later row was kept'",
         )
         self.con.execute(f"ALTER TABLE {stage} DROP COLUMN _dup_of")
@@ -364,7 +369,7 @@ class SyncWriter:
         self, table: str, stage: str, column: str, target: str, target_col: str, nullable: bool
     ) -> None:
         # The target was landed just before (TABLE_ORDER), so the live table is the reference.
-        where = f"NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{target_col} = s.{column})"
+        where = f"NOT EXISTS (SELECT 1 FROM {target} t WHERE t.company = s.company AND t.{target_col} = s.{column})"
         if nullable:
             where = f"s.{column} IS NOT NULL AND {where}"
         noun = REFERENCE_NOUN[target]

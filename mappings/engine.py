@@ -94,7 +94,9 @@ class StreamMapping:
         cols = [c for rule in self.fields.values() for c in rule.columns()]
         return list(dict.fromkeys([*self.source_key, *cols]))
 
-    def map_rows(self, rows: Sequence[SourceRow], system: str) -> tuple[list[tuple[Record, int]], list[Issue], int]:
+    def map_rows(
+        self, rows: Sequence[SourceRow], system: str, company: str = ""
+    ) -> tuple[list[tuple[Record, int]], list[Issue], int]:
         """Map a chunk: (records with their row numbers, issues, rows skipped on purpose)."""
         cls = RECORD_TYPES[self.table]
         records: list[tuple[Record, int]] = []
@@ -140,6 +142,7 @@ class StreamMapping:
                 issues.append(Issue(self.stream, ref, row.row_number, "; ".join(problems), dict(values)))
                 continue
             kwargs = {k: v for k, v in kwargs.items() if v is not None}
+            kwargs.setdefault("company", company)
             records.append((cls(source=ref, **kwargs), row.row_number))
         return records, issues, skipped
 

@@ -27,21 +27,21 @@ ZERO = Decimal(0)
 
 DRIVER_COUNTS_SQL = """
 WITH reminder AS (
-    SELECT customer_id,
+    SELECT company, customer_id,
            CAST(greatest(0,
                floor(date_diff('day', due_date, last_day) / $interval)
                - greatest(1, ceil(date_diff('day', due_date, CAST($start AS DATE)) / $interval)) + 1
            ) AS BIGINT) AS reminders
     FROM (
-        SELECT customer_id, due_date,
+        SELECT company, customer_id, due_date,
                least(CAST($end AS DATE), CAST($as_of AS DATE),
                      coalesce(paid_on - INTERVAL 1 DAY, CAST($end AS DATE)))::DATE AS last_day
         FROM open_item
         WHERE sign = 1 AND due_date IS NOT NULL AND due_date < $end
     )
 )
-SELECT customer_id, driver, sum(quantity) AS events FROM (
-    SELECT customer_id,
+SELECT company, customer_id, driver, sum(quantity) AS events FROM (
+    SELECT company, customer_id,
            CASE WHEN document_type IN ('invoice', 'debit_memo', 'service') THEN 'invoice'
                 ELSE document_type END AS driver,
            1 AS quantity
@@ -49,10 +49,10 @@ SELECT customer_id, driver, sum(quantity) AS events FROM (
     WHERE NOT voided AND document_date BETWEEN $start AND $end
       AND document_type IN ('invoice', 'debit_memo', 'service', 'credit_memo', 'return', 'payment')
     UNION ALL
-    SELECT customer_id, 'reminder', reminders FROM reminder WHERE reminders > 0
+    SELECT company, customer_id, 'reminder', reminders FROM reminder WHERE reminders > 0
     UNION ALL
-    SELECT customer_id, activity, quantity FROM activity_event WHERE date BETWEEN $start AND $end
-) GROUP BY customer_id, driver
+    SELECT company, customer_id, activity, quantity FROM activity_event WHERE date BETWEEN $start AND $end
+) GROUP BY company, customer_id, driver
 """
 
 
@@ -67,12 +67,12 @@ def driver_rates(costing: Costing) -> dict[str, Decimal]:
 
 
 def activity_costs(
-    costing: Costing, counts: list[tuple[str, str, Decimal]]
-) -> tuple[dict[str, dict[str, Decimal]], dict[str, Decimal]]:
-    """Per customer, the cost of each configured driver; and the minutes each pool's drivers used."""
+    costing: Costing, counts: list[tuple[tuple[str, str], str, Decimal]]
+) -> tuple[dict[tuple[str, str], dict[str, Decimal]], dict[str, Decimal]]:
+    """Per (company, customer), the cost of each configured driver; and the minutes each pool's drivers used."""
     drivers = {d.name: d for d in costing.drivers}
     rates = driver_rates(costing)
-    by_customer: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    by_customer: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
     used: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for customer_id, driver_name, events in counts:
         driver = drivers.get(driver_name)

@@ -58,6 +58,7 @@ MONEY_TOTALS = (
     "write_offs",
 )
 TEXT_COLUMNS = (
+    "company",
     "customer_id",
     "name",
     "parent_id",
@@ -76,7 +77,7 @@ def _dec(value: Any) -> Decimal:
 @dataclass
 class _PeriodFigures:
     customers: list[CustomerProfit]
-    referred_by: dict[str, str | None]
+    referred_by: dict[tuple[str, str], str | None]
     unpriced_hours: Decimal
     used_minutes: dict[str, Decimal]
     item_classes: list[tuple[Any, ...]]
@@ -99,8 +100,8 @@ WITH {SALES_CTE.strip()},
 {ageing_cte(buckets).strip()},
 {FINANCING_CTE.strip()},
 {BEHAVIOUR_CTES.strip()},
-event AS (SELECT DISTINCT customer_id FROM activity_event WHERE date BETWEEN $start AND $end)
-SELECT c.customer_id, c.name, c.parent_id, c.salesperson_id, c.territory, c.customer_class, c.currency,
+event AS (SELECT DISTINCT company, customer_id FROM activity_event WHERE date BETWEEN $start AND $end)
+SELECT c.company, c.customer_id, c.name, c.parent_id, c.salesperson_id, c.territory, c.customer_class, c.currency,
        c.referred_by, c.credit_limit,
        coalesce(s.net_sales, 0) AS net_sales, coalesce(s.cost_of_goods, 0) AS cost_of_goods,
        coalesce(s.freight_billed, 0) AS freight_billed, coalesce(s.misc_billed, 0) AS misc_billed,
@@ -112,32 +113,32 @@ SELECT c.customer_id, c.name, c.parent_id, c.salesperson_id, c.territory, c.cust
        coalesce(f.amount_days, 0) AS financing_amount_days,
        p.amount_days AS paid_amount_days, p.amount_paid, cs.credit_sales, coalesce(w.write_offs, 0) AS write_offs
 FROM customer c
-LEFT JOIN sales s USING (customer_id)
-LEFT JOIN labour_cost lc USING (customer_id)
-LEFT JOIN ageing a USING (customer_id)
-LEFT JOIN financing f USING (customer_id)
-LEFT JOIN paid p USING (customer_id)
-LEFT JOIN credit_sales cs USING (customer_id)
-LEFT JOIN write_off w USING (customer_id)
-LEFT JOIN event ev USING (customer_id)
+LEFT JOIN sales s USING (company, customer_id)
+LEFT JOIN labour_cost lc USING (company, customer_id)
+LEFT JOIN ageing a USING (company, customer_id)
+LEFT JOIN financing f USING (company, customer_id)
+LEFT JOIN paid p USING (company, customer_id)
+LEFT JOIN credit_sales cs USING (company, customer_id)
+LEFT JOIN write_off w USING (company, customer_id)
+LEFT JOIN event ev USING (company, customer_id)
 WHERE s.customer_id IS NOT NULL OR lc.customer_id IS NOT NULL OR a.customer_id IS NOT NULL
    OR ev.customer_id IS NOT NULL OR f.customer_id IS NOT NULL
-ORDER BY c.customer_id
+ORDER BY c.company, c.customer_id
 """
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     counts = [
-        (c, d, _dec(n))
-        for c, d, n in con.execute(
+        ((co, c), d, _dec(n))
+        for co, c, d, n in con.execute(
             activity.DRIVER_COUNTS_SQL, {**params, "interval": settings.costing.reminder_interval_days}
         ).fetchall()
     ]
     activity_by_customer, used_minutes = activity.activity_costs(settings.costing, counts)
-    labour_by_activity: dict[str, dict[str, Decimal]] = {}
-    for customer_id, name, cost in con.execute(LABOUR_BY_ACTIVITY_SQL).fetchall():
-        labour_by_activity.setdefault(customer_id, {})[name] = _dec(cost)
+    labour_by_activity: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for company, customer_id, name, cost in con.execute(LABOUR_BY_ACTIVITY_SQL).fetchall():
+        labour_by_activity.setdefault((company, customer_id), {})[name] = _dec(cost)
     for pool, minutes in con.execute(POOL_MINUTES_SQL).fetchall():
         used_minutes[pool] = used_minutes.get(pool, ZERO) + _dec(minutes)
     unpriced = _dec(con.execute(UNPRICED_SQL).fetchone()[0])  # type: ignore[index]
@@ -150,13 +151,17 @@ ORDER BY c.customer_id
             loss_rates,
             settings,
             period,
-            activity_by_customer.get(row["customer_id"], {}),
-            labour_by_activity.get(row["customer_id"], {}),
+            activity_by_customer.get((row["company"], row["customer_id"]), {}),
+            labour_by_activity.get((row["company"], row["customer_id"]), {}),
         )
         for row in rows
     ]
     return _PeriodFigures(
-        customers, {r["customer_id"]: r["referred_by"] for r in rows}, unpriced, used_minutes, item_classes
+        customers,
+        {(r["company"], r["customer_id"]): r["referred_by"] for r in rows},
+        unpriced,
+        used_minutes,
+        item_classes,
     )
 
 
@@ -169,8 +174,10 @@ def _customer(
     by_driver: dict[str, Decimal],
     by_activity: dict[str, Decimal],
 ) -> CustomerProfit:
+    # Ledger amounts are in the company's functional currency; its rate brings them to the reporting one.
+    rate = settings.company_rates.get(row["company"], Decimal(1))
     money = {
-        k: _dec(v)
+        k: _dec(v) * rate
         for k, v in row.items()
         if k not in TEXT_COLUMNS
         and k not in ("documents", "credit_limit", "paid_amount_days", "amount_paid", "credit_sales")
@@ -182,14 +189,14 @@ def _customer(
     ecl = sum((amount * rate for amount, rate in zip(ageing, loss_rates, strict=True)), ZERO)
     net_profit = gross_margin - money["commissions"] - money["labour_cost"] - activity_cost - financing - ecl
 
-    credit_sales = _dec(row["credit_sales"])
+    credit_sales = _dec(row["credit_sales"]) * rate
     dso = best = delinquent = None
     if credit_sales > 0:
         dso = money["open_amount"] / credit_sales * period.days
         best = ageing[0] / credit_sales * period.days
         delinquent = dso - best
     avg_days_to_pay = (_dec(row["paid_amount_days"]) / _dec(row["amount_paid"])) if row["amount_paid"] else None
-    limit = _dec(row["credit_limit"]) if row["credit_limit"] is not None else None
+    limit = _dec(row["credit_limit"]) * rate if row["credit_limit"] is not None else None
     limit_use = money["open_amount"] / limit if limit else None
     figures = {
         "open_amount": money["open_amount"],
@@ -206,6 +213,7 @@ def _customer(
         ZERO,
     )
     return CustomerProfit(
+        company=row["company"],
         customer_id=row["customer_id"],
         name=row["name"],
         parent_id=row["parent_id"],
@@ -266,17 +274,18 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
     previous = _period_figures(con, period.previous(), settings, loss_rates)
     current = _period_figures(con, period, settings, loss_rates)  # last: its temp tables stay for the checks
 
-    before = {c.customer_id: c for c in previous.customers}
-    margins = {c.customer_id: c.gross_margin for c in current.customers}
-    referral: dict[str, Decimal] = {}
-    for customer_id, referrer in current.referred_by.items():
-        if referrer:
-            referral[referrer] = referral.get(referrer, ZERO) + margins[customer_id] * settings.referral_share
+    before = {(c.company, c.customer_id): c for c in previous.customers}
+    margins = {(c.company, c.customer_id): c.gross_margin for c in current.customers}
+    referral: dict[tuple[str, str], Decimal] = {}
+    for (company, customer_id), referrer in current.referred_by.items():
+        if referrer:  # a referrer is a customer of the same company
+            key = (company, referrer)
+            referral[key] = referral.get(key, ZERO) + margins[(company, customer_id)] * settings.referral_share
     r = portfolio.retention(con, period.as_of)
     discount = settings.discount_rate if settings.discount_rate is not None else settings.cost_of_capital
     enriched = []
     for c in current.customers:
-        prev = before.get(c.customer_id)
+        prev = before.get((c.company, c.customer_id))
         trend = (
             (c.avg_days_to_pay - prev.avg_days_to_pay)
             if (prev is not None and c.avg_days_to_pay is not None and prev.avg_days_to_pay is not None)
@@ -285,12 +294,12 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         enriched.append(
             replace(
                 c,
-                referral_value=referral.get(c.customer_id, ZERO),
+                referral_value=referral.get((c.company, c.customer_id), ZERO),
                 days_to_pay_trend=trend,
                 lifetime_value=portfolio.lifetime_value(c.net_profit, period.days, r, discount),
             )
         )
-    ranked = sorted(enriched, key=lambda c: (-c.net_profit, c.customer_id))
+    ranked = sorted(enriched, key=lambda c: (-c.net_profit, c.company, c.customer_id))
     shares, curve = portfolio.whale_curve(ranked)
     totals = {name: sum((getattr(c, name) for c in ranked), ZERO) for name in MONEY_TOTALS}
     company_gm = totals["gross_margin"] / totals["net_sales"] * 100 if totals["net_sales"] else None
@@ -356,8 +365,14 @@ def _reconciliation(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str,
     difference = _dec(ledger_open) - _dec(erp_open)
     open_differences = (
         [
-            {"customer_id": cid, "ledger_open": _dec(lo), "erp_open": _dec(eo), "difference": _dec(lo) - _dec(eo)}
-            for cid, lo, eo in con.execute(RECONCILE_OPEN_BY_CUSTOMER_SQL).fetchall()
+            {
+                "company": co,
+                "customer_id": cid,
+                "ledger_open": _dec(lo),
+                "erp_open": _dec(eo),
+                "difference": _dec(lo) - _dec(eo),
+            }
+            for co, cid, lo, eo in con.execute(RECONCILE_OPEN_BY_CUSTOMER_SQL).fetchall()
         ]
         if comparable
         else []
@@ -365,13 +380,14 @@ def _reconciliation(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str,
     line_rows = con.execute(SALES_VS_LINES_SQL).fetchall()
     sales_differences = [
         {
+            "company": co,
             "document_id": d,
             "customer_id": c,
             "document_sales": _dec(s),
             "lines": _dec(lp),
             "difference": _dec(s) - _dec(lp),
         }
-        for d, c, s, lp in line_rows
+        for co, d, c, s, lp in line_rows
     ]
     ties = (difference == 0) if comparable else None
     if comparable and ties:

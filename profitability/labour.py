@@ -39,12 +39,12 @@ def labour_table_sql(department_rates: dict[str, Decimal], costing: Costing, par
 CREATE OR REPLACE TEMP TABLE labour_priced AS
 WITH department_rate AS ({dept}),
 pool_rate AS ({pools})
-SELECT l.customer_id, l.hours, coalesce(l.activity, 'unspecified') AS activity, e.department,
+SELECT l.company, l.customer_id, l.hours, coalesce(l.activity, 'unspecified') AS activity, e.department,
        CASE WHEN l.cost_amount IS NOT NULL THEN 'entry' WHEN e.hourly_cost IS NOT NULL THEN 'employee'
             WHEN r.rate IS NOT NULL THEN 'department' WHEN p.rate IS NOT NULL THEN 'pool' END AS priced_by,
        coalesce(l.cost_amount, l.hours * e.hourly_cost, l.hours * r.rate, l.hours * 60 * p.rate) AS cost
 FROM labour l
-LEFT JOIN employee e USING (employee_id)
+LEFT JOIN employee e USING (company, employee_id)
 LEFT JOIN department_rate r ON r.department = e.department
 LEFT JOIN pool_rate p ON p.pool = e.department
 WHERE l.date BETWEEN $start AND $end
@@ -53,13 +53,13 @@ WHERE l.date BETWEEN $start AND $end
 
 LABOUR_CTE = """
 labour_cost AS (
-    SELECT customer_id, sum(hours) AS labour_hours, sum(coalesce(cost, 0)) AS labour_cost
-    FROM labour_priced WHERE customer_id IS NOT NULL GROUP BY customer_id
+    SELECT company, customer_id, sum(hours) AS labour_hours, sum(coalesce(cost, 0)) AS labour_cost
+    FROM labour_priced WHERE customer_id IS NOT NULL GROUP BY company, customer_id
 )"""
 
 LABOUR_BY_ACTIVITY_SQL = """
-SELECT customer_id, activity, sum(coalesce(cost, 0)) FROM labour_priced
-WHERE customer_id IS NOT NULL GROUP BY customer_id, activity
+SELECT company, customer_id, activity, sum(coalesce(cost, 0)) FROM labour_priced
+WHERE customer_id IS NOT NULL GROUP BY company, customer_id, activity
 """
 UNPRICED_SQL = "SELECT coalesce(sum(hours), 0) FROM labour_priced WHERE customer_id IS NOT NULL AND priced_by IS NULL"
 POOL_MINUTES_SQL = "SELECT department, sum(hours) * 60 FROM labour_priced WHERE priced_by = 'pool' GROUP BY department"

@@ -144,6 +144,8 @@ class Settings:
     discount_rate: Decimal | None = None  # for lifetime value; default: the cost of capital
     costing: Costing = field(default_factory=Costing)
     history_years: int = 3  # how far back loss rates and retention are estimated
+    # Several companies: each company's functional amounts × its rate give the reporting currency.
+    company_rates: dict[str, Decimal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.loss_rates != "history" and len(self.loss_rates) != len(self.buckets):
@@ -156,8 +158,9 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class CustomerProfit:
-    """One customer's figures for the period, in the functional currency."""
+    """One customer's figures for the period, in the reporting currency."""
 
+    company: str
     customer_id: str
     name: str
     parent_id: str | None
@@ -216,6 +219,7 @@ class CustomerProfit:
 
 @dataclass(frozen=True)
 class WatchItem:
+    company: str
     customer_id: str
     name: str
     previous_net_profit: Decimal

@@ -88,10 +88,10 @@ def large_threshold(customers: Sequence[CustomerProfit]) -> Decimal:
     return sales[max(0, len(sales) // 5 - 1)] if len(sales) >= 5 else sales[0]
 
 
-def watch_list(current: Sequence[CustomerProfit], previous: dict[str, CustomerProfit]) -> list[WatchItem]:
+def watch_list(current: Sequence[CustomerProfit], previous: dict[tuple[str, str], CustomerProfit]) -> list[WatchItem]:
     items: list[tuple[Decimal, WatchItem]] = []
     for c in current:
-        before = previous.get(c.customer_id)
+        before = previous.get((c.company, c.customer_id))
         if before is None or before.net_profit <= 0:
             continue
         if c.net_profit >= before.net_profit * Decimal("0.75"):
@@ -100,10 +100,10 @@ def watch_list(current: Sequence[CustomerProfit], previous: dict[str, CustomerPr
         items.append(
             (
                 c.net_profit - before.net_profit,
-                WatchItem(c.customer_id, c.name, before.net_profit, c.net_profit, tuple(reasons)),
+                WatchItem(c.company, c.customer_id, c.name, before.net_profit, c.net_profit, tuple(reasons)),
             )
         )
-    items.sort(key=lambda t: (t[0], t[1].customer_id))
+    items.sort(key=lambda t: (t[0], t[1].company, t[1].customer_id))
     return [item for _, item in items]
 
 
@@ -138,13 +138,13 @@ def _reasons(c: CustomerProfit, before: CustomerProfit) -> list[str]:
 
 RETENTION_SQL = """
 WITH active AS (
-    SELECT customer_id,
+    SELECT company, customer_id,
            bool_or(document_date > $cut) AS recent,
            bool_or(document_date <= $cut) AS prior
     FROM document
     WHERE NOT voided AND document_type IN ('invoice', 'debit_memo', 'service')
       AND document_date > $since AND document_date <= $as_of
-    GROUP BY customer_id
+    GROUP BY company, customer_id
 )
 SELECT count(*) FILTER (WHERE prior AND recent), count(*) FILTER (WHERE prior) FROM active
 """
@@ -181,6 +181,7 @@ GROUP_FIELDS = (
 def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for dimension, attr in (
+        ("company", "company"),
         ("parent", "parent_id"),
         ("salesperson", "salesperson_id"),
         ("territory", "territory"),

@@ -18,16 +18,16 @@ DEBIT_TYPES = "('invoice', 'debit_memo', 'finance_charge', 'service', 'warranty'
 OPEN_ITEM_TABLE = f"""
 CREATE OR REPLACE TEMP TABLE open_item AS
 WITH applied_to AS (
-    SELECT to_document_id AS document_id,
+    SELECT company, to_document_id AS document_id,
            sum(amount + coalesce(discount_taken, 0) + coalesce(write_off_amount, 0)) AS applied,
            max(apply_date) AS last_applied
-    FROM application WHERE apply_date <= $as_of GROUP BY to_document_id
+    FROM application WHERE apply_date <= $as_of GROUP BY company, to_document_id
 ),
 applied_from AS (
-    SELECT from_document_id AS document_id, sum(amount) AS applied, max(apply_date) AS last_applied
-    FROM application WHERE apply_date <= $as_of GROUP BY from_document_id
+    SELECT company, from_document_id AS document_id, sum(amount) AS applied, max(apply_date) AS last_applied
+    FROM application WHERE apply_date <= $as_of GROUP BY company, from_document_id
 )
-SELECT d.customer_id, d.document_id, d.document_type, d.document_date, d.due_date, d.amount, d.open_amount,
+SELECT d.company, d.customer_id, d.document_id, d.document_type, d.document_date, d.due_date, d.amount, d.open_amount,
        CASE WHEN d.document_type IN {CREDIT_TYPES} THEN -1 ELSE 1 END AS sign,
        d.amount - CASE WHEN d.document_type IN {CREDIT_TYPES} THEN coalesce(f.applied, 0)
                        ELSE coalesce(t.applied, 0) END AS open,
@@ -36,8 +36,8 @@ SELECT d.customer_id, d.document_id, d.document_type, d.document_date, d.due_dat
                                  ELSE coalesce(t.applied, 0) END <= 0
             THEN coalesce(t.last_applied, f.last_applied) END AS paid_on
 FROM document d
-LEFT JOIN applied_to t USING (document_id)
-LEFT JOIN applied_from f USING (document_id)
+LEFT JOIN applied_to t USING (company, document_id)
+LEFT JOIN applied_from f USING (company, document_id)
 WHERE NOT d.voided AND d.document_date <= $as_of
 """
 
@@ -54,13 +54,13 @@ def ageing_cte(buckets: AgeingBuckets) -> str:
         columns.append(f"sum(open) FILTER (WHERE sign = 1 AND {cond}) AS {key}")
     return f"""
 ageing AS (
-    SELECT customer_id,
+    SELECT company, customer_id,
            sum(sign * open) AS open_amount,
            sum(sign * open_amount) AS erp_open_amount,
            sum(open) FILTER (WHERE sign = 1 AND days_past_due >= 1) AS overdue_amount,
            sum(open) FILTER (WHERE sign = -1) AS unapplied_credits,
            {", ".join(columns)}
-    FROM open_item WHERE open <> 0 OR open_amount <> 0 GROUP BY customer_id
+    FROM open_item WHERE open <> 0 OR open_amount <> 0 GROUP BY company, customer_id
 )"""
 
 
@@ -69,42 +69,43 @@ ageing AS (
 # engine multiplies by the yearly cost of capital ÷ 365.
 FINANCING_CTE = f"""
 financing AS (
-    SELECT customer_id, sum(amount_settled * days) AS amount_days FROM (
-        SELECT o.customer_id,
+    SELECT company, customer_id, sum(amount_settled * days) AS amount_days FROM (
+        SELECT o.company, o.customer_id,
                a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount_settled,
                greatest(date_diff('day', o.document_date, a.apply_date), 0) AS days
-        FROM open_item o JOIN application a ON a.to_document_id = o.document_id AND a.apply_date <= $as_of
+        FROM open_item o
+        JOIN application a ON a.company = o.company AND a.to_document_id = o.document_id AND a.apply_date <= $as_of
         WHERE o.sign = 1 AND o.document_type IN {DEBIT_TYPES} AND o.document_date BETWEEN $start AND $end
         UNION ALL
-        SELECT customer_id, open, greatest(date_diff('day', document_date, CAST($as_of AS DATE)), 0)
+        SELECT company, customer_id, open, greatest(date_diff('day', document_date, CAST($as_of AS DATE)), 0)
         FROM open_item
         WHERE sign = 1 AND open > 0 AND document_date BETWEEN $start AND $end
-    ) GROUP BY customer_id
+    ) GROUP BY company, customer_id
 )"""
 
 # Payment behaviour: days from invoice to payment, weighted by the amount paid, over payments applied
 # in the period; credit sales (documents that raise the balance, tax included) for DSO.
 BEHAVIOUR_CTES = f"""
 paid AS (
-    SELECT d.customer_id,
+    SELECT d.company, d.customer_id,
            sum(a.amount * date_diff('day', d.document_date, a.apply_date)) AS amount_days,
            sum(a.amount) AS amount_paid
     FROM application a
-    JOIN document p ON p.document_id = a.from_document_id AND p.document_type = 'payment'
-    JOIN document d ON d.document_id = a.to_document_id
+    JOIN document p ON p.company = a.company AND p.document_id = a.from_document_id AND p.document_type = 'payment'
+    JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
     WHERE a.apply_date BETWEEN $start AND least(CAST($end AS DATE), CAST($as_of AS DATE)) AND NOT d.voided
-    GROUP BY d.customer_id
+    GROUP BY d.company, d.customer_id
 ),
 credit_sales AS (
-    SELECT customer_id, sum(amount) AS credit_sales FROM document
+    SELECT company, customer_id, sum(amount) AS credit_sales FROM document
     WHERE NOT voided AND document_type IN {DEBIT_TYPES} AND document_date BETWEEN $start AND $end
-    GROUP BY customer_id
+    GROUP BY company, customer_id
 ),
 write_off AS (
-    SELECT d.customer_id, sum(a.write_off_amount) AS write_offs
-    FROM application a JOIN document d ON d.document_id = a.to_document_id
+    SELECT d.company, d.customer_id, sum(a.write_off_amount) AS write_offs
+    FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
     WHERE a.apply_date BETWEEN $start AND $end AND coalesce(a.write_off_amount, 0) <> 0
-    GROUP BY d.customer_id
+    GROUP BY d.company, d.customer_id
 )"""
 
 RECONCILE_OPEN_SQL = """
@@ -114,8 +115,8 @@ SELECT coalesce(sum(sign * open), 0), coalesce(sum(sign * open_amount), 0),
 FROM open_item
 """
 RECONCILE_OPEN_BY_CUSTOMER_SQL = """
-SELECT customer_id, sum(sign * open) AS ledger_open, sum(sign * open_amount) AS erp_open
-FROM open_item GROUP BY customer_id
+SELECT company, customer_id, sum(sign * open) AS ledger_open, sum(sign * open_amount) AS erp_open
+FROM open_item GROUP BY company, customer_id
 HAVING abs(coalesce(sum(sign * open), 0) - coalesce(sum(sign * open_amount), 0)) >= 0.005
-ORDER BY abs(coalesce(sum(sign * open), 0) - coalesce(sum(sign * open_amount), 0)) DESC, customer_id
+ORDER BY abs(coalesce(sum(sign * open), 0) - coalesce(sum(sign * open_amount), 0)) DESC, company, customer_id
 """

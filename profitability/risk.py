@@ -35,14 +35,14 @@ ZERO = Decimal(0)
 
 HISTORY_SQL = f"""
 WITH applied AS (
-    SELECT to_document_id AS document_id,
+    SELECT company, to_document_id AS document_id,
            sum(amount + coalesce(discount_taken, 0) + coalesce(write_off_amount, 0)) AS applied,
            sum(coalesce(write_off_amount, 0)) AS written_off,
            max(apply_date) AS settled_on
-    FROM application WHERE apply_date <= $as_of GROUP BY to_document_id
+    FROM application WHERE apply_date <= $as_of GROUP BY company, to_document_id
 )
 SELECT d.amount, a.written_off, date_diff('day', d.due_date, a.settled_on) AS max_days_past_due
-FROM document d JOIN applied a USING (document_id)
+FROM document d JOIN applied a USING (company, document_id)
 WHERE NOT d.voided AND d.document_type IN {DEBIT_TYPES} AND d.due_date IS NOT NULL
   AND d.document_date BETWEEN $since AND $as_of AND a.applied >= d.amount
 """

@@ -16,10 +16,11 @@ SALES_AND_REDUCING_TYPES = "('invoice', 'debit_memo', 'service', 'credit_memo', 
 SALES_DOC_TABLE = f"""
 CREATE OR REPLACE TEMP TABLE sales_doc AS
 WITH line_cost AS (
-    SELECT document_id, sum(extended_cost) AS line_cost, sum(extended_price) AS line_price, count(*) AS lines
-    FROM document_line GROUP BY document_id
+    SELECT company, document_id, sum(extended_cost) AS line_cost, sum(extended_price) AS line_price,
+           count(*) AS lines
+    FROM document_line GROUP BY company, document_id
 )
-SELECT d.customer_id, d.document_id, d.document_type, d.number,
+SELECT d.company, d.customer_id, d.document_id, d.document_type, d.number,
        CASE WHEN d.document_type IN {SALES_TYPES} THEN 1 ELSE -1 END AS sign,
        coalesce(d.sales_amount,
                 d.amount - coalesce(d.tax_amount, 0) - coalesce(d.freight_amount, 0) - coalesce(d.misc_amount, 0))
@@ -32,8 +33,8 @@ SELECT d.customer_id, d.document_id, d.document_type, d.number,
        coalesce(d.salesperson_id, c.salesperson_id) AS salesperson_id,
        lc.line_price, lc.lines
 FROM document d
-JOIN customer c USING (customer_id)
-LEFT JOIN line_cost lc USING (document_id)
+JOIN customer c USING (company, customer_id)
+LEFT JOIN line_cost lc USING (company, document_id)
 WHERE NOT d.voided
   AND d.document_type IN {SALES_AND_REDUCING_TYPES}
   AND d.document_date BETWEEN $start AND $end
@@ -41,7 +42,7 @@ WHERE NOT d.voided
 
 SALES_CTE = """
 sales AS (
-    SELECT sd.customer_id,
+    SELECT sd.company, sd.customer_id,
            sum(sign * net) AS net_sales,
            sum(sign * cost) AS cost_of_goods,
            sum(sign * freight) AS freight_billed,
@@ -50,22 +51,22 @@ sales AS (
            sum(net) FILTER (WHERE document_type = 'return') AS returns_amount,
            count(*) AS documents
     FROM sales_doc sd
-    LEFT JOIN salesperson sp ON sp.salesperson_id = sd.salesperson_id
-    GROUP BY sd.customer_id
+    LEFT JOIN salesperson sp ON sp.company = sd.company AND sp.salesperson_id = sd.salesperson_id
+    GROUP BY sd.company, sd.customer_id
 )"""
 
 ITEM_CLASS_SQL = """
 SELECT coalesce(l.item_class, 'unclassified') AS item_class,
        sum(sd.sign * l.extended_price) AS net_sales,
        sum(sd.sign * l.extended_cost) AS cost_of_goods
-FROM sales_doc sd JOIN document_line l USING (document_id)
+FROM sales_doc sd JOIN document_line l USING (company, document_id)
 GROUP BY 1 ORDER BY 2 DESC
 """
 
 # Sales documents whose own sales amount differs from the sum of their lines (both before discount).
 SALES_VS_LINES_SQL = """
-SELECT document_id, customer_id, sales_amount, line_price
+SELECT company, document_id, customer_id, sales_amount, line_price
 FROM sales_doc
 WHERE lines IS NOT NULL AND sales_amount IS NOT NULL AND abs(sales_amount - line_price) >= 0.005
-ORDER BY abs(sales_amount - line_price) DESC, document_id
+ORDER BY abs(sales_amount - line_price) DESC, company, document_id
 """

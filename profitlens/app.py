@@ -16,9 +16,9 @@ from mappings.engine import load_mapping
 from profitability.analyze import analyze
 from profitability.model import AgeingBuckets, Analysis, Costing, Driver, Period, Pool
 from profitability.model import Settings as EngineSettings
-from profitlens.config import Config, redact
+from profitlens.config import Config, SourceSettings, redact
 from profitlens.errors import ConfigError
-from profitlens.sync import Progress, run_sync
+from profitlens.sync import CompanySource, Progress, run_sync_companies
 from reports.context import ReportMeta, build_context
 from reports.outputs import write_analysis
 from reports.render import write_html, write_pdf
@@ -26,14 +26,16 @@ from reports.render import write_html, write_pdf
 REPORT_FORMATS = ("pdf", "html")
 
 
-def make_connector(config: Config) -> Connector:
-    source = config.settings.source
+def make_connector(config: Config, source: SourceSettings | None = None) -> Connector:
+    source = source or config.sources[0]
+    system = f"{source.kind}/{source.company}" if source.company else source.kind
     if source.kind == "files":
         assert source.path is not None  # checked by load_config
-        return FilesConnector(config.resolve(source.path), chunk_rows=source.chunk_rows)
+        return FilesConnector(config.resolve(source.path), chunk_rows=source.chunk_rows, system=system)
     if source.connection:
         return GpSqlConnector(
             odbc_connection(source.connection),
+            system=system,
             history_from=source.history_from,
             chunk_rows=source.chunk_rows,
             describe=f"GP database ({_server(source.connection)})",
@@ -44,6 +46,7 @@ def make_connector(config: Config) -> Connector:
         raise ConfigError(f"the GP SQLite file {path} does not exist", key="source.path", file=str(config.file))
     return GpSqlConnector(
         sqlite_connection(str(path)),
+        system=system,
         history_from=source.history_from,
         chunk_rows=source.chunk_rows,
         describe=f"GP database {path.name}",
@@ -59,13 +62,19 @@ def _server(connection: str) -> str:
 
 
 def sync(config: Config, progress: Progress | None = None) -> SyncResult:
-    connector = make_connector(config)
-    mapping = load_mapping(config.settings.source.kind, config.settings.source.mapping)
+    """Sync every configured company into the store, all together or not at all."""
+    connectors: list[Connector] = []
     try:
+        sources = []
+        for source in config.sources:
+            connector = make_connector(config, source)
+            connectors.append(connector)
+            sources.append(CompanySource(connector, load_mapping(source.kind, source.mapping), source.company))
         with Store(config.store_path) as store:
-            return run_sync(connector, mapping, store, progress)
+            return run_sync_companies(sources, store, progress)
     finally:
-        connector.close()
+        for connector in connectors:
+            connector.close()
 
 
 def engine_settings(config: Config) -> EngineSettings:
@@ -85,6 +94,7 @@ def engine_settings(config: Config) -> EngineSettings:
         discount_rate=a.discount_rate,
         costing=costing,
         history_years=a.history_years,
+        company_rates={s.company: s.exchange_rate for s in config.sources if s.exchange_rate != 1},
     )
 
 
@@ -128,9 +138,13 @@ def write_reports(
 
 
 def _describe_source(config: Config) -> str:
-    source = config.settings.source
+    return "; ".join(_describe_one(s) for s in config.sources)
+
+
+def _describe_one(source: SourceSettings) -> str:
+    prefix = f"{source.company}: " if source.company else ""
     if source.kind == "files":
-        return f"files in {source.path}"
+        return f"{prefix}files in {source.path}"
     if source.connection:
-        return f"Dynamics GP over ODBC ({_server(source.connection)})"
-    return f"Dynamics GP database {Path(source.path or '').name}"
+        return f"{prefix}Dynamics GP over ODBC ({_server(source.connection)})"
+    return f"{prefix}Dynamics GP database {Path(source.path or '').name}"

@@ -55,6 +55,9 @@ class CompanySettings(_Section):
 
 class SourceSettings(_Section):
     kind: Literal["gp-sql", "files"]
+    company: str = ""  # the company's name in the ledger (several sources: required and unique)
+    currency: str | None = Field(default=None, min_length=3, max_length=3)  # its functional currency
+    exchange_rate: Decimal = Field(default=Decimal(1), gt=0)  # 1 unit of `currency` in the reporting currency
     connection: str | None = None
     path: str | None = None
     history_from: dt.date | None = None
@@ -110,7 +113,8 @@ class CostingSettings(_Section):
 
 class Settings(_Section):
     company: CompanySettings = Field(default_factory=CompanySettings)
-    source: SourceSettings
+    source: SourceSettings | None = None
+    sources: list[SourceSettings] = Field(default_factory=list)  # several companies, analysed together
     store: StoreSettings = Field(default_factory=StoreSettings)
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     costing: CostingSettings = Field(default_factory=CostingSettings)
@@ -131,6 +135,11 @@ class Config:
     @property
     def store_path(self) -> Path:
         return self.resolve(self.settings.store.path)
+
+    @property
+    def sources(self) -> list[SourceSettings]:
+        """Every configured source: `[source]` alone, or each of `[[sources]]`."""
+        return [self.settings.source] if self.settings.source is not None else list(self.settings.sources)
 
 
 def _expand_env(value: Any, key: str, file: str) -> Any:
@@ -207,19 +216,35 @@ def load_config(path: Path | str) -> Config:
         if error["type"] == "missing":
             raise ConfigError("is required", key=key, file=where) from None
         raise ConfigError(error["msg"], key=key, file=where) from None
-    source = settings.source
-    if source.kind == "files" and not source.path:
+    if settings.source is None and not settings.sources:
         raise ConfigError(
-            "a files source needs `path`, the folder holding customers.csv and documents.csv",
-            key="source.path",
-            file=str(file),
+            "is required", key="source", file=str(file), hint="give one [source], or one [[sources]] table per company"
         )
-    if source.kind == "gp-sql" and not (source.connection or source.path):
+    if settings.source is not None and settings.sources:
+        raise ConfigError("give one [source] or several [[sources]], not both", key="sources", file=str(file))
+    several = settings.source is None
+    names = [s.company for s in settings.sources]
+    if several and (any(not n for n in names) or len(set(names)) != len(names)):
         raise ConfigError(
-            "a gp-sql source needs `connection` (an ODBC connection string) or `path` (a SQLite file)",
-            key="source.connection",
+            "each of several sources needs its own `company` name",
+            key="sources.company",
             file=str(file),
+            hint='e.g. company = "TWO"',
         )
+    for i, source in enumerate([settings.source] if settings.source is not None else settings.sources):
+        where = "source" if not several else f"sources[{i}]"
+        if source.kind == "files" and not source.path:
+            raise ConfigError(
+                "a files source needs `path`, the folder holding customers.csv and documents.csv",
+                key=f"{where}.path",
+                file=str(file),
+            )
+        if source.kind == "gp-sql" and not (source.connection or source.path):
+            raise ConfigError(
+                "a gp-sql source needs `connection` (an ODBC connection string) or `path` (a SQLite file)",
+                key=f"{where}.connection",
+                file=str(file),
+            )
     analysis = settings.analysis
     if isinstance(analysis.loss_rates, list) and len(analysis.loss_rates) != len(analysis.ageing_buckets) + 2:
         raise ConfigError(

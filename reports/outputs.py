@@ -41,6 +41,7 @@ CUSTOMER_COLUMNS = (
     "risk_grade",
     "lifetime_value",
     # further detail
+    "company",
     "action",
     "cumulative_profit_share",
     "salesperson_id",
@@ -210,8 +211,17 @@ def summary(analysis: Analysis, sync: dict[str, Any] | None, company: str, curre
             ],
         },
         "segments": _segments(analysis),
+        "companies": [
+            {
+                "company": row["key"],
+                "customers": row["customers"],
+                **{k: cents(row[k]) for k in ("net_sales", "gross_margin", "net_profit")},
+            }
+            for row in analysis.groups.get("company", [])
+        ],
         "watch_list": [
             {
+                "company": w.company,
                 "customer_id": w.customer_id,
                 "name": w.name,
                 "previous_net_profit": cents(w.previous_net_profit),

@@ -99,8 +99,22 @@ def test_duplicate_keys_and_dangling_references_are_quarantined(tmp_path: Path) 
     with Store(tmp_path / "ledger.duckdb") as store:
         run_id = store.start_run("sync", "test")
         with store.sync("test", run_id) as writer:
-            writer.add("customer", "customers", [(Customer(SRC, "C1", "First"), 2), (Customer(SRC, "C1", "Again"), 3)])
-            doc = Document(SRC, "D1", "C9", DocumentType.INVOICE, dt.date(2026, 1, 1), Decimal("10"))
+            writer.add(
+                "customer",
+                "customers",
+                [
+                    (Customer(SRC, customer_id="C1", name="First"), 2),
+                    (Customer(SRC, customer_id="C1", name="Again"), 3),
+                ],
+            )
+            doc = Document(
+                SRC,
+                document_id="D1",
+                customer_id="C9",
+                document_type=DocumentType.INVOICE,
+                document_date=dt.date(2026, 1, 1),
+                amount=Decimal("10"),
+            )
             writer.add("document", "documents", [(doc, 2)])
             result = writer.result
         assert store.con.execute("SELECT name FROM customer").fetchall() == [("Again",)]
@@ -116,12 +130,22 @@ def test_money_round_trips_exactly_through_the_store(tmp_path: Path) -> None:
     with Store(tmp_path / "ledger.duckdb") as store:
         run_id = store.start_run("sync", "test")
         with store.sync("test", run_id) as writer:
-            writer.add("customer", "c", [(Customer(SRC, "C1", "A"), 2)])
+            writer.add("customer", "c", [(Customer(SRC, customer_id="C1", name="A"), 2)])
             writer.add(
                 "document",
                 "d",
                 [
-                    (Document(SRC, f"D{i}", "C1", DocumentType.INVOICE, dt.date(2026, 1, 1), a), i)
+                    (
+                        Document(
+                            SRC,
+                            document_id=f"D{i}",
+                            customer_id="C1",
+                            document_type=DocumentType.INVOICE,
+                            document_date=dt.date(2026, 1, 1),
+                            amount=a,
+                        ),
+                        i,
+                    )
                     for i, a in enumerate(amounts)
                 ],
             )
