@@ -63,3 +63,20 @@ def test_the_patterns_worth_a_report(small_sample: Path) -> None:
         for r in con.execute("SELECT sum(SLSAMNT) s FROM RM30101 WHERE RMDTYPAL = 1 GROUP BY CUSTNMBR ORDER BY s DESC")
     ]
     assert sum(shares[: len(shares) // 20]) > 0.25 * sum(shares)
+
+
+def test_foreign_currency_documents_keep_their_source_amount(tmp_path: Path, tiny_sample: Path) -> None:
+    from connector.gp_sql import GpSqlConnector, sqlite_connection
+    from ledger.store import Store
+    from mappings.engine import load_mapping
+    from profitlens.sync import run_sync
+
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(GpSqlConnector(sqlite_connection(str(tiny_sample))), load_mapping("gp-sql"), store)
+        rows = store.con.execute(
+            "SELECT amount, source_amount, exchange_rate FROM document WHERE currency = 'SEK' AND amount > 0"
+        ).fetchall()
+    assert rows, "the sample has SEK customers"
+    for amount, source_amount, rate in rows:
+        # Functional EUR amount = SEK amount × rate (multiply method), to the cent of the SEK amount's rounding.
+        assert abs(source_amount * rate - amount) <= rate / 2 + 0, (amount, source_amount, rate)
