@@ -20,10 +20,11 @@ from profitlens.config import Config, SourceSettings, redact
 from profitlens.errors import ConfigError
 from profitlens.sync import CompanySource, Progress, run_sync_companies
 from reports.context import ReportMeta, build_context
+from reports.exports import write_csv, write_xlsx
 from reports.outputs import write_analysis
 from reports.render import write_html, write_pdf
 
-REPORT_FORMATS = ("pdf", "html")
+REPORT_FORMATS = ("pdf", "html", "xlsx", "csv")
 
 
 def make_connector(config: Config, source: SourceSettings | None = None) -> Connector:
@@ -134,6 +135,10 @@ def write_reports(
         paths.append(write_html(context, out / "report.html"))
     if "pdf" in formats:
         paths.append(write_pdf(context, out / "report.pdf"))
+    if "xlsx" in formats:
+        paths.append(write_xlsx(run.analysis, out / "report.xlsx", title=f"{company.name}: customer profitability"))
+    if "csv" in formats:
+        paths.extend(write_csv(run.analysis, out))
     return paths
 
 

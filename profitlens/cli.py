@@ -182,7 +182,9 @@ def _print_headline(analysis: Any, currency: str) -> None:
 @cli.command()
 @_config_option
 @_period_options
-@click.option("--format", "formats", default="pdf,html", show_default=True, help="Comma-separated: pdf, html.")
+@click.option(
+    "--format", "formats", default="pdf,html", show_default=True, help="Comma-separated: pdf, html, xlsx, csv."
+)
 @click.option(
     "--lang", default=None, help="Language and formats of the report (e.g. en, de). Default: [company] locale."
 )
@@ -313,7 +315,7 @@ def demo(out: Path, size: str, seed: int) -> None:
     run = app.run_analysis(config, Period.of(*DEMO_PERIOD))
     app.write_outputs(config, run, out)
     _print_headline(run.analysis, config.settings.company.currency)
-    for path in app.write_reports(config, run, out, ("html", "pdf")):
+    for path in app.write_reports(config, run, out, ("html", "pdf", "xlsx")):
         click.echo(str(path))
 
 
