@@ -111,7 +111,7 @@ SELECT c.company, c.customer_id, c.name, c.parent_id, c.salesperson_id, c.territ
        coalesce(a.open_amount, 0) AS open_amount, coalesce(a.overdue_amount, 0) AS overdue_amount,
        coalesce(a.unapplied_credits, 0) AS unapplied_credits, {bucket_cols},
        coalesce(f.amount_days, 0) AS financing_amount_days,
-       p.amount_days AS paid_amount_days, p.amount_paid, cs.credit_sales, coalesce(w.write_offs, 0) AS write_offs
+       p.amount_days AS paid_amount_days, p.amount_days_late AS paid_amount_days_late, p.amount_paid, cs.credit_sales, coalesce(w.write_offs, 0) AS write_offs
 FROM customer c
 LEFT JOIN sales s USING (company, customer_id)
 LEFT JOIN labour_cost lc USING (company, customer_id)
@@ -180,7 +180,8 @@ def _customer(
         k: _dec(v) * rate
         for k, v in row.items()
         if k not in TEXT_COLUMNS
-        and k not in ("documents", "credit_limit", "paid_amount_days", "amount_paid", "credit_sales")
+        and k
+        not in ("documents", "credit_limit", "paid_amount_days", "paid_amount_days_late", "amount_paid", "credit_sales")
     }
     ageing = tuple(money[k] for k in keys)
     gross_margin = money["net_sales"] - money["cost_of_goods"]
@@ -196,6 +197,7 @@ def _customer(
         best = ageing[0] / credit_sales * period.days
         delinquent = dso - best
     avg_days_to_pay = (_dec(row["paid_amount_days"]) / _dec(row["amount_paid"])) if row["amount_paid"] else None
+    avg_days_late = (_dec(row["paid_amount_days_late"]) / _dec(row["amount_paid"])) if row["amount_paid"] else None
     limit = _dec(row["credit_limit"]) * rate if row["credit_limit"] is not None else None
     limit_use = money["open_amount"] / limit if limit else None
     figures = {
@@ -246,6 +248,7 @@ def _customer(
         best_possible_dso=best,
         avg_days_delinquent=delinquent,
         avg_days_to_pay=avg_days_to_pay,
+        avg_days_late=avg_days_late,
         days_to_pay_trend=None,
         credit_limit_use=limit_use,
         risk_grade=risk.risk_grade(figures, over_90),

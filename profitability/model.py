@@ -193,6 +193,7 @@ class CustomerProfit:
     best_possible_dso: Decimal | None
     avg_days_delinquent: Decimal | None
     avg_days_to_pay: Decimal | None
+    avg_days_late: Decimal | None  # days after the due date, weighted by the amount paid
     days_to_pay_trend: Decimal | None
     credit_limit_use: Decimal | None
     risk_grade: str

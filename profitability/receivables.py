@@ -89,6 +89,7 @@ BEHAVIOUR_CTES = f"""
 paid AS (
     SELECT d.company, d.customer_id,
            sum(a.amount * date_diff('day', d.document_date, a.apply_date)) AS amount_days,
+           sum(a.amount * date_diff('day', coalesce(d.due_date, d.document_date), a.apply_date)) AS amount_days_late,
            sum(a.amount) AS amount_paid
     FROM application a
     JOIN document p ON p.company = a.company AND p.document_id = a.from_document_id AND p.document_type = 'payment'

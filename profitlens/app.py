@@ -19,7 +19,9 @@ from profitability.model import Settings as EngineSettings
 from profitlens.config import Config, SourceSettings, redact
 from profitlens.errors import ConfigError
 from profitlens.sync import CompanySource, Progress, run_sync_companies
-from reports.context import ReportMeta, build_context
+from reports import i18n
+from reports.context import ReportMeta, build_context, drilldown_labels
+from reports.details import customer_details, script_json
 from reports.exports import write_csv, write_xlsx
 from reports.outputs import write_analysis
 from reports.render import write_html, write_pdf
@@ -118,23 +120,33 @@ def write_outputs(config: Config, run: AnalysisRun, out: Path) -> tuple[Path, ..
 
 
 def write_reports(
-    config: Config, run: AnalysisRun, out: Path, formats: tuple[str, ...], locale: str | None = None
+    config: Config, run: AnalysisRun, out: Path, formats: tuple[str, ...], lang: str | None = None
 ) -> list[Path]:
+    """Write the chosen formats in the chosen language: report.html, report.pdf, report.xlsx, *.csv."""
     company = config.settings.company
+    language = i18n.language(lang or company.locale)
+    _ = i18n.gettext_for(language)
     meta = ReportMeta(
         company=company.name,
         currency=company.currency,
         source=_describe_source(config),
         generated_at=dt.datetime.now(dt.UTC),
         sync=run.last_sync,
-        locale=locale or company.locale,
+        locale=language,
     )
-    context = build_context(run.analysis, meta)
+    context = build_context(run.analysis, meta, _)
     paths: list[Path] = []
     if "html" in formats:
-        paths.append(write_html(context, out / "report.html"))
+        with Store(config.store_path, read_only=True) as store:
+            details = customer_details(store.con, run.analysis)
+        html_context = {
+            **context,
+            "details_json": script_json(details),
+            "labels_json": script_json(drilldown_labels(_)),
+        }
+        paths.append(write_html(html_context, out / "report.html", language))
     if "pdf" in formats:
-        paths.append(write_pdf(context, out / "report.pdf"))
+        paths.append(write_pdf(context, out / "report.pdf", language))
     if "xlsx" in formats:
         paths.append(write_xlsx(run.analysis, out / "report.xlsx", title=f"{company.name}: customer profitability"))
     if "csv" in formats:

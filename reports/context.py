@@ -1,25 +1,56 @@
-"""The view model of a report: everything a template shows, already formatted, nothing computed there."""
+"""The view model of the reports: everything a template shows, translated and formatted, nothing computed there."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from profitability.model import Analysis, CustomerProfit
-from reports.formatting import Formatter
+from matplotlib.ticker import FuncFormatter
 
-PDF_TOP = 15
-PDF_BOTTOM = 10
+from profitability.model import Analysis, CustomerProfit
+from reports import charts
+from reports.formatting import Formatter
+from reports.reasons import reason
+
+Gettext = Callable[..., str]
+TOP = 10
+
+
+def N_(message: str) -> str:
+    return message
+
+
+# Messages that come from the engine as data; marked here so the catalogs hold them.
 SEGMENT_LABELS = {
-    "protect": "Protect and reward",
-    "grow": "Grow",
-    "fix_cost_to_serve": "Fix the cost to serve",
-    "reprice": "Reprice",
-    "reprice_or_exit": "Reprice or exit",
-    "no_sales": "No sales",
+    "protect": N_("Protect and reward"),
+    "grow": N_("Grow"),
+    "fix_cost_to_serve": N_("Fix the cost to serve"),
+    "reprice": N_("Reprice"),
+    "reprice_or_exit": N_("Reprice or exit"),
+    "no_sales": N_("No sales"),
 }
+ACTIONS = {
+    "protect and reward": N_("protect and reward"),
+    "grow": N_("grow"),
+    "fix the cost to serve": N_("fix the cost to serve"),
+    "reprice": N_("reprice"),
+    "reprice or exit": N_("reprice or exit"),
+    "review: cost without sales": N_("review: cost without sales"),
+}
+WATCH_REASONS = (
+    N_("volume down"),
+    N_("margin down"),
+    N_("cost to serve up"),
+    N_("returns up"),
+    N_("paying later"),
+    N_("credit loss up"),
+    N_("costs up"),
+)
+BUCKET_CURRENT = N_("current")
+BUCKET_OVER = N_("over %(days)s")
 
 
 @dataclass(frozen=True)
@@ -34,10 +65,18 @@ class ReportMeta:
     locale: str = "en"
 
 
-def _row(c: CustomerProfit, f: Formatter) -> dict[str, Any]:
+def bucket_labels(analysis: Analysis, _: Gettext) -> list[str]:
+    out = [_(BUCKET_CURRENT)]
+    out += [f"{lo}–{hi}" for lo, hi in analysis.buckets.ranges()[1:-1]]
+    out.append(_(BUCKET_OVER, days=analysis.buckets.bounds[-1]))
+    return out
+
+
+def _row(c: CustomerProfit, f: Formatter, _: Gettext) -> dict[str, Any]:
     waiting = c.financing_cost + c.expected_credit_loss
     return {
         "rank": c.rank,
+        "company": c.company,
         "customer_id": c.customer_id,
         "name": c.name,
         "net_sales": f.money(c.net_sales, whole=True),
@@ -46,63 +85,78 @@ def _row(c: CustomerProfit, f: Formatter) -> dict[str, Any]:
         "commissions": f.money(c.commissions, whole=True),
         "cost_to_serve": f.money(c.cost_to_serve, whole=True),
         "waiting_and_risk": f.money(waiting, whole=True),
-        "labour_cost": f.money(c.labour_cost, whole=True),
-        "activity_cost": f.money(c.activity_cost, whole=True),
         "net_profit": f.money(c.net_profit, whole=True),
         "net_margin_pct": f.percent(c.net_margin_pct),
         "open_amount": f.money(c.open_amount, whole=True),
         "overdue_amount": f.money(c.overdue_amount, whole=True),
-        "segment": SEGMENT_LABELS.get(c.segment, c.segment),
+        "segment": _(SEGMENT_LABELS.get(c.segment, c.segment)),
         "risk_grade": c.risk_grade,
         "loss": c.net_profit < 0,
+        "reason": reason(c, _),
+        "days_late": f.number(c.avg_days_late, 0) if c.avg_days_late is not None else "–",
         "sort": {
             "net_sales": str(c.net_sales),
             "net_profit": str(c.net_profit),
             "gross_margin": str(c.gross_margin),
             "cost_to_serve": str(c.cost_to_serve),
             "overdue_amount": str(c.overdue_amount),
-            "labour_cost": str(c.labour_cost),
         },
     }
 
 
-def build_context(analysis: Analysis, meta: ReportMeta) -> dict[str, Any]:
+def build_context(analysis: Analysis, meta: ReportMeta, _: Gettext | None = None) -> dict[str, Any]:
+    _ = _ or (lambda message, **kw: message % kw if kw else message)
     f = Formatter(meta.locale, meta.currency)
     t = analysis.totals
     prev = analysis.previous_totals
-    rows = [_row(c, f) for c in analysis.customers]
-    losing = [c for c in analysis.customers if c.net_profit < 0]
+    customers = analysis.customers
+    rows = [_row(c, f, _) for c in customers]
+    losing = [c for c in customers if c.net_profit < 0]
+    labels = bucket_labels(analysis, _)
     open_total = sum(analysis.ageing_totals, Decimal(0))
     ageing = [
         {
             "label": label,
             "amount": f.money(amount, whole=True),
             "share": f.percent(amount / open_total * 100 if open_total else None),
-            "rate": f.percent(rate * 100),
+            "rate": f.percent(rate * 100, 2),
             "ecl": f.money(ecl, whole=True),
-            "width": float(amount / open_total * 100) if open_total > 0 and amount > 0 else 0.0,
         }
         for label, amount, rate, ecl in zip(
-            analysis.buckets.labels(), analysis.ageing_totals, analysis.loss_rates, analysis.ecl_by_bucket, strict=True
+            labels, analysis.ageing_totals, analysis.loss_rates, analysis.ecl_by_bucket, strict=True
         )
     ]
     recon = analysis.reconciliation
     sync = meta.sync or {}
 
-    def kpi(label: str, key: str) -> tuple[str, str, str]:
-        change = ""
-        if prev and key in prev and prev[key]:
-            change = f.percent((t[key] - prev[key]) / abs(prev[key]) * 100)
-        return label, f.money(t[key], whole=True), change
+    def kpi(label: str, value: Decimal, before: Decimal | None) -> dict[str, str]:
+        change = f.percent((value - before) / abs(before) * 100) if before else ""
+        return {"label": label, "value": f.money(value, whole=True), "change": change}
 
-    curve = analysis.whale_curve
+    cost_to_serve = t["labour_cost"] + t["activity_cost"]
+    prev_cts = prev.get("labour_cost", Decimal(0)) + prev.get("activity_cost", Decimal(0))
+    headline = [
+        kpi(_("Net sales"), t["net_sales"], prev.get("net_sales")),
+        kpi(_("Gross margin"), t["gross_margin"], prev.get("gross_margin")),
+        kpi(_("Cost to serve"), cost_to_serve, prev_cts),
+        kpi(_("Expected credit loss"), t["expected_credit_loss"], prev.get("expected_credit_loss")),
+        kpi(_("Net profit"), t["net_profit"], prev.get("net_profit")),
+    ]
+    more = [
+        kpi(_("Commissions"), t["commissions"], prev.get("commissions")),
+        kpi(_("Labour cost to serve"), t["labour_cost"], prev.get("labour_cost")),
+        kpi(_("Activity costs"), t["activity_cost"], prev.get("activity_cost")),
+        kpi(_("Financing cost"), t["financing_cost"], prev.get("financing_cost")),
+        kpi(_("Open receivables"), t["open_amount"], prev.get("open_amount")),
+        kpi(_("Overdue"), t["overdue_amount"], prev.get("overdue_amount")),
+    ]
     segments: dict[str, dict[str, Any]] = {}
-    for c in analysis.customers:
+    for c in customers:
         s = segments.setdefault(
             c.segment,
             {
-                "label": SEGMENT_LABELS.get(c.segment, c.segment),
-                "action": c.action,
+                "label": _(SEGMENT_LABELS.get(c.segment, c.segment)),
+                "action": _(ACTIONS.get(c.action, c.action)),
                 "customers": 0,
                 "net_sales": Decimal(0),
                 "net_profit": Decimal(0),
@@ -111,7 +165,13 @@ def build_context(analysis: Analysis, meta: ReportMeta) -> dict[str, Any]:
         s["customers"] += 1
         s["net_sales"] += c.net_sales
         s["net_profit"] += c.net_profit
+    worst = sorted(
+        (c for c in customers if c.overdue_amount > 0), key=lambda c: (-c.overdue_amount, c.company, c.customer_id)
+    )[:5]
+    curve = analysis.whale_curve
+    money_axis = FuncFormatter(lambda v, _pos: f.money(Decimal(str(round(v))), whole=True))
     return {
+        "lang": meta.locale,
         "company": meta.company,
         "currency": meta.currency,
         "source": meta.source,
@@ -119,29 +179,25 @@ def build_context(analysis: Analysis, meta: ReportMeta) -> dict[str, Any]:
         "period_to": f.date(analysis.period.end),
         "as_of": f.date(analysis.period.as_of),
         "generated_at": meta.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
-        "kpis": [
-            kpi("Net sales", "net_sales"),
-            kpi("Gross margin", "gross_margin"),
-            kpi("Labour cost to serve", "labour_cost"),
-            kpi("Activity costs", "activity_cost"),
-            kpi("Financing cost", "financing_cost"),
-            kpi("Expected credit loss", "expected_credit_loss"),
-            kpi("Net profit", "net_profit"),
-            kpi("Open receivables", "open_amount"),
-            kpi("Overdue", "overdue_amount"),
-        ],
+        "headline": headline,
+        "kpis": headline + more,
         "gross_margin_pct": f.percent(t["gross_margin"] / t["net_sales"] * 100 if t["net_sales"] else None),
         "net_margin_pct": f.percent(t["net_profit"] / t["net_sales"] * 100 if t["net_sales"] else None),
         "referral_value": f.money(t["referral_value"], whole=True),
         "customers": rows,
-        "top": rows[:PDF_TOP],
-        "bottom": rows[-PDF_BOTTOM:] if len(rows) > PDF_TOP + PDF_BOTTOM else rows[PDF_TOP:],
-        "hidden_in_pdf": max(0, len(rows) - PDF_TOP - PDF_BOTTOM),
+        "top": rows[:TOP],
+        "bottom": list(reversed(rows[-TOP:])) if len(rows) > TOP else [],
         "customer_count": len(rows),
         "losing_count": len(losing),
         "losing_sum": f.money(sum((c.net_profit for c in losing), Decimal(0)), whole=True),
         "whale_peak": f.percent(curve["peak_profit_share"] * 100),
         "whale_peak_at": curve["peak_at_customers"],
+        "whale_svg": charts.whale_curve(
+            [c.cumulative_profit_share for c in customers],
+            x_label=_("Share of customers, most profitable first"),
+            y_label=_("Share of net profit"),
+        ),
+        "ageing_svg": charts.ageing_bars(labels, analysis.ageing_totals, money=money_axis),
         "segments": [
             {**s, "net_sales": f.money(s["net_sales"], whole=True), "net_profit": f.money(s["net_profit"], whole=True)}
             for s in segments.values()
@@ -152,15 +208,16 @@ def build_context(analysis: Analysis, meta: ReportMeta) -> dict[str, Any]:
                 "customer_id": w.customer_id,
                 "before": f.money(w.previous_net_profit, whole=True),
                 "now": f.money(w.net_profit, whole=True),
-                "reasons": ", ".join(w.reasons),
+                "reasons": ", ".join(_(r) for r in w.reasons),
             }
-            for w in analysis.watch_list[:15]
+            for w in analysis.watch_list[:12]
         ],
-        "watch_more": max(0, len(analysis.watch_list) - 15),
+        "watch_more": max(0, len(analysis.watch_list) - 12),
+        "worst_payers": [_row(c, f, _) for c in worst],
         "ageing": ageing,
         "ageing_total": f.money(open_total, whole=True),
         "ecl_total": f.money(t["expected_credit_loss"], whole=True),
-        "loss_rates_source": analysis.loss_rates_source,
+        "loss_rates_from_history": analysis.loss_rates_source == "history",
         "unapplied_credits": f.money(t["unapplied_credits"], whole=True),
         "capacity": [
             {
@@ -172,7 +229,6 @@ def build_context(analysis: Analysis, meta: ReportMeta) -> dict[str, Any]:
             for name, p in analysis.unused_capacity.items()
         ],
         "reconciled": recon.get("ties"),
-        "recon_note": recon.get("note", ""),
         "recon_ledger": f.money(recon.get("ledger_open_as_of"), whole=False),
         "recon_erp": f.money(recon.get("erp_open_now"), whole=False),
         "sales_ties": recon.get("sales_ties_to_lines", True),
@@ -181,4 +237,46 @@ def build_context(analysis: Analysis, meta: ReportMeta) -> dict[str, Any]:
         "rows_quarantined": f.number(sync.get("rows_quarantined", 0)),
         "documents_in_period": f.number(analysis.counts.get("documents_in_period", 0)),
         "unpriced_hours": f.number(analysis.unpriced_hours, 1) if analysis.unpriced_hours else "",
+    }
+
+
+DOCUMENT_TYPES = {
+    "invoice": N_("Invoice"),
+    "debit_memo": N_("Debit memo"),
+    "finance_charge": N_("Finance charge"),
+    "service": N_("Service"),
+    "warranty": N_("Warranty"),
+    "credit_memo": N_("Credit memo"),
+    "return": N_("Return"),
+    "payment": N_("Payment"),
+}
+
+
+def drilldown_labels(_: Gettext) -> dict[str, Any]:
+    """The words the HTML's script shows in a drill-down, translated here (the script has no gettext)."""
+    return {
+        "waterfall": _("Profit waterfall"),
+        "documents": _("Documents in the period"),
+        "hours": _("Time entries in the period"),
+        "net_sales": _("Net sales"),
+        "cost_of_goods": _("Cost of goods"),
+        "commissions": _("Commissions"),
+        "labour_cost": _("Labour cost to serve"),
+        "activity_cost": _("Activity costs"),
+        "financing_cost": _("Financing cost"),
+        "expected_credit_loss": _("Expected credit loss"),
+        "net_profit": _("Net profit"),
+        "voided": _("voided"),
+        "document_header": [
+            _("Date"),
+            _("Type"),
+            _("Number"),
+            _("Amount"),
+            _("Sales amount"),
+            _("Cost"),
+            "",
+            _("Source"),
+        ],
+        "hours_header": [_("Date"), _("Employee"), _("Activity"), _("Hours"), _("Cost"), _("Source")],
+        **{key: _(label) for key, label in DOCUMENT_TYPES.items()},
     }

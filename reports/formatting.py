@@ -43,11 +43,12 @@ class Formatter:
             )
         )
 
-    def percent(self, value: Decimal | None) -> str:
+    def percent(self, value: Decimal | None, digits: int = 1) -> str:
         """`value` is in percent (12.5 means 12.5 %)."""
         if value is None:
             return "–"
-        return str(format_percent(value / 100, locale=self.locale, format="#,##0.0%"))
+        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+        return str(format_percent(value / 100, locale=self.locale, format=pattern))
 
     def date(self, value: dt.date | None) -> str:
         return "" if value is None else str(format_date(value, format="medium", locale=self.locale))

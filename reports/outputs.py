@@ -60,6 +60,7 @@ CUSTOMER_COLUMNS = (
     "credit_limit",
     "credit_limit_use",
     "documents",
+    "avg_days_late",
 )
 TOTAL_KEYS = (
     "net_sales",
@@ -80,7 +81,7 @@ TOTAL_KEYS = (
     "returns_amount",
     "write_offs",
 )
-DAYS = ("dso", "avg_days_to_pay", "best_possible_dso", "avg_days_delinquent", "days_to_pay_trend")
+DAYS = ("dso", "avg_days_to_pay", "best_possible_dso", "avg_days_delinquent", "days_to_pay_trend", "avg_days_late")
 RATIOS = ("cumulative_profit_share", "credit_limit_use")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CENT = Decimal("0.01")

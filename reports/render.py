@@ -1,4 +1,4 @@
-"""Render the profitability report to HTML (self-contained) and PDF (WeasyPrint)."""
+"""Render the reports: the accountant's HTML (self-contained) and the executive PDF (WeasyPrint), in a language."""
 
 from __future__ import annotations
 
@@ -11,32 +11,46 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from profitlens.errors import RenderError
+from reports.i18n import translations
 
 
-def environment() -> Environment:
+def environment(lang: str = "en") -> Environment:
     # Autoescape always on: customer and item names come from the ERP and may hold markup.
-    return Environment(
+    env = Environment(
         loader=PackageLoader("reports", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
-        trim_blocks=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
-def render_html(context: dict[str, Any], *, pdf: bool = False) -> str:
-    env = environment()
+def _stylesheet() -> Markup:
     # Our own stylesheet, not data: safe to insert unescaped.
-    stylesheet = resources.files("reports").joinpath("templates", "base.css").read_text(encoding="utf-8")
-    css = Markup(stylesheet)  # noqa: S704
-    return env.get_template("report.html").render(**context, css=css, pdf=pdf)
+    text = resources.files("reports").joinpath("templates", "base.css").read_text(encoding="utf-8")
+    return Markup(text)  # noqa: S704
 
 
-def write_html(context: dict[str, Any], path: Path) -> Path:
-    write_private_file(path, render_html(context).encode("utf-8"))
+def render(template: str, context: dict[str, Any], lang: str = "en", **extra: Any) -> str:
+    env = environment(lang)
+    values = dict(context)
+    for key in ("whale_svg", "ageing_svg"):  # our own matplotlib output, never data from the ERP
+        if key in values:
+            values[key] = Markup(values[key])  # noqa: S704
+    return env.get_template(template).render(**values, css=_stylesheet(), **extra)
+
+
+def render_html(context: dict[str, Any], *, lang: str = "en", pdf: bool = False) -> str:
+    return render("executive.html" if pdf else "report.html", context, lang)
+
+
+def write_html(context: dict[str, Any], path: Path, lang: str = "en") -> Path:
+    write_private_file(path, render("report.html", context, lang).encode("utf-8"))
     return path
 
 
-def write_pdf(context: dict[str, Any], path: Path) -> Path:
+def html_to_pdf(html: str) -> bytes:
     try:
         from weasyprint import HTML  # noqa: PLC0415 - heavy import, needs Pango: only when a PDF is asked for
     except (ImportError, OSError) as exc:
@@ -44,14 +58,17 @@ def write_pdf(context: dict[str, Any], path: Path) -> Path:
             f"WeasyPrint cannot be loaded: {exc}",
             hint="install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
         ) from exc
-    html = render_html(context, pdf=True)
     try:
         data = HTML(string=html).write_pdf()
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs one message
         raise RenderError(f"the PDF could not be rendered: {exc}") from exc
     if data is None:
         raise RenderError("WeasyPrint returned no PDF")
-    write_private_file(path, data)
+    return bytes(data)
+
+
+def write_pdf(context: dict[str, Any], path: Path, lang: str = "en", template: str = "executive.html") -> Path:
+    write_private_file(path, html_to_pdf(render(template, context, lang)))
     return path
 
 

@@ -52,7 +52,8 @@ def test_demo_writes_pdf_and_html_of_the_sample_company(tmp_path: Path) -> None:
     assert all(p.is_file() for p in paths)
     text = pdf_text(next(p for p in paths if p.suffix == ".pdf"))
     assert "Nordlicht Handel GmbH" in text
-    assert "Customers ranked by net profit" in text
+    assert "Most profitable customers" in text and "Least profitable customers" in text
+    assert "Whale curve" in text and "Overdue risk" in text and "Watch list" in text
     assert "Reconciled" in text
     assert "Traceback" not in result.stderr
     # The demo leaves a working configuration behind.

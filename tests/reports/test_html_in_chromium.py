@@ -1,59 +1,84 @@
-"""The accountant's HTML opened in real headless Chromium, offline: it loads, its script runs and sorts."""
+"""The accountant's HTML in real headless Chromium, offline: it loads, sorts, drills down, with no console errors."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
-from reports.context import ReportMeta, build_context
+from connector.files import FilesConnector
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitability.analyze import analyze
+from profitability.model import Period
+from profitlens.sync import run_sync
+from reports.context import ReportMeta, build_context, drilldown_labels
+from reports.details import customer_details, script_json
+from reports.i18n import gettext_for
 from reports.render import write_html
 from tests.cases import alpha
-from tests.reports.test_report import analysis_of
+from tests.reports.browser import Browser
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--virtual-time-budget=5000",
-]
+ORDER = "Array.from(document.querySelectorAll('#customers tr.customer-row td.customer')).map(t => t.firstChild.textContent.trim())"
 
 
-def dump_dom(url: str, profile: Path) -> str:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "Chromium is needed for this test (Debian: chromium)"
-    result = subprocess.run(
-        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+def report(tmp_path: Path, lang: str = "en") -> Path:
+    folder = alpha.write_files(tmp_path / "files")
+    # A name that must stay text: if it ran, it would be a console error and a changed title.
+    (folder / "customers.csv").write_text(
+        "customer_id,name,referred_by\nC1,Alpha GmbH,\nC2,\"<script>document.title='pwned'</script> & Søn AB\",C1\n"
     )
-    return result.stdout
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(FilesConnector(folder), load_mapping("files"), store)
+        analysis = analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings())
+        details = customer_details(store.con, analysis)
+    _ = gettext_for(lang)
+    meta = ReportMeta(
+        company="Alpha Test AG", currency="EUR", source="files", generated_at=dt.datetime(2026, 4, 1), locale=lang
+    )
+    context = {
+        **build_context(analysis, meta, _),
+        "details_json": script_json(details),
+        "labels_json": script_json(drilldown_labels(_)),
+    }
+    return write_html(context, tmp_path / "report.html", lang)
 
 
-def customer_order(dom: str) -> list[str]:
-    table = dom[dom.index('<table id="customers">') :]
-    table = table[: table.index("</table>")]
-    return re.findall(r'<td class="customer">([^<]+?) <span', table)
+def test_sort_and_drill_down_with_no_console_errors(tmp_path: Path) -> None:
+    html = report(tmp_path)
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.open(html.as_uri())
+        assert browser.eval("document.body.getAttribute('data-ready')") == "1"  # the script ran, offline
+        assert browser.eval("document.title").startswith("Customer profitability")
+        c2_name = "<script>document.title='pwned'</script> & Søn AB"
+        assert browser.eval(ORDER) == [c2_name, "Alpha GmbH"]  # by net profit: +28.14, −200.27
+
+        # Sort by net sales (largest first): Alpha sells 700, the other 100.
+        browser.eval("document.querySelector('th[data-key=net_sales]').click()")
+        assert browser.eval(ORDER) == ["Alpha GmbH", c2_name]
+
+        # Open Alpha's drill-down: the waterfall and the documents and hours behind the figures.
+        browser.eval("document.querySelector('tr.customer-row[data-id=\"|C1\"]').click()")
+        drill = browser.eval("document.querySelector('tr.drill').innerText")
+        assert "Profit waterfall" in drill
+        assert "Net sales" in drill and "700.00" in drill and "-200.27" in drill
+        assert "INV1" in drill and "Invoice" in drill and "documents.csv" in drill
+        assert "Time entries in the period" in drill and "150.00" in drill
+        browser.eval("document.querySelector('tr.customer-row[data-id=\"|C1\"]').click()")  # closes again
+        assert browser.eval("document.querySelectorAll('tr.drill').length") == 0
+        assert browser.errors == []
+    finally:
+        browser.close()
 
 
-def test_report_opens_offline_and_sorts_in_chromium(tmp_path: Path) -> None:
-    # The hand-worked case: Beta AB earns +28.14, Alpha GmbH loses −200.27 but sells more (700 against 100).
-    analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
-    meta = ReportMeta(company="Alpha Test AG", currency="EUR", source="files", generated_at=dt.datetime(2026, 4, 1))
-    html = write_html(build_context(analysis, meta), tmp_path / "report.html")
-
-    ranked = dump_dom(html.as_uri(), tmp_path / "profile1")
-    assert 'data-ready="1"' in ranked  # the inline script ran with no network
-    assert customer_order(ranked) == ["Beta AB", "Alpha GmbH"]  # by net profit
-
-    by_sales = dump_dom(html.as_uri() + "#sort=net_sales", tmp_path / "profile2")
-    assert customer_order(by_sales) == ["Alpha GmbH", "Beta AB"]
+def test_the_drill_down_speaks_the_reports_language(tmp_path: Path) -> None:
+    html = report(tmp_path, "de")
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.open(html.as_uri() + "#open=%7CC1")
+        drill = browser.eval("document.querySelector('tr.drill').innerText")
+        assert "Ergebniswasserfall" in drill and "Rechnung" in drill
+        assert "700,00" in drill  # German number format from the page's lang
+        assert browser.errors == []
+    finally:
+        browser.close()

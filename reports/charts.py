@@ -1,0 +1,77 @@
+"""Charts as inline SVG (matplotlib, Agg): they travel inside the HTML and print sharply in the PDF."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display; set before pyplot is imported
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+INK = "#1d2733"
+ACCENT = "#2f5d8a"
+BAD = "#b3261e"
+plt.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "font.size": 8,
+        "axes.edgecolor": "#9aa8b5",
+        "axes.labelcolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+    }
+)
+
+
+def _svg(fig: Figure, name: str) -> str:
+    buffer = io.StringIO()
+    # A salt per chart keeps element ids unique when several charts share one page.
+    with plt.rc_context({"svg.hashsalt": name}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]  # inline: no XML prolog or doctype
+    # Prefix every id and reference, so two charts on one page never share an id.
+    return text.replace('id="', f'id="{name}-').replace('href="#', f'href="#{name}-').replace("url(#", f"url(#{name}-")
+
+
+def whale_curve(profit_shares: Sequence[Decimal], *, x_label: str, y_label: str) -> str:
+    """Cumulative net profit (share of the total) against the share of customers, best first."""
+    n = len(profit_shares)
+    fig, ax = plt.subplots(figsize=(6.2, 2.6))
+    if n:
+        # At most ~400 points: the curve's shape, not 20,000 markers.
+        step = max(1, n // 400)
+        idx = list(range(0, n, step)) + ([n - 1] if (n - 1) % step else [])
+        xs = [0.0] + [(i + 1) / n for i in idx]
+        ys = [0.0] + [float(profit_shares[i]) for i in idx]
+        ax.plot(xs, ys, color=ACCENT, linewidth=1.6)
+        ax.axhline(1.0, color="#9aa8b5", linewidth=0.8, linestyle="--")
+        peak = max(range(len(ys)), key=ys.__getitem__)
+        ax.plot([xs[peak]], [ys[peak]], "o", color=BAD, markersize=4)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig, "whale")
+
+
+def ageing_bars(labels: Sequence[str], amounts: Sequence[Decimal], *, money: FuncFormatter | None = None) -> str:
+    """Open amount per ageing bucket; the overdue buckets in red."""
+    fig, ax = plt.subplots(figsize=(6.2, 2.2))
+    values = [float(a) for a in amounts]
+    colors = [ACCENT] + [BAD] * (len(values) - 1)
+    ax.bar(range(len(values)), values, color=colors, width=0.6)
+    ax.set_xticks(range(len(values)), labels)
+    if money is not None:
+        ax.yaxis.set_major_formatter(money)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig, "ageing")

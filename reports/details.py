@@ -1,0 +1,80 @@
+"""What lies behind each customer's figures: the documents and time entries of the period, for the drill-down."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import duckdb
+from markupsafe import Markup
+
+from profitability.model import Analysis
+
+# Enough to see what drives a figure without turning the HTML for 20,000 customers into hundreds of MB;
+# the report says when a list is cut and summary/exports hold the totals.
+MAX_ROWS = 60
+
+DOCUMENTS_SQL = """
+SELECT company, customer_id, document_date, document_type, coalesce(number, document_id), amount,
+       sales_amount, cost_amount, voided, source_table, source_key
+FROM document
+WHERE document_date BETWEEN $start AND $end
+QUALIFY row_number() OVER (PARTITION BY company, customer_id ORDER BY document_date DESC, document_id) <= $limit
+ORDER BY company, customer_id, document_date DESC, document_id
+"""
+HOURS_SQL = """
+SELECT company, customer_id, date, employee_id, coalesce(activity, ''), hours, cost_amount, source_table, source_key
+FROM labour
+WHERE date BETWEEN $start AND $end AND customer_id IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY company, customer_id ORDER BY date DESC, entry_id) <= $limit
+ORDER BY company, customer_id, date DESC, entry_id
+"""
+COUNTS_SQL = """
+SELECT company, customer_id, 'documents', count(*) FROM document WHERE document_date BETWEEN $start AND $end GROUP BY 1, 2
+UNION ALL
+SELECT company, customer_id, 'hours', count(*) FROM labour WHERE date BETWEEN $start AND $end
+  AND customer_id IS NOT NULL GROUP BY 1, 2
+"""
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def customer_details(con: duckdb.DuckDBPyConnection, analysis: Analysis) -> dict[str, dict[str, Any]]:
+    period = analysis.period
+    params = {"start": period.start, "end": period.end, "limit": MAX_ROWS}
+    out: dict[str, dict[str, Any]] = defaultdict(lambda: {"documents": [], "hours": [], "counts": {}})
+    for co, cid, day, kind, number, amount, sales, cost, voided, table, key in con.execute(
+        DOCUMENTS_SQL, params
+    ).fetchall():
+        out[f"{co}|{cid}"]["documents"].append(
+            [day.isoformat(), kind, number, _num(amount), _num(sales), _num(cost), bool(voided), f"{table} {key}"]
+        )
+    for co, cid, day, employee, activity, hours, cost, table, key in con.execute(HOURS_SQL, params).fetchall():
+        out[f"{co}|{cid}"]["hours"].append(
+            [day.isoformat(), employee, activity, _num(hours), _num(cost), f"{table} {key}"]
+        )
+    for co, cid, what, n in con.execute(COUNTS_SQL, {"start": period.start, "end": period.end}).fetchall():
+        out[f"{co}|{cid}"]["counts"][what] = int(n)
+    for c in analysis.customers:
+        d = out[f"{c.company}|{c.customer_id}"]
+        d["waterfall"] = [
+            ["net_sales", float(c.net_sales)],
+            ["cost_of_goods", -float(c.cost_of_goods)],
+            ["commissions", -float(c.commissions)],
+            ["labour_cost", -float(c.labour_cost)],
+            ["activity_cost", -float(c.activity_cost)],
+            ["financing_cost", -float(c.financing_cost)],
+            ["expected_credit_loss", -float(c.expected_credit_loss)],
+            ["net_profit", float(c.net_profit)],
+        ]
+    return dict(out)
+
+
+def script_json(value: Any) -> Markup:
+    """JSON safe to place inside <script type="application/json">: no `</script>` can close it early."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - escaped above for the script context

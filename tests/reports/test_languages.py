@@ -1,0 +1,125 @@
+"""Every report in all six languages: translated headings, locale-formatted figures, complete catalogs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from connector.gp_sql import GpSqlConnector, sqlite_connection
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitability.analyze import analyze
+from profitability.model import Analysis, Period
+from profitlens.sync import run_sync
+from reports.context import ReportMeta, build_context
+from reports.formatting import Formatter
+from reports.i18n import LANGUAGES, gettext_for, language
+from reports.messages import extract, problems
+from reports.render import render, write_pdf
+from tests.conftest import pdf_text
+
+# Headings a reader must find in the executive PDF, per language.
+HEADINGS = {
+    "en": ("Headline figures", "Whale curve", "Most profitable customers", "Overdue risk", "Method and data"),
+    "de": (
+        "Die wichtigsten Zahlen",
+        "Walkurve",
+        "Die profitabelsten Kunden",
+        "Überfälligkeitsrisiko",
+        "Methode und Daten",
+    ),
+    "es": ("Cifras principales", "Curva de la ballena", "Clientes más rentables", "Riesgo de impago", "Método y datos"),
+    "nb": ("Nøkkeltall", "Hvalkurve", "Mest lønnsomme kunder", "Risiko ved forfalte fordringer", "Metode og data"),
+    "sv": ("Nyckeltal", "Valkurva", "Mest lönsamma kunder", "Risk i förfallna fordringar", "Metod och data"),
+    "fi": (
+        "Tärkeimmät luvut",
+        "Valaskäyrä",
+        "Kannattavimmat asiakkaat",
+        "Erääntyneiden saatavien riski",
+        "Menetelmä ja aineisto",
+    ),
+}
+# The reconciliation line shows the open receivables to the cent, in the locale's format.
+CURRENCY = {"en": "EUR", "de": "EUR", "es": "EUR", "nb": "NOK", "sv": "SEK", "fi": "EUR"}
+
+
+@pytest.fixture(scope="module")
+def sample_analysis(tmp_path_factory: pytest.TempPathFactory, small_sample: Path) -> Analysis:
+    store_path = tmp_path_factory.mktemp("lang") / "l.duckdb"
+    with Store(store_path) as store:
+        run_sync(
+            GpSqlConnector(sqlite_connection(str(small_sample))),
+            load_mapping("gp-sql", {"customer": {"referred_by": "USERDEF1"}}),
+            store,
+        )
+        return analyze(store.con, Period.of(dt.date(2025, 11, 1), dt.date(2026, 10, 31)))
+
+
+def plain(text: str) -> str:
+    """pdftotext keeps the locale's no-break and narrow no-break spaces; compare with plain spaces."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_executive_pdf_in_every_language(tmp_path: Path, sample_analysis: Analysis, lang: str) -> None:
+    meta = ReportMeta(
+        company="Nordlicht Handel GmbH",
+        currency=CURRENCY[lang],
+        source="GP",
+        generated_at=dt.datetime(2026, 11, 1),
+        sync={"rows_read": 18616},
+        locale=lang,
+    )
+    context = build_context(sample_analysis, meta, gettext_for(lang))
+    text = plain(pdf_text(write_pdf(context, tmp_path / f"report-{lang}.pdf", lang)))
+    for heading in HEADINGS[lang]:
+        assert heading in text, (lang, heading)
+    open_amount = sample_analysis.reconciliation["ledger_open_as_of"]
+    expected = plain(Formatter(lang, CURRENCY[lang]).money(open_amount))
+    assert expected in text, (lang, expected)
+    if lang != "en":
+        assert "Headline figures" not in text and "Whale curve" not in text  # nothing left in English
+
+
+def test_locale_formats_read_as_accountants_write_them() -> None:
+    amount = Decimal("1234567.891")
+    assert plain(Formatter("de", "EUR").money(amount)) == "1.234.567,89 €"
+    assert plain(Formatter("sv", "SEK").money(amount)) == "1 234 567,89 kr"
+    assert plain(Formatter("fi", "EUR").money(amount)) == "1 234 567,89 €"
+    assert plain(Formatter("es", "EUR").money(amount)) == "1.234.567,89 €"
+    assert plain(Formatter("nb", "NOK").money(amount)) == "1 234 567,89 kr"
+    assert Formatter("en", "EUR").money(amount) == "€1,234,567.89"
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_template_string_is_translated(lang: str) -> None:
+    assert problems(lang, extract()) == []
+
+
+def test_the_accountants_html_is_translated(sample_analysis: Analysis) -> None:
+    meta = ReportMeta(company="N", currency="EUR", source="GP", generated_at=dt.datetime(2026, 11, 1), locale="fi")
+    html = render("report.html", build_context(sample_analysis, meta, gettext_for("fi")), "fi")
+    assert 'lang="fi"' in html and "Asiakkaat nettotuloksen mukaan" in html and "Kate-%" in html
+
+
+def test_an_unknown_language_is_refused_with_the_choices() -> None:
+    from profitlens.errors import ConfigError
+
+    assert language("no") == "nb" and language("de_AT") == "de"
+    with pytest.raises(ConfigError, match="choose one of en, de, es, nb, sv, fi"):
+        language("xx")
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_a_percent_sign_in_a_translation_is_doubled(lang: str) -> None:
+    # Templates format every message (newstyle gettext), so a lone "%" would break the report.
+    import re
+
+    from reports.i18n import catalog_path
+
+    text = catalog_path(lang).read_text(encoding="utf-8")
+    lone = [line for line in text.splitlines() if line.startswith("msgstr") and re.search(r"(?<!%)%(?![%(])", line)]
+    assert lone == []
