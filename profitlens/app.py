@@ -20,7 +20,7 @@ from profitlens.config import Config, SourceSettings, redact
 from profitlens.errors import ConfigError
 from profitlens.sync import CompanySource, Progress, run_sync_companies
 from reports import i18n
-from reports.context import ReportMeta, build_context, drilldown_labels
+from reports.context import ReportMeta, build_context, drilldown_labels, statement_context
 from reports.details import customer_details, script_json
 from reports.exports import write_csv, write_xlsx
 from reports.outputs import write_analysis
@@ -120,7 +120,12 @@ def write_outputs(config: Config, run: AnalysisRun, out: Path) -> tuple[Path, ..
 
 
 def write_reports(
-    config: Config, run: AnalysisRun, out: Path, formats: tuple[str, ...], lang: str | None = None
+    config: Config,
+    run: AnalysisRun,
+    out: Path,
+    formats: tuple[str, ...],
+    lang: str | None = None,
+    statements: tuple[str, ...] = (),
 ) -> list[Path]:
     """Write the chosen formats in the chosen language: report.html, report.pdf, report.xlsx, *.csv."""
     company = config.settings.company
@@ -151,7 +156,26 @@ def write_reports(
         paths.append(write_xlsx(run.analysis, out / "report.xlsx", title=f"{company.name}: customer profitability"))
     if "csv" in formats:
         paths.extend(write_csv(run.analysis, out))
+    for wanted in statements:
+        for customer in _find_customers(run.analysis, wanted):
+            name = "-".join(p for p in (customer.company, customer.customer_id) if p)
+            safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+            page = statement_context(context, run.analysis, customer, meta, _)
+            paths.append(write_pdf(page, out / f"statement-{safe}.pdf", language, template="statement.html"))
     return paths
+
+
+def _find_customers(analysis: Any, wanted: str) -> list[Any]:
+    """Customers by id, or `COMPANY|ID`; a customer not analysed in the period is a clear error."""
+    company, _sep, customer_id = wanted.rpartition("|")
+    found = [c for c in analysis.customers if c.customer_id == customer_id and (not _sep or c.company == company)]
+    if not found:
+        raise ConfigError(
+            f"customer {wanted!r} has no figures in this period",
+            key="--statement",
+            hint="give a customer id from customers.csv (COMPANY|ID where several companies)",
+        )
+    return found
 
 
 def _describe_source(config: Config) -> str:

@@ -186,7 +186,13 @@ def _print_headline(analysis: Any, currency: str) -> None:
     "--format", "formats", default="pdf,html", show_default=True, help="Comma-separated: pdf, html, xlsx, csv."
 )
 @click.option(
-    "--lang", default=None, help="Language and formats of the report (e.g. en, de). Default: [company] locale."
+    "--lang", default=None, help="Language of the report: en, de, es, nb, sv or fi. Default: [company] locale."
+)
+@click.option(
+    "--statement",
+    "statements",
+    multiple=True,
+    help="Also write a one-page statement PDF for this customer id (repeatable; COMPANY|ID for several companies).",
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the reports.")
 def report(
@@ -196,16 +202,23 @@ def report(
     as_of: dt.datetime | None,
     formats: str,
     lang: str | None,
+    statements: tuple[str, ...],
     out: Path,
 ) -> None:
-    """Write the profitability report (PDF and HTML) for a period."""
+    """Write the reports for a period: the executive PDF, the accountant's HTML, XLSX and CSV.
+
+    --statement adds a one-page PDF per chosen customer for its account manager.
+    """
     from profitlens import app  # noqa: PLC0415
     from profitlens.config import load_config  # noqa: PLC0415
+    from reports.i18n import language  # noqa: PLC0415
 
     chosen = _formats(formats)
+    if lang is not None:
+        language(lang)
     config = load_config(config_path)
     run = app.run_analysis(config, _period(date_from, date_to, as_of))
-    for path in app.write_reports(config, run, out, chosen, lang):
+    for path in app.write_reports(config, run, out, chosen, lang, statements):
         click.echo(str(path))
 
 
@@ -290,7 +303,11 @@ def estimate(
     help="Sample company size: small ≈ 200 customers; large ≈ 20,000 customers and 1M invoice lines.",
 )
 @click.option("--seed", default=7, show_default=True, help="Seed of the sample generator (same seed, same company).")
-def demo(out: Path, size: str, seed: int) -> None:
+@click.option(
+    "--format", "formats", default="pdf,html,xlsx,csv", show_default=True, help="Comma-separated: pdf, html, xlsx, csv."
+)
+@click.option("--lang", default="en", show_default=True, help="Language of the reports: en, de, es, nb, sv or fi.")
+def demo(out: Path, size: str, seed: int, formats: str, lang: str) -> None:
     """Generate the sample GP company, sync it, analyse it and write the reports.
 
     Prints the paths of the HTML and PDF reports. The folder also holds profitlens.toml, a working
@@ -299,7 +316,10 @@ def demo(out: Path, size: str, seed: int) -> None:
     from connector.sample.generate import generate  # noqa: PLC0415
     from profitlens import app  # noqa: PLC0415
     from profitlens.config import load_config  # noqa: PLC0415
+    from reports.i18n import language  # noqa: PLC0415
 
+    chosen = _formats(formats)
+    lang = language(lang)  # refuse a wrong language before the work, not after it
     out.mkdir(parents=True, exist_ok=True)
     sample = out / f"sample-gp-{size}.sqlite"
     if not sample.exists():
@@ -315,7 +335,7 @@ def demo(out: Path, size: str, seed: int) -> None:
     run = app.run_analysis(config, Period.of(*DEMO_PERIOD))
     app.write_outputs(config, run, out)
     _print_headline(run.analysis, config.settings.company.currency)
-    for path in app.write_reports(config, run, out, ("html", "pdf", "xlsx")):
+    for path in app.write_reports(config, run, out, chosen, lang):
         click.echo(str(path))
 
 

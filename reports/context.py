@@ -280,3 +280,52 @@ def drilldown_labels(_: Gettext) -> dict[str, Any]:
         "hours_header": [_("Date"), _("Employee"), _("Activity"), _("Hours"), _("Cost"), _("Source")],
         **{key: _(label) for key, label in DOCUMENT_TYPES.items()},
     }
+
+
+def statement_context(
+    base: dict[str, Any], analysis: Analysis, customer: CustomerProfit, meta: ReportMeta, _: Gettext
+) -> dict[str, Any]:
+    """The one-page statement of one customer, for its account manager."""
+    f = Formatter(meta.locale, meta.currency)
+    c = customer
+    steps = [
+        (_("Net sales"), c.net_sales, False),
+        (_("Cost of goods"), -c.cost_of_goods, True),
+        (_("Gross margin"), c.gross_margin, False),
+        (_("Commissions"), -c.commissions, True),
+        (_("Labour cost to serve"), -c.labour_cost, True),
+        (_("Activity costs"), -c.activity_cost, True),
+        (_("Financing cost"), -c.financing_cost, True),
+        (_("Expected credit loss"), -c.expected_credit_loss, True),
+        (_("Net profit"), c.net_profit, c.net_profit < 0),
+    ]
+    labels = bucket_labels(analysis, _)
+    row = _row(c, f, _)
+
+    def days(value: Decimal | None) -> str:
+        return f.number(value, 1) if value is not None else "–"
+
+    return {
+        **base,
+        "c": c,
+        "s": {
+            "net_profit": f.money(c.net_profit),
+            "segment": row["segment"],
+            "action": _(ACTIONS.get(c.action, c.action)),
+            "reason": row["reason"],
+            "days_late": _("pays %(days)s days late on average", days=row["days_late"])
+            if c.avg_days_late is not None and c.avg_days_late >= 5
+            else _("pays on time"),
+            "waterfall": [(label, f.money(amount), minus) for label, amount, minus in steps],
+            "referral": f.money(c.referral_value) if c.referral_value else "",
+            "open_amount": f.money(c.open_amount),
+            "overdue_amount": f.money(c.overdue_amount),
+            "dso": days(c.dso),
+            "best_dso": days(c.best_possible_dso),
+            "days_to_pay": days(c.avg_days_to_pay),
+            "limit_use": f.percent(c.credit_limit_use * 100) if c.credit_limit_use is not None else "–",
+            "ageing": [
+                {"label": label, "amount": f.money(amount)} for label, amount in zip(labels, c.ageing, strict=True)
+            ],
+        },
+    }

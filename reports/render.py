@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from importlib import resources
 from pathlib import Path
@@ -58,10 +59,17 @@ def html_to_pdf(html: str) -> bytes:
             f"WeasyPrint cannot be loaded: {exc}",
             hint="install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
         ) from exc
+    # WeasyPrint reads SVG presentation attributes (fill, stroke) as SVG, but first warns about them as
+    # unknown CSS: noise for the user. Real problems are logged at ERROR and still shown.
+    weasy_log = logging.getLogger("weasyprint")
+    level = weasy_log.level
+    weasy_log.setLevel(logging.ERROR)
     try:
         data = HTML(string=html).write_pdf()
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs one message
         raise RenderError(f"the PDF could not be rendered: {exc}") from exc
+    finally:
+        weasy_log.setLevel(level)
     if data is None:
         raise RenderError("WeasyPrint returned no PDF")
     return bytes(data)

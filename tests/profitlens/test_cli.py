@@ -196,3 +196,21 @@ def test_passwords_in_connection_strings_are_never_printed(tmp_path: Path) -> No
     assert result.returncode == 1
     assert "s3cr3t-Pa55" not in result.stderr + result.stdout
     assert "ODBC driver" in result.stderr
+
+
+def test_demo_speaks_the_chosen_language(tmp_path: Path) -> None:
+    result = run("demo", "--out", str(tmp_path / "demo"), "--size", "tiny", "--lang", "nb", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    text = pdf_text(tmp_path / "demo" / "report.pdf")
+    assert "Nøkkeltall" in text and "Hvalkurve" in text and "Mest lønnsomme kunder" in text
+    assert not (tmp_path / "demo" / "report.html").exists()
+
+
+def test_a_wrong_language_is_refused_before_any_work(tmp_path: Path) -> None:
+    result = run("demo", "--out", str(tmp_path / "demo"), "--size", "tiny", "--lang", "klingon")
+    assert result.returncode == 1
+    assert (
+        "there is no report language 'klingon'" in result.stderr
+        and "choose one of en, de, es, nb, sv, fi" in result.stderr
+    )
+    assert not (tmp_path / "demo").exists()

@@ -21,7 +21,7 @@ from reports.render import render_html, write_html, write_pdf
 from tests.cases import alpha
 from tests.conftest import pdf_text
 
-EVIL_NAME = '<script>alert("x")</script> & Co'
+EVIL_NAME = '<script>alert("x")</script> & Søn AB'
 
 
 def analysis_of(folder: Path, tmp_path: Path) -> Analysis:
@@ -117,3 +117,32 @@ def test_customers_csv_keeps_its_promised_columns(tmp_path: Path) -> None:
         "22.0",
     )
     assert (c2["customer_id"], c2["referral_value"], c1["referral_value"]) == ("C2", "0.00", "4.00")
+
+
+def test_statement_is_one_page_with_the_customers_waterfall(tmp_path: Path) -> None:
+    from reports.context import statement_context
+    from reports.i18n import gettext_for
+
+    folder = alpha.write_files(tmp_path / "files")
+    (folder / "customers.csv").write_text(
+        "customer_id,name,referred_by\nC1,<script>alert(1)</script> & Søn AB,\nC2,Beta AB,C1\n", encoding="utf-8"
+    )
+    analysis = analysis_of(folder, tmp_path)
+    c1 = next(c for c in analysis.customers if c.customer_id == "C1")
+    _ = gettext_for("sv")
+    m = ReportMeta(
+        company="Alpha Test AG", currency="SEK", source="files", generated_at=dt.datetime(2026, 4, 1), locale="sv"
+    )
+    page = statement_context(build_context(analysis, m, _), analysis, c1, m, _)
+    path = write_pdf(page, tmp_path / "statement.pdf", "sv", template="statement.html")
+    text = pdf_text(path).replace("\u00a0", " ")
+    assert "<script>alert(1)</script> & Søn AB" in text  # the ERP's name is text, not markup
+    assert "Resultatbrygga" in text and "Nettoomsättning" in text
+    assert "700,00 kr" in text and "-200,27 kr" in text  # Swedish formats; the hand-worked net profit
+    assert "Plats 2 av 2" in text
+    assert "Sida 1 av 1" in text
+
+
+def test_the_executive_pdf_shows_a_name_with_markup_as_text(evil_analysis: Analysis, tmp_path: Path) -> None:
+    text = pdf_text(write_pdf(build_context(evil_analysis, meta()), tmp_path / "r.pdf"))
+    assert EVIL_NAME in text
