@@ -21,7 +21,7 @@ from profitlens.errors import ConfigError
 from profitlens.sync import CompanySource, Progress, run_sync_companies
 from reports import i18n
 from reports.context import ReportMeta, build_context, drilldown_labels, statement_context
-from reports.details import customer_details, script_json
+from reports.details import customer_details, html_extras
 from reports.exports import write_csv, write_xlsx
 from reports.outputs import write_analysis
 from reports.render import write_html, write_pdf
@@ -139,16 +139,12 @@ def write_reports(
         sync=run.last_sync,
         locale=language,
     )
-    context = build_context(run.analysis, meta, _)
+    context = build_context(run.analysis, meta, _, every_customer="html" in formats)
     paths: list[Path] = []
     if "html" in formats:
         with Store(config.store_path, read_only=True) as store:
             details = customer_details(store.con, run.analysis)
-        html_context = {
-            **context,
-            "details_json": script_json(details),
-            "labels_json": script_json(drilldown_labels(_)),
-        }
+        html_context = html_extras(context, details, drilldown_labels(_))
         paths.append(write_html(html_context, out / "report.html", language))
     if "pdf" in formats:
         paths.append(write_pdf(context, out / "report.pdf", language))

@@ -95,22 +95,32 @@ def _row(c: CustomerProfit, f: Formatter, _: Gettext) -> dict[str, Any]:
         "reason": reason(c, _),
         "days_late": f.number(c.avg_days_late, 0) if c.avg_days_late is not None else "–",
         "sort": {
-            "net_sales": str(c.net_sales),
-            "net_profit": str(c.net_profit),
-            "gross_margin": str(c.gross_margin),
-            "cost_to_serve": str(c.cost_to_serve),
-            "overdue_amount": str(c.overdue_amount),
+            "net_sales": float(c.net_sales),
+            "net_profit": float(c.net_profit),
+            "gross_margin": float(c.gross_margin),
+            "cost_to_serve": float(c.cost_to_serve),
+            "overdue_amount": float(c.overdue_amount),
         },
     }
 
 
-def build_context(analysis: Analysis, meta: ReportMeta, _: Gettext | None = None) -> dict[str, Any]:
+def build_context(
+    analysis: Analysis, meta: ReportMeta, _: Gettext | None = None, *, every_customer: bool = True
+) -> dict[str, Any]:
+    """The report's view model. `every_customer=False` formats only the customers a summary shows
+    (the executive PDF of 20,000 customers needs 25 rows, not 20,000)."""
     _ = _ or (lambda message, **kw: message % kw if kw else message)
     f = Formatter(meta.locale, meta.currency)
     t = analysis.totals
     prev = analysis.previous_totals
     customers = analysis.customers
-    rows = [_row(c, f, _) for c in customers]
+    if every_customer or len(customers) <= 2 * TOP:
+        rows = [_row(c, f, _) for c in customers]
+        top, bottom = rows[:TOP], (list(reversed(rows[-TOP:])) if len(rows) > TOP else [])
+    else:
+        rows = []
+        top = [_row(c, f, _) for c in customers[:TOP]]
+        bottom = [_row(c, f, _) for c in reversed(customers[-TOP:])]
     losing = [c for c in customers if c.net_profit < 0]
     labels = bucket_labels(analysis, _)
     open_total = sum(analysis.ageing_totals, Decimal(0))
@@ -185,9 +195,9 @@ def build_context(analysis: Analysis, meta: ReportMeta, _: Gettext | None = None
         "net_margin_pct": f.percent(t["net_profit"] / t["net_sales"] * 100 if t["net_sales"] else None),
         "referral_value": f.money(t["referral_value"], whole=True),
         "customers": rows,
-        "top": rows[:TOP],
-        "bottom": list(reversed(rows[-TOP:])) if len(rows) > TOP else [],
-        "customer_count": len(rows),
+        "top": top,
+        "bottom": bottom,
+        "customer_count": len(customers),
         "losing_count": len(losing),
         "losing_sum": f.money(sum((c.net_profit for c in losing), Decimal(0)), whole=True),
         "whale_peak": f.percent(curve["peak_profit_share"] * 100),
@@ -267,6 +277,7 @@ def drilldown_labels(_: Gettext) -> dict[str, Any]:
         "expected_credit_loss": _("Expected credit loss"),
         "net_profit": _("Net profit"),
         "voided": _("voided"),
+        "shown": _("Showing %(shown)s of %(count)s customers"),
         "document_header": [
             _("Date"),
             _("Type"),

@@ -13,7 +13,7 @@ from profitability.model import Analysis
 
 # Enough to see what drives a figure without turning the HTML for 20,000 customers into hundreds of MB;
 # the report says when a list is cut and summary/exports hold the totals.
-MAX_ROWS = 60
+MAX_ROWS = 25
 
 DOCUMENTS_SQL = """
 SELECT company, customer_id, document_date, document_type, coalesce(number, document_id), amount,
@@ -78,3 +78,13 @@ def script_json(value: Any) -> Markup:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)  # noqa: S704 - escaped above for the script context
+
+
+def html_extras(context: dict[str, Any], details: dict[str, dict[str, Any]], labels: dict[str, Any]) -> dict[str, Any]:
+    """What the accountant's HTML adds to the common context: its data, as JSON for its script."""
+    return {
+        **context,
+        "rows_json": script_json(context["customers"]),
+        "details_json": script_json(details),
+        "labels_json": script_json(labels),
+    }

@@ -31,13 +31,14 @@ class Browser:
         binary = shutil.which("chromium") or shutil.which("chromium-browser")
         assert binary, "Chromium is needed for this test (Debian: chromium)"
         profile.mkdir(parents=True, exist_ok=True)
+        (profile / "DevToolsActivePort").unlink(missing_ok=True)  # a stale one names a dead browser
         self.process = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         port_file = profile / "DevToolsActivePort"
-        for _ in range(200):
+        for _ in range(600):  # up to 30 s on a busy machine
             if port_file.exists() and port_file.read_text().strip():
                 break
             time.sleep(0.05)

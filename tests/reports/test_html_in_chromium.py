@@ -12,7 +12,7 @@ from profitability.analyze import analyze
 from profitability.model import Period
 from profitlens.sync import run_sync
 from reports.context import ReportMeta, build_context, drilldown_labels
-from reports.details import customer_details, script_json
+from reports.details import customer_details, html_extras
 from reports.i18n import gettext_for
 from reports.render import write_html
 from tests.cases import alpha
@@ -35,11 +35,7 @@ def report(tmp_path: Path, lang: str = "en") -> Path:
     meta = ReportMeta(
         company="Alpha Test AG", currency="EUR", source="files", generated_at=dt.datetime(2026, 4, 1), locale=lang
     )
-    context = {
-        **build_context(analysis, meta, _),
-        "details_json": script_json(details),
-        "labels_json": script_json(drilldown_labels(_)),
-    }
+    context = html_extras(build_context(analysis, meta, _), details, drilldown_labels(_))
     return write_html(context, tmp_path / "report.html", lang)
 
 
@@ -66,6 +62,11 @@ def test_sort_and_drill_down_with_no_console_errors(tmp_path: Path) -> None:
         assert "Time entries in the period" in drill and "150.00" in drill
         browser.eval("document.querySelector('tr.customer-row[data-id=\"|C1\"]').click()")  # closes again
         assert browser.eval("document.querySelectorAll('tr.drill').length") == 0
+
+        # Filter by name: only the matching customer stays; the count says so.
+        browser.eval("var f = document.getElementById('filter'); f.value = 'alpha';f.dispatchEvent(new Event('input'))")
+        assert browser.eval(ORDER) == ["Alpha GmbH"]
+        assert browser.eval("document.getElementById('shown').textContent") == "Showing 1 of 1 customers"
         assert browser.errors == []
     finally:
         browser.close()
