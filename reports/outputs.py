@@ -13,7 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from profitability.model import Analysis, CustomerProfit
+from profitability.model import Analysis
+from profitability.portfolio import GROUP_FIELDS
 from reports.render import write_private_file
 
 CUSTOMER_COLUMNS = (
@@ -107,58 +108,107 @@ def _plain(value: Any, places: str = "0.01") -> Any:
     return value
 
 
-def _cell(c: CustomerProfit, column: str) -> str:
-    value = getattr(c, column)
+MONEY_FORMAT = "#,##0.00"
+DAYS_FORMAT = "0.0"
+RATIO_FORMAT = "0.00%"
+Table = tuple[str, list[str], list[list[Any]], dict[str, str]]  # name, header, rows, column formats
+
+
+def tables(analysis: Analysis) -> list[Table]:
+    """The analysis as named tables of plain values (Decimal, int, str, None)."""
+    bucket_keys = [f"ageing_{k}" for k in analysis.buckets.column_keys()]
+    customer_rows = [[getattr(c, col) for col in CUSTOMER_COLUMNS] + list(c.ageing) for c in analysis.customers]
+    formats = {col: MONEY_FORMAT for col in CUSTOMER_COLUMNS}
+    formats.update({col: DAYS_FORMAT for col in DAYS})
+    formats.update({col: RATIO_FORMAT for col in RATIOS})
+    formats.update({col: "0" for col in ("rank", "documents")})
+    formats.update({col: MONEY_FORMAT for col in bucket_keys})
+    group_fields = [*GROUP_FIELDS, "customers"]
+    group_rows = [
+        [dimension, row["key"], *(row.get(f) for f in group_fields)]
+        for dimension, rows in analysis.groups.items()
+        for row in rows
+    ]
+    ageing_rows = [
+        [label, amount, rate, ecl]
+        for label, amount, rate, ecl in zip(
+            analysis.buckets.labels(), analysis.ageing_totals, analysis.loss_rates, analysis.ecl_by_bucket, strict=True
+        )
+    ]
+    capacity_rows = [
+        [name, p["practical_minutes"], p["used_minutes"], p["minutes"], p["cost"]]
+        for name, p in analysis.unused_capacity.items()
+    ]
+    driver_rows = [[name, rate] for name, rate in analysis.driver_rates.items()]
+    watch_rows = [
+        [w.company, w.customer_id, w.name, w.previous_net_profit, w.net_profit, ", ".join(w.reasons)]
+        for w in analysis.watch_list
+    ]
+    total_rows = [[name, value] for name, value in analysis.totals.items()]
+    return [
+        ("customers", [*CUSTOMER_COLUMNS, *bucket_keys], customer_rows, formats),
+        (
+            "groups",
+            ["dimension", "key", *group_fields],
+            group_rows,
+            {f: MONEY_FORMAT for f in group_fields} | {"customers": "0"},
+        ),
+        (
+            "ageing",
+            ["bucket", "open_amount", "loss_rate", "expected_credit_loss"],
+            ageing_rows,
+            {"open_amount": MONEY_FORMAT, "loss_rate": "0.000%", "expected_credit_loss": MONEY_FORMAT},
+        ),
+        (
+            "capacity",
+            ["pool", "practical_minutes", "used_minutes", "unused_minutes", "unused_cost"],
+            capacity_rows,
+            {
+                "practical_minutes": "#,##0",
+                "used_minutes": "#,##0",
+                "unused_minutes": "#,##0",
+                "unused_cost": MONEY_FORMAT,
+            },
+        ),
+        ("driver_rates", ["driver", "cost_per_event"], driver_rows, {"cost_per_event": MONEY_FORMAT}),
+        (
+            "watch_list",
+            ["company", "customer_id", "name", "previous_net_profit", "net_profit", "reasons"],
+            watch_rows,
+            {"previous_net_profit": MONEY_FORMAT, "net_profit": MONEY_FORMAT},
+        ),
+        ("totals", ["figure", "amount"], total_rows, {"amount": MONEY_FORMAT}),
+    ]
+
+
+def _csv_value(value: Any, fmt: str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        if column in DAYS:
-            return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-        if column in RATIOS:
-            return str(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
-        return cents(value)
+        places = {DAYS_FORMAT: "0.1", RATIO_FORMAT: "0.0001", "0": "1", "0.000%": "0.000001"}.get(fmt or "", "0.01")
+        return str(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
     if isinstance(value, int):
         return str(value)
     return safe_cell(str(value))
 
 
-def customers_csv(analysis: Analysis) -> str:
+def table_csv(table: Table) -> str:
+    """One table as CSV text: money to cents, days to tenths, text neutralised."""
+    _name, header, rows, formats = table
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    bucket_columns = [f"ageing_{k}" for k in analysis.buckets.column_keys()]
-    writer.writerow([*CUSTOMER_COLUMNS, *bucket_columns])
-    for c in analysis.customers:
-        writer.writerow([*(_cell(c, col) for col in CUSTOMER_COLUMNS), *(cents(v) for v in c.ageing)])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_value(v, formats.get(h)) for h, v in zip(header, row, strict=True)])
     return buffer.getvalue()
+
+
+def customers_csv(analysis: Analysis) -> str:
+    return table_csv(tables(analysis)[0])
 
 
 def groups_csv(analysis: Analysis) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    fields = (
-        "net_sales",
-        "cost_of_goods",
-        "gross_margin",
-        "commissions",
-        "labour_cost",
-        "activity_cost",
-        "financing_cost",
-        "expected_credit_loss",
-        "net_profit",
-        "customers",
-    )
-    writer.writerow(["dimension", "key", *fields])
-    for dimension, rows in analysis.groups.items():
-        for row in rows:
-            cells = [row.get(f) for f in fields]
-            writer.writerow(
-                [
-                    dimension,
-                    safe_cell(str(row["key"])),
-                    *("" if v is None else cents(v) if isinstance(v, Decimal) else str(v) for v in cells),
-                ]
-            )
-    return buffer.getvalue()
+    return table_csv(tables(analysis)[1])
 
 
 def summary(analysis: Analysis, sync: dict[str, Any] | None, company: str, currency: str) -> dict[str, Any]:
