@@ -89,7 +89,7 @@ def engine_settings(config: Config) -> EngineSettings:
         reminder_interval_days=c.reminder_interval_days,
     )
     return EngineSettings(
-        department_rates={k: Decimal(v) for k, v in a.department_rates.items()},
+        department_rates={k: Decimal(v) for k, v in {**c.department_rates, **a.department_rates}.items()},
         buckets=AgeingBuckets(tuple(a.ageing_buckets)),
         cost_of_capital=a.cost_of_capital,
         loss_rates="history" if a.loss_rates == "history" else tuple(a.loss_rates),

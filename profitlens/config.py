@@ -107,6 +107,7 @@ class DriverSettings(_Section):
 
 class CostingSettings(_Section):
     pool: list[PoolSettings] = Field(default_factory=list)
+    department_rates: dict[str, Decimal] = Field(default_factory=dict)  # same as [analysis.department_rates]
     drivers: dict[str, DriverSettings] = Field(default_factory=dict)
     reminder_interval_days: int = Field(default=30, ge=1, le=365)
 

@@ -21,7 +21,7 @@ from reports.render import render_html, write_html, write_pdf
 from tests.cases import alpha
 from tests.conftest import pdf_text
 
-EVIL_NAME = '<script>alert("x")</script> & Søn AB'
+EVIL_NAME = "<script>alert(1)</script> & Søn AB"
 
 
 def analysis_of(folder: Path, tmp_path: Path) -> Analysis:
