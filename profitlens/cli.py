@@ -287,6 +287,63 @@ def estimate(
     click.echo(f"From {len(result.peers)} similar customers: " + ", ".join(c.customer_id for c in result.peers))
 
 
+@cli.command("run")
+@_config_option
+@click.argument("job")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run as if it were this day (catch up a missed run, or rerun a past one).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def run_command(config_path: Path, job: str, today: dt.datetime | None, as_json: bool) -> None:
+    """Run the named [[job]] now: sync, analyse, write its reports and e-mail them.
+
+    For cron, systemd timers or the Windows Task Scheduler (docs/operations.md). A second run of the
+    same job while one is running stops at once with exit code 1.
+    """
+    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.jobs import run_job  # noqa: PLC0415
+
+    config = load_config(config_path)
+    result = run_job(config, job, today.date() if today else None)
+    if as_json:
+        click.echo(json.dumps({"run_id": result.run_id, **result.as_dict()}, indent=2))
+        return
+    click.echo(
+        f"Job {job} ({result.period}): {len(result.files)} files, {len(result.sent)} e-mails sent"
+        + (f", {result.queued} waiting in the outbox for the next run" if result.queued else "")
+        + "."
+    )
+    for path in result.files:
+        click.echo(f"  {path}")
+
+
+@cli.command()
+@_config_option
+@click.option("--limit", default=20, show_default=True, help="How many runs to list, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+def history(config_path: Path, limit: int, as_json: bool) -> None:
+    """List past runs (syncs and jobs): start, end, status, figures, error, e-mails sent."""
+    from profitlens import jobs  # noqa: PLC0415
+    from profitlens.config import load_config  # noqa: PLC0415
+
+    runs = jobs.history(load_config(config_path), limit)
+    if as_json:
+        click.echo(json.dumps(runs, indent=2, default=str))
+        return
+    for r in runs:
+        summary = r["summary"] or {}
+        sent = len(summary.get("sent", [])) if isinstance(summary, dict) else 0
+        line = f"{r['started']}  {r['kind']:<20} {r['status']:<28}"
+        if r["kind"].startswith("job:"):
+            line += f" {summary.get('period', '')}  sent {sent}"
+        if r["error"]:
+            line += f"  error: {r['error']}"
+        click.echo(line)
+
+
 @cli.command()
 @click.option(
     "--out",

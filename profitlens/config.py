@@ -36,7 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from profitlens.errors import ConfigError
 
@@ -112,6 +112,67 @@ class CostingSettings(_Section):
     reminder_interval_days: int = Field(default=30, ge=1, le=365)
 
 
+class MailSettings(_Section):
+    """Where reports are sent from: SMTP (STARTTLS, SSL or, on a trusted relay, none)."""
+
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None  # write "${SMTP_PASSWORD}": never in the file in clear
+    sender: str
+    max_attachment_mb: Decimal = Field(default=Decimal(10), gt=0)
+    timeout_seconds: int = Field(default=30, ge=1, le=600)
+
+    @field_validator("sender")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return valid_address(value)
+
+
+ReportFormat = Literal["pdf", "html", "xlsx", "csv"]
+
+
+def _pdf_only() -> list[ReportFormat]:
+    return ["pdf"]
+
+
+class JobSettings(_Section):
+    """A named report job: what to analyse, which reports in which languages, and who receives them."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    period: str = "previous month"
+    reports: list[ReportFormat] = Field(default_factory=_pdf_only)
+    languages: list[str] = Field(default_factory=list)  # default: [company] locale
+    recipients: list[str] = Field(default_factory=list)
+    cron: str | None = None  # when `profitlens schedule` runs it, e.g. "0 6 1 * *" (06:00 on the 1st)
+    subject: str | None = None
+
+    @field_validator("period")
+    @classmethod
+    def _rule(cls, value: str) -> str:
+        from profitlens.periods import RULES  # noqa: PLC0415
+
+        if value not in RULES:
+            raise ValueError(f"use one of: {', '.join(RULES)}")
+        return value
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipients(cls, value: list[str]) -> list[str]:
+        return [valid_address(v) for v in value]
+
+
+_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+
+
+def valid_address(value: str) -> str:
+    text = value.strip()
+    if not _ADDRESS.match(text):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return text
+
+
 class Settings(_Section):
     company: CompanySettings = Field(default_factory=CompanySettings)
     source: SourceSettings | None = None
@@ -119,6 +180,8 @@ class Settings(_Section):
     store: StoreSettings = Field(default_factory=StoreSettings)
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     costing: CostingSettings = Field(default_factory=CostingSettings)
+    mail: MailSettings | None = None
+    job: list[JobSettings] = Field(default_factory=list)
 
 
 class Config:
@@ -264,6 +327,16 @@ def load_config(path: Path | str) -> Config:
                 file=str(file),
                 hint=f"pools: {', '.join(sorted(pools)) or 'none; add a [[costing.pool]] with name, cost and practical_minutes'}",
             )
+    names = [j.name for j in settings.job]
+    if len(set(names)) != len(names):
+        raise ConfigError("two jobs have the same name", key="job.name", file=str(file))
+    if any(j.recipients for j in settings.job) and settings.mail is None:
+        raise ConfigError(
+            "jobs have recipients but there is no [mail] section",
+            key="mail",
+            file=str(file),
+            hint="add [mail] with host, port, security and sender",
+        )
     return Config(settings, file)
 
 

@@ -13,7 +13,9 @@ Problems with single source rows are *not* exceptions: they are quarantined as d
     ├── MappingError             a mapping file is wrong (not a bad row: those are quarantined)
     ├── StoreError               the ledger store could not be read or written
     ├── EngineError              a profitability computation could not run
-    └── RenderError              a report could not be written
+    ├── RenderError              a report could not be written
+    ├── DeliveryError            a report could not be sent (transient: kept in the outbox)
+    └── AlreadyRunning           the same job is running already
 
 `Transient` and `Terminal` are marker mixins: the retry policy asks `isinstance(exc, Transient)`.
 """
@@ -105,3 +107,15 @@ class EngineError(ProfitlensError, Terminal):
 
 class RenderError(ProfitlensError, Terminal):
     """A report could not be rendered or written."""
+
+
+class DeliveryError(ProfitlensError, Transient):
+    """The mail server could not be reached or refused the message for now; it waits in the outbox."""
+
+
+class DeliveryRefused(ProfitlensError, Terminal):
+    """The mail server refused the login or the sender: someone must fix the settings."""
+
+
+class AlreadyRunning(ProfitlensError, Terminal):
+    """Another run of the same job holds its lock."""

@@ -1,0 +1,173 @@
+"""Named report jobs: sync → analyse → reports → e-mail, one run at a time per job, recorded in the store.
+
+`profitlens run JOB` is what cron, a systemd timer or the Windows Task Scheduler calls. A run first sends
+what the outbox still holds from an earlier run, then does its own work. Two runs of the same job never
+overlap: the second finds the job's lock taken and stops with a clear message (exit code 1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ledger.store import Store
+from profitlens import app
+from profitlens.config import Config, JobSettings
+from profitlens.errors import AlreadyRunning, ConfigError, ProfitlensError
+from profitlens.periods import period_for
+from reports import i18n
+from reports.delivery import MailServer, Outbox, compose, deliver, subject_and_body
+from reports.formatting import Formatter
+
+
+@dataclass
+class JobResult:
+    job: str
+    run_id: str
+    period: str
+    files: list[Path] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)  # subjects delivered (this run's and the outbox's)
+    queued: int = 0  # messages left in the outbox for the next run
+    figures: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "period": self.period,
+            "files": [str(p) for p in self.files],
+            "sent": self.sent,
+            "queued": self.queued,
+            "figures": self.figures,
+        }
+
+
+def find_job(config: Config, name: str) -> JobSettings:
+    for job in config.settings.job:
+        if job.name == name:
+            return job
+    known = ", ".join(j.name for j in config.settings.job) or "none"
+    raise ConfigError(f"there is no job {name!r}", key="job.name", file=str(config.file), hint=f"jobs: {known}")
+
+
+@contextlib.contextmanager
+def job_lock(config: Config, name: str) -> Iterator[None]:
+    """An exclusive lock per job, held by the process (released even if it is killed)."""
+    path = config.store_path.with_name(f".{config.store_path.name}.{name}.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyRunning(f"the job {name!r} is already running", hint="wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def mail_server(config: Config) -> MailServer | None:
+    mail = config.settings.mail
+    if mail is None:
+        return None
+    return MailServer(
+        host=mail.host,
+        port=mail.port,
+        security=mail.security,
+        sender=mail.sender,
+        username=mail.username,
+        password=mail.password.get_secret_value() if mail.password else None,
+        timeout=mail.timeout_seconds,
+        max_attachment_bytes=int(mail.max_attachment_mb * 1024 * 1024),
+    )
+
+
+def outbox_for(config: Config) -> Outbox:
+    return Outbox(config.store_path.parent / "outbox")
+
+
+def run_job(config: Config, name: str, today: dt.date | None = None, out: Path | None = None) -> JobResult:
+    """Run one job now. Raises AlreadyRunning when the same job runs elsewhere."""
+    job = find_job(config, name)
+    with job_lock(config, name):
+        return _run(config, job, today or dt.date.today(), out)
+
+
+def _run(config: Config, job: JobSettings, today: dt.date, out: Path | None) -> JobResult:
+    period = period_for(job.period, today)
+    with Store(config.store_path) as store:
+        run_id = store.start_run(f"job:{job.name}")
+    result = JobResult(job.name, run_id, f"{period.start.isoformat()} – {period.end.isoformat()}")
+    server = mail_server(config)
+    outbox = outbox_for(config)
+    try:
+        if server is not None:
+            result.sent, _waiting = outbox.flush(server)
+        app.sync(config)
+        run = app.run_analysis(config, period)
+        company = config.settings.company
+        languages = [i18n.language(x) for x in (job.languages or [company.locale])]
+        folder = out or (config.store_path.parent / "reports" / job.name / run_id)
+        t = run.analysis.totals
+        for lang in languages:
+            target = folder / lang if len(languages) > 1 else folder
+            files = app.write_reports(config, run, target, tuple(job.reports), lang)
+            result.files.extend(files)
+            if server is None or not job.recipients:
+                continue
+            _ = i18n.gettext_for(lang)
+            f = Formatter(lang, company.currency)
+            figures = {
+                "net_sales": f.money(t["net_sales"], whole=True),
+                "gross_margin": f.money(t["gross_margin"], whole=True),
+                "net_profit": f.money(t["net_profit"], whole=True),
+                "losing": str(sum(1 for c in run.analysis.customers if c.net_profit < 0)),
+                "count": str(len(run.analysis.customers)),
+                "watch": str(len(run.analysis.watch_list)),
+            }
+            when = f"{f.date(period.start)} – {f.date(period.end)}"
+            subject, body = subject_and_body(company.name, when, figures, run.analysis.reconciliation.get("ties"), _)
+            if job.subject:
+                subject = job.subject
+            attachments = [p for p in files if p.suffix in (".pdf", ".xlsx")]
+            message = compose(server, job.recipients, subject, body, attachments, _)
+            if deliver(server, outbox, message):
+                result.sent.append(subject)
+        result.queued = len(outbox.pending())
+        result.figures = {k: str(v) for k, v in t.items() if k in ("net_sales", "gross_margin", "net_profit")}
+    except BaseException as exc:
+        error_text = str(exc) if isinstance(exc, ProfitlensError) else f"{type(exc).__name__}: {exc}"
+        with Store(config.store_path) as store:
+            store.finish_run(run_id, "failed", result.as_dict(), error=error_text)
+        raise
+    with Store(config.store_path) as store:
+        store.finish_run(run_id, "ok" if not result.queued else "ok, mail waiting in outbox", result.as_dict())
+    return result
+
+
+def history(config: Config, limit: int = 20) -> list[dict[str, Any]]:
+    import json  # noqa: PLC0415
+
+    with Store(config.store_path, read_only=True) as store:
+        rows = store.con.execute(
+            "SELECT run_id, kind, started_at, finished_at, status, summary, error FROM run "
+            "ORDER BY started_at DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+    return [
+        {
+            "run_id": r[0],
+            "kind": r[1],
+            "started": r[2].isoformat(timespec="seconds") if r[2] else None,
+            "finished": r[3].isoformat(timespec="seconds") if r[3] else None,
+            "status": r[4],
+            "summary": json.loads(r[5]) if r[5] else None,
+            "error": r[6],
+        }
+        for r in rows
+    ]

@@ -1,0 +1,189 @@
+"""Deliver reports by e-mail: a localized message, attachments within the server's limit, an outbox.
+
+A message that cannot be sent now (server down, connection dropped, temporary refusal) is written to the
+outbox as an .eml file and sent first on the next run; nothing is lost and nothing is sent twice (a sent
+message leaves the outbox only after the server accepted it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import ssl
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from profitlens.errors import DeliveryError, DeliveryRefused
+from reports.render import write_private_file
+
+Gettext = Callable[..., str]
+MIME = {
+    ".pdf": ("application", "pdf"),
+    ".html": ("text", "html"),
+    ".csv": ("text", "csv"),
+    ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+@dataclass(frozen=True)
+class MailServer:
+    host: str
+    port: int
+    security: str  # "starttls", "ssl" or "none"
+    sender: str
+    username: str | None = None
+    password: str | None = None  # never logged; repr hides it
+    timeout: int = 30
+    max_attachment_bytes: int = 10 * 1024 * 1024
+
+    def __repr__(self) -> str:
+        return f"MailServer({self.host}:{self.port}, {self.security}, user={self.username!r}, password=***)"
+
+
+def compose(
+    server: MailServer, recipients: Sequence[str], subject: str, body: str, attachments: Sequence[Path], _: Gettext
+) -> EmailMessage:
+    """The message; an attachment over the size limit is left out and the body says where to find it."""
+    message = EmailMessage()
+    message["From"] = server.sender
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    message["Message-ID"] = make_msgid(domain=server.sender.split("@")[-1])
+    notes: list[str] = []
+    total = 0
+    parts: list[Path] = []
+    for path in attachments:
+        size = path.stat().st_size
+        if total + size > server.max_attachment_bytes:
+            notes.append(
+                _(
+                    "The file %(file)s (%(size)s MB) is larger than the mail server accepts (%(limit)s MB); "
+                    "it is saved at %(path)s.",
+                    file=path.name,
+                    size=f"{size / 1048576:.1f}",
+                    limit=f"{server.max_attachment_bytes / 1048576:.0f}",
+                    path=str(path),
+                )
+            )
+            continue
+        total += size
+        parts.append(path)
+    message.set_content(body + ("\n\n" + "\n".join(notes) if notes else "") + "\n")
+    for path in parts:
+        maintype, subtype = MIME.get(path.suffix.lower(), ("application", "octet-stream"))
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+    return message
+
+
+def send(server: MailServer, message: EmailMessage) -> None:
+    """Send over SMTP with verified TLS. Raises DeliveryError (try later) or DeliveryRefused (fix settings)."""
+    context = ssl.create_default_context()
+    try:
+        if server.security == "ssl":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=context)
+        else:
+            client = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
+        with client:
+            if server.security == "starttls":
+                client.starttls(context=context)
+            if server.username:
+                client.login(server.username, server.password or "")
+            client.send_message(message)
+    except smtplib.SMTPAuthenticationError:
+        raise DeliveryRefused(
+            f"the mail server {server.host} refused the login of {server.username!r}",
+            hint="check [mail] username and the password's environment variable",
+        ) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise DeliveryRefused(
+            f"the certificate of {server.host} is not trusted: {exc.verify_message}",
+            hint="install the server's CA certificate in the system's trust store",
+        ) from None
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPRecipientsRefused) as exc:
+        if _temporary(exc):
+            raise DeliveryError(f"the mail server {server.host} deferred the message: {exc}") from None
+        raise DeliveryRefused(f"the mail server {server.host} refused the sender or recipients: {exc}") from None
+    except (OSError, smtplib.SMTPException) as exc:  # refused, unreachable, dropped, timed out, 4xx
+        raise DeliveryError(
+            f"the mail server {server.host}:{server.port} could not take the message now: {exc or type(exc).__name__}"
+        ) from None
+
+
+def _temporary(exc: smtplib.SMTPException) -> bool:
+    codes: list[int] = []
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        codes = [exc.smtp_code]
+    return bool(codes) and all(400 <= c < 500 for c in codes)
+
+
+class Outbox:
+    """Messages waiting to be sent, one .eml file each (readable by their owner only)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def put(self, message: EmailMessage) -> Path:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+        write_private_file(path, message.as_bytes(policy=policy.SMTP))
+        return path
+
+    def pending(self) -> list[Path]:
+        return sorted(self.folder.glob("*.eml")) if self.folder.is_dir() else []
+
+    def flush(self, server: MailServer) -> tuple[list[str], list[str]]:
+        """Send what waits; returns (subjects sent, reasons still waiting)."""
+        sent: list[str] = []
+        waiting: list[str] = []
+        for path in self.pending():
+            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            try:
+                send(server, message)
+            except DeliveryError as exc:
+                waiting.append(str(exc))
+                break  # the server is still away: keep the rest in order for the next run
+            path.unlink()
+            sent.append(str(message["Subject"]))
+        return sent, waiting
+
+
+def deliver(server: MailServer, outbox: Outbox, message: EmailMessage) -> bool:
+    """Send now, or keep it in the outbox: True if sent."""
+    try:
+        send(server, message)
+        return True
+    except DeliveryError:
+        outbox.put(message)
+        return False
+
+
+def subject_and_body(
+    company: str, period: str, figures: dict[str, str], reconciled: bool | None, _: Gettext
+) -> tuple[str, str]:
+    """The localized subject and summary of a report e-mail."""
+    subject = _("Customer profitability %(period)s: %(company)s", period=period, company=company)
+    lines = [
+        _("Customer profitability of %(company)s for %(period)s.", company=company, period=period),
+        "",
+        _("Net sales %(net_sales)s, gross margin %(gross_margin)s, net profit %(net_profit)s.", **figures),
+        _("%(losing)s of %(count)s customers lose money; the watch list names %(watch)s.", **figures),
+        (
+            _("Open receivables tie to the ERP.")
+            if reconciled
+            else _("Open receivables do NOT tie to the ERP; see the first page of the report.")
+            if reconciled is False
+            else _("Open receivables were not reconciled for this period.")
+        ),
+        "",
+        _("The report is attached."),
+    ]
+    return subject, "\n".join(lines)

@@ -1,0 +1,180 @@
+"""Scheduled jobs end to end: a real SMTP server on loopback (aiosmtpd), the outbox, the lock, the history."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from profitlens.cli import main
+from profitlens.config import load_config
+from profitlens.jobs import job_lock
+from tests.cases import alpha
+
+SECRET = "s3cr3t-smtp-Pa55"
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[attr-defined]
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+def smtp_server(port: int) -> tuple[Controller, Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, inbox
+
+
+def write_config(tmp_path: Path, port: int) -> Path:
+    alpha.write_files(tmp_path / "data")
+    config = tmp_path / "profitlens.toml"
+    config.write_text(
+        f"""
+[company]
+name = "Alpha Test AG"
+currency = "EUR"
+
+[source]
+kind = "files"
+path = "data"
+
+[mail]
+host = "127.0.0.1"
+port = {port}
+security = "none"          # a loopback relay; real servers use starttls or ssl
+username = "reports"
+password = "${{PROFITLENS_TEST_SMTP_PASSWORD}}"
+sender = "reports@alpha.example"
+timeout_seconds = 5
+
+[[job]]
+name = "monthly"
+period = "previous month"
+reports = ["pdf"]
+languages = ["de"]
+recipients = ["cfo@alpha.example"]
+"""
+        + alpha.CONFIG_SECTIONS
+    )
+    return config
+
+
+@pytest.fixture(autouse=True)
+def smtp_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROFITLENS_TEST_SMTP_PASSWORD", SECRET)
+
+
+def run_job(config: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "profitlens.cli",
+            "run",
+            "--config",
+            str(config),
+            "monthly",
+            "--today",
+            "2026-04-02",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_job_runs_end_to_end_and_mails_the_pdf(tmp_path: Path, port: int) -> None:
+    config = write_config(tmp_path, port)
+    # aiosmtpd offers no AUTH on a plain loopback connection: log in only where the server offers it.
+    text = config.read_text().replace('username = "reports"\n', "")
+    config.write_text(text)
+    controller, inbox = smtp_server(port)
+    try:
+        result = run_job(config, "--json")
+    finally:
+        controller.stop()
+    assert result.returncode == 0, result.stderr
+    [message] = inbox.messages
+    # Period "previous month" on 2 April 2026 is March 2026; the company's language here is German.
+    assert message["Subject"] == "Kundenprofitabilität 01.03.2026 – 31.03.2026: Alpha Test AG"
+    assert message["To"] == "cfo@alpha.example"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Nettoergebnis" in body and "Der Bericht liegt bei." in body
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "report.pdf"
+    assert attachment.get_content().startswith(b"%PDF")
+    summary = json.loads(result.stdout)
+    assert summary["queued"] == 0 and len(summary["sent"]) == 1
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_a_server_that_is_down_keeps_the_message_for_the_next_run(tmp_path: Path, port: int) -> None:
+    config = write_config(tmp_path, port)
+    config.write_text(config.read_text().replace('username = "reports"\n', ""))
+    first = run_job(config)  # nobody listens on the port
+    assert first.returncode == 0, first.stderr
+    assert "1 waiting in the outbox for the next run" in first.stdout
+    outbox = tmp_path / "outbox"
+    assert len(list(outbox.glob("*.eml"))) == 1
+
+    controller, inbox = smtp_server(port)
+    try:
+        second = run_job(config)
+    finally:
+        controller.stop()
+    assert second.returncode == 0, second.stderr
+    assert len(inbox.messages) == 2  # the kept one first, then this run's
+    assert list(outbox.glob("*.eml")) == []
+    history = subprocess.run(
+        [sys.executable, "-m", "profitlens.cli", "history", "--config", str(config), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    runs = [r for r in json.loads(history.stdout) if r["kind"] == "job:monthly"]
+    assert [r["status"] for r in runs] == ["ok", "ok, mail waiting in outbox"]  # newest first
+    assert SECRET not in first.stdout + first.stderr + second.stdout + second.stderr + history.stdout
+
+
+def test_a_second_run_of_the_same_job_stops_at_once(tmp_path: Path, port: int) -> None:
+    config_path = write_config(tmp_path, port)
+    with job_lock(load_config(config_path), "monthly"):  # as a run in progress holds it
+        result = run_job(config_path)
+    assert result.returncode == 1
+    assert "the job 'monthly' is already running" in result.stderr
+
+
+def test_a_recipient_that_is_not_an_address_is_refused(tmp_path: Path, port: int) -> None:
+    config = write_config(tmp_path, port)
+    config.write_text(config.read_text().replace("cfo@alpha.example", "cfo at alpha"))
+    assert main(["run", "--config", str(config), "monthly"]) == 1
+
+
+def test_an_unknown_job_names_the_known_ones(tmp_path: Path, port: int, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path, port)
+    assert main(["run", "--config", str(config), "weekly"]) == 1
+    assert "there is no job 'weekly'" in capsys.readouterr().err
