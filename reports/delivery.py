@@ -96,6 +96,11 @@ def send(server: MailServer, message: EmailMessage) -> None:
             if server.username:
                 client.login(server.username, server.password or "")
             client.send_message(message)
+    except smtplib.SMTPNotSupportedError:
+        raise DeliveryRefused(
+            f"the mail server {server.host} offers no login on this connection",
+            hint='use security = "starttls" or "ssl", or leave out username for a trusted relay',
+        ) from None
     except smtplib.SMTPAuthenticationError:
         raise DeliveryRefused(
             f"the mail server {server.host} refused the login of {server.username!r}",

@@ -178,3 +178,15 @@ def test_an_unknown_job_names_the_known_ones(tmp_path: Path, port: int, capsys: 
     config = write_config(tmp_path, port)
     assert main(["run", "--config", str(config), "weekly"]) == 1
     assert "there is no job 'weekly'" in capsys.readouterr().err
+
+
+def test_a_login_the_server_does_not_offer_is_a_clear_error(tmp_path: Path, port: int) -> None:
+    config = write_config(tmp_path, port)  # username set, but a plain loopback server offers no AUTH
+    controller, _inbox = smtp_server(port)
+    try:
+        result = run_job(config)
+    finally:
+        controller.stop()
+    assert result.returncode == 1
+    assert "offers no login on this connection" in result.stderr and "starttls" in result.stderr
+    assert SECRET not in result.stderr
