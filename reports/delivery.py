@@ -162,13 +162,17 @@ class Outbox:
 
 
 def deliver(server: MailServer, outbox: Outbox, message: EmailMessage) -> bool:
-    """Send now, or keep it in the outbox: True if sent."""
+    """Send now, or keep it in the outbox: True if sent. A refusal (wrong settings) keeps it too, and is raised
+    so the run says what to fix; the next run after the fix sends it."""
     try:
         send(server, message)
         return True
     except DeliveryError:
         outbox.put(message)
         return False
+    except DeliveryRefused:
+        outbox.put(message)
+        raise
 
 
 def subject_and_body(

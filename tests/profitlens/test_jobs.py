@@ -190,3 +190,4 @@ def test_a_login_the_server_does_not_offer_is_a_clear_error(tmp_path: Path, port
     assert result.returncode == 1
     assert "offers no login on this connection" in result.stderr and "starttls" in result.stderr
     assert SECRET not in result.stderr
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1  # kept for the run after the fix
