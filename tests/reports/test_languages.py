@@ -123,3 +123,43 @@ def test_a_percent_sign_in_a_translation_is_doubled(lang: str) -> None:
     text = catalog_path(lang).read_text(encoding="utf-8")
     lone = [line for line in text.splitlines() if line.startswith("msgstr") and re.search(r"(?<!%)%(?![%(])", line)]
     assert lone == []
+
+
+HTML_HEADING = {
+    "en": "Customers ranked by net profit",
+    "de": "Kunden nach Nettoergebnis",
+    "es": "Clientes por beneficio neto",
+    "nb": "Kunder rangert etter nettoresultat",
+    "sv": "Kunder rangordnade efter nettoresultat",
+    "fi": "Asiakkaat nettotuloksen mukaan",
+}
+STATEMENT_HEADING = {
+    "en": "Profit waterfall",
+    "de": "Ergebniswasserfall",
+    "es": "Cascada de resultados",
+    "nb": "Resultatfoss",
+    "sv": "Resultatbrygga",
+    "fi": "Tulosvesiputous",
+}
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_html_and_statement_in_every_language(tmp_path: Path, sample_analysis: Analysis, lang: str) -> None:
+    from reports.context import statement_context
+
+    _ = gettext_for(lang)
+    meta = ReportMeta(
+        company="Nordlicht Handel GmbH",
+        currency=CURRENCY[lang],
+        source="GP",
+        generated_at=dt.datetime(2026, 11, 1),
+        locale=lang,
+    )
+    context = build_context(sample_analysis, meta, _)
+    html = render("report.html", context, lang)
+    assert f'lang="{lang}"' in html and HTML_HEADING[lang] in html
+    worst = sample_analysis.customers[-1]
+    page = statement_context(context, sample_analysis, worst, meta, _)
+    text = plain(pdf_text(write_pdf(page, tmp_path / "statement.pdf", lang, template="statement.html")))
+    assert STATEMENT_HEADING[lang] in text
+    assert plain(Formatter(lang, CURRENCY[lang]).money(worst.net_profit)) in text
