@@ -322,6 +322,29 @@ def run_command(config_path: Path, job: str, today: dt.datetime | None, as_json:
 
 @cli.command()
 @_config_option
+@click.option("--once", is_flag=True, help="Run what is due now and exit (for testing a schedule).")
+def schedule(config_path: Path, once: bool) -> None:
+    """Run the jobs whose `cron` time has come, in the foreground, until stopped.
+
+    After downtime each job catches up once. Run it as a service (systemd, a Windows service) or use
+    `profitlens run` from your own scheduler instead.
+    """
+    import datetime as dt_  # noqa: PLC0415
+
+    from profitlens import schedule as scheduler  # noqa: PLC0415
+    from profitlens.config import load_config  # noqa: PLC0415
+
+    config = load_config(config_path)
+    if once:
+        for name, outcome in scheduler.run_due(config, dt_.datetime.now().astimezone()):
+            click.echo(f"{name}: {getattr(outcome, 'period', outcome)}")
+        return
+    click.echo("profitlens schedule: checking every minute; Ctrl+C stops.", err=True)
+    scheduler.serve(config, report=click.echo)
+
+
+@cli.command()
+@_config_option
 @click.option("--limit", default=20, show_default=True, help="How many runs to list, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
 def history(config_path: Path, limit: int, as_json: bool) -> None:

@@ -162,6 +162,15 @@ class JobSettings(_Section):
     def _recipients(cls, value: list[str]) -> list[str]:
         return [valid_address(v) for v in value]
 
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        from croniter import croniter  # noqa: PLC0415
+
+        if value is not None and not croniter.is_valid(value):
+            raise ValueError('not a cron expression: five fields, minute hour day month weekday, e.g. "0 6 1 * *"')
+        return value
+
 
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
