@@ -32,7 +32,7 @@ def test_a_missed_run_is_caught_up_once(tmp_path: Path) -> None:
     assert [j.name for j in due_jobs(config, now)] == ["daily"]  # "manual" has no cron: never scheduled
     [(name, outcome)] = run_due(config, now)
     assert name == "daily" and isinstance(outcome, JobResult)
-    assert [p.name for p in outcome.files][0] == "customers.csv"
+    assert outcome.files[0].name == "customers.csv"
     assert due_jobs(config, dt.datetime.now().astimezone()) == []
     assert run_due(config, dt.datetime.now().astimezone()) == []
 
