@@ -217,6 +217,21 @@ class GpSqlConnector:
                 with contextlib.suppress(Exception):  # the connection may already be gone
                     cursor.close()
 
+    def probe(self, stream: str, columns: Sequence[str]) -> None:
+        """Ask for no rows, but with the real query: proves the tables, columns and permissions exist."""
+        spec = STREAMS[stream]
+        sql, _names, _converters = build_query(spec, columns)
+        params: list[Any] = [self.history_from] if spec.history_filter else []
+        conn = self.connection()
+        with translate_errors(self.describe, stream):
+            cursor = conn.cursor()
+            try:
+                cursor.execute(f"SELECT * FROM ({sql}) probe WHERE 1 = 0", _bind(params, conn))
+                cursor.fetchall()
+            finally:
+                with contextlib.suppress(Exception):
+                    cursor.close()
+
     def close(self) -> None:
         if self._conn is not None:
             try:

@@ -322,6 +322,27 @@ def run_command(config_path: Path, job: str, today: dt.datetime | None, as_json:
 
 @cli.command()
 @_config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check(config_path: Path, as_json: bool) -> None:
+    """Try every configured connection (sources, their tables, the store, the mail server).
+
+    Says per item OK or what is wrong in words an administrator can act on; exit code 1 if anything fails.
+    """
+    from profitlens.check import run_checks  # noqa: PLC0415
+    from profitlens.config import load_config  # noqa: PLC0415
+
+    findings = run_checks(load_config(config_path))
+    if as_json:
+        click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
+    else:
+        for f in findings:
+            click.echo(f"{'OK  ' if f.ok else 'FAIL'}  {f.item}: {f.detail}")
+    if not all(f.ok for f in findings):
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@_config_option
 @click.option("--once", is_flag=True, help="Run what is due now and exit (for testing a schedule).")
 def schedule(config_path: Path, once: bool) -> None:
     """Run the jobs whose `cron` time has come, in the foreground, until stopped.
@@ -464,7 +485,9 @@ reminder = {{ pool = "credit control", minutes = 15 }}
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user mistakes become one line on stderr and exit code 1, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="profitlens", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="profitlens", standalone_mode=False)
+        if isinstance(code, int) and code:
+            return code  # a command's own exit code (e.g. `check` when something failed)
     except ProfitlensError as exc:
         from profitlens.config import redact  # noqa: PLC0415
 

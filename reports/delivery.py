@@ -7,11 +7,12 @@ message leaves the outbox only after the server accepted it).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import smtplib
 import ssl
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -82,8 +83,10 @@ def compose(
     return message
 
 
-def send(server: MailServer, message: EmailMessage) -> None:
-    """Send over SMTP with verified TLS. Raises DeliveryError (try later) or DeliveryRefused (fix settings)."""
+@contextlib.contextmanager
+def session(server: MailServer) -> Iterator[smtplib.SMTP]:
+    """An SMTP session, secured (verified TLS) and logged in, with every failure translated:
+    DeliveryError (try later) or DeliveryRefused (fix the settings)."""
     context = ssl.create_default_context()
     try:
         if server.security == "ssl":
@@ -95,7 +98,7 @@ def send(server: MailServer, message: EmailMessage) -> None:
                 client.starttls(context=context)
             if server.username:
                 client.login(server.username, server.password or "")
-            client.send_message(message)
+            yield client
     except smtplib.SMTPNotSupportedError:
         raise DeliveryRefused(
             f"the mail server {server.host} offers no login on this connection",
@@ -119,6 +122,18 @@ def send(server: MailServer, message: EmailMessage) -> None:
         raise DeliveryError(
             f"the mail server {server.host}:{server.port} could not take the message now: {exc or type(exc).__name__}"
         ) from None
+
+
+def send(server: MailServer, message: EmailMessage) -> None:
+    """Send one message. Raises DeliveryError (try later) or DeliveryRefused (fix the settings)."""
+    with session(server) as client:
+        client.send_message(message)
+
+
+def probe(server: MailServer) -> None:
+    """Connect, secure and log in as a send would, and send nothing."""
+    with session(server) as client:
+        client.noop()
 
 
 def _temporary(exc: smtplib.SMTPException) -> bool:

@@ -13,7 +13,7 @@ from profitlens.cli import cli, main
 from tests.cases import alpha
 from tests.conftest import pdf_text
 
-COMMANDS = ["demo", "sync", "analyze", "report", "quarantine", "estimate", "run", "history", "schedule"]
+COMMANDS = ["demo", "sync", "analyze", "report", "quarantine", "estimate", "run", "history", "schedule", "check"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

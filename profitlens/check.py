@@ -1,0 +1,75 @@
+"""`profitlens check`: try every configured connection and say, per item, OK or what to do about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connector.files import FilesConnector
+from connector.gp_sql import GpSqlConnector
+from ledger.store import Store
+from mappings.engine import check_columns, load_mapping
+from profitlens import app
+from profitlens.config import Config, redact
+from profitlens.errors import ProfitlensError
+from profitlens.jobs import mail_server
+from reports.delivery import probe
+
+
+@dataclass(frozen=True)
+class Finding:
+    item: str
+    ok: bool
+    detail: str
+
+
+def run_checks(config: Config) -> list[Finding]:
+    findings: list[Finding] = [Finding(f"configuration {config.file}", True, "valid")]
+    for source in config.sources:
+        name = f"source {source.company or source.kind}"
+        try:
+            connector = app.make_connector(config, source)
+        except ProfitlensError as exc:
+            findings.append(Finding(name, False, redact(str(exc))))
+            continue
+        try:
+            mapping = load_mapping(source.kind, source.mapping)
+            streams = [s for s in mapping.streams if s in connector.stream_names()]
+            check_columns(mapping, {s: connector.available_columns(s) for s in streams})
+            if isinstance(connector, GpSqlConnector):
+                connector.connection()
+                findings.append(Finding(name, True, f"connected to {connector.describe}"))
+                for stream in streams:
+                    try:
+                        connector.probe(stream, mapping.streams[stream].columns())
+                        findings.append(Finding(f"{name} · {stream}", True, "readable"))
+                    except ProfitlensError as exc:
+                        findings.append(Finding(f"{name} · {stream}", False, redact(str(exc))))
+            elif isinstance(connector, FilesConnector):
+                present = [
+                    s for s in streams if any((connector.folder / f"{s}{x}").exists() for x in (".csv", ".xlsx"))
+                ]
+                findings.append(Finding(name, True, f"{connector.folder}: {', '.join(present)}"))
+        except ProfitlensError as exc:
+            findings.append(Finding(name, False, redact(str(exc))))
+        finally:
+            connector.close()
+    try:
+        with Store(config.store_path):
+            pass
+        findings.append(Finding(f"store {config.store_path}", True, "writable"))
+    except ProfitlensError as exc:
+        findings.append(Finding(f"store {config.store_path}", False, str(exc)))
+    server = mail_server(config)
+    if server is not None:
+        try:
+            probe(server)
+            findings.append(
+                Finding(
+                    f"mail {server.host}:{server.port}",
+                    True,
+                    f"{server.security}" + (f", logged in as {server.username}" if server.username else ""),
+                )
+            )
+        except ProfitlensError as exc:
+            findings.append(Finding(f"mail {server.host}:{server.port}", False, str(exc)))
+    return findings
