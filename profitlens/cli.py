@@ -320,6 +320,22 @@ def run_command(config_path: Path, job: str, today: dt.datetime | None, as_json:
         click.echo(f"  {path}")
 
 
+@cli.group()
+def credentials() -> None:
+    """Secrets in the operating system's keyring, for `{ keyring = "service/name" }` in the configuration."""
+
+
+@credentials.command("set")
+@click.argument("reference")
+def credentials_set(reference: str) -> None:
+    """Store a secret under REFERENCE (service/name); it is asked for twice and never shown."""
+    from profitlens.credentials import store_secret  # noqa: PLC0415
+
+    value = click.prompt(f"Secret for {reference}", hide_input=True, confirmation_prompt=True)
+    store_secret(reference, value)
+    click.echo(f'Stored {reference} in the keyring. Use it as: {{ keyring = "{reference}" }}')
+
+
 @cli.command()
 @_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")

@@ -216,6 +216,10 @@ class Config:
 
 
 def _expand_env(value: Any, key: str, file: str) -> Any:
+    if isinstance(value, dict) and set(value) == {"keyring"} and isinstance(value["keyring"], str):
+        from profitlens.credentials import read_secret  # noqa: PLC0415
+
+        return read_secret(value["keyring"], key, file)
     if isinstance(value, dict):
         return {k: _expand_env(v, f"{key}.{k}" if key else k, file) for k, v in value.items()}
     if isinstance(value, list):

@@ -13,7 +13,19 @@ from profitlens.cli import cli, main
 from tests.cases import alpha
 from tests.conftest import pdf_text
 
-COMMANDS = ["demo", "sync", "analyze", "report", "quarantine", "estimate", "run", "history", "schedule", "check"]
+COMMANDS = [
+    "demo",
+    "sync",
+    "analyze",
+    "report",
+    "quarantine",
+    "estimate",
+    "run",
+    "history",
+    "schedule",
+    "check",
+    "credentials",
+]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
