@@ -115,7 +115,8 @@ class CostingSettings(_Section):
 class MailSettings(_Section):
     """Where reports are sent from: SMTP (STARTTLS, SSL or, on a trusted relay, none)."""
 
-    host: str
+    transport: Literal["smtp", "graph"] = "smtp"
+    host: str = ""  # smtp
     port: int = Field(default=587, ge=1, le=65535)
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str | None = None
@@ -123,6 +124,9 @@ class MailSettings(_Section):
     sender: str
     max_attachment_mb: Decimal = Field(default=Decimal(10), gt=0)
     timeout_seconds: int = Field(default=30, ge=1, le=600)
+    tenant_id: str | None = None  # graph: the Microsoft Entra tenant
+    client_id: str | None = None  # graph: the app registration
+    client_secret: SecretStr | None = None  # graph: "${GRAPH_CLIENT_SECRET}" or { keyring = "…" }
 
     @field_validator("sender")
     @classmethod
@@ -340,6 +344,20 @@ def load_config(path: Path | str) -> Config:
                 file=str(file),
                 hint=f"pools: {', '.join(sorted(pools)) or 'none; add a [[costing.pool]] with name, cost and practical_minutes'}",
             )
+    mail = settings.mail
+    if mail is not None and mail.transport == "smtp" and not mail.host:
+        raise ConfigError("SMTP needs `host`", key="mail.host", file=str(file), hint='or transport = "graph"')
+    if (
+        mail is not None
+        and mail.transport == "graph"
+        and not (mail.tenant_id and mail.client_id and mail.client_secret)
+    ):
+        raise ConfigError(
+            "Microsoft Graph needs tenant_id, client_id and client_secret",
+            key="mail.transport",
+            file=str(file),
+            hint="from the app registration with the Mail.Send application permission",
+        )
     names = [j.name for j in settings.job]
     if len(set(names)) != len(names):
         raise ConfigError("two jobs have the same name", key="job.name", file=str(file))

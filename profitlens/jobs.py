@@ -24,6 +24,7 @@ from profitlens.periods import period_for
 from reports import i18n
 from reports.delivery import MailServer, Outbox, compose, deliver, subject_and_body
 from reports.formatting import Formatter
+from reports.graph import GraphMailer
 
 
 @dataclass
@@ -75,8 +76,19 @@ def mail_server(config: Config) -> MailServer | None:
     mail = config.settings.mail
     if mail is None:
         return None
+    graph = None
+    if mail.transport == "graph":
+        assert mail.tenant_id and mail.client_id and mail.client_secret  # checked by load_config
+        graph = GraphMailer(
+            mail.tenant_id,
+            mail.client_id,
+            mail.client_secret.get_secret_value(),
+            mail.sender,
+            timeout=mail.timeout_seconds,
+        )
     return MailServer(
-        host=mail.host,
+        graph=graph,
+        host=mail.host or "graph.microsoft.com",
         port=mail.port,
         security=mail.security,
         sender=mail.sender,

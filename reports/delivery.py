@@ -21,6 +21,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from profitlens.errors import DeliveryError, DeliveryRefused
+from reports.graph import GraphMailer
 from reports.render import write_private_file
 
 Gettext = Callable[..., str]
@@ -42,6 +43,7 @@ class MailServer:
     password: str | None = None  # never logged; repr hides it
     timeout: int = 30
     max_attachment_bytes: int = 10 * 1024 * 1024
+    graph: GraphMailer | None = None  # Microsoft Graph sendMail instead of SMTP
 
     def __repr__(self) -> str:
         return f"MailServer({self.host}:{self.port}, {self.security}, user={self.username!r}, password=***)"
@@ -126,12 +128,18 @@ def session(server: MailServer) -> Iterator[smtplib.SMTP]:
 
 def send(server: MailServer, message: EmailMessage) -> None:
     """Send one message. Raises DeliveryError (try later) or DeliveryRefused (fix the settings)."""
+    if server.graph is not None:
+        server.graph.send(message)
+        return
     with session(server) as client:
         client.send_message(message)
 
 
 def probe(server: MailServer) -> None:
-    """Connect, secure and log in as a send would, and send nothing."""
+    """Connect, secure and log in as a send would (Graph: get a token), and send nothing."""
+    if server.graph is not None:
+        server.graph.probe()
+        return
     with session(server) as client:
         client.noop()
 
