@@ -27,8 +27,9 @@ def _config_option(func: F) -> F:
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
         envvar="PROFITLENS_CONFIG",
-        required=True,
-        help="The configuration file (TOML). Also read from PROFITLENS_CONFIG.",
+        default=None,
+        help="The configuration file (TOML). Else PROFITLENS_CONFIG, else the platform's config directory "
+        "(Linux: ~/.config/profitlens/profitlens.toml).",
     )(func)
 
 
@@ -87,16 +88,16 @@ def cli(verbose: int) -> None:
 
 @cli.command()
 @_config_option
-def sync(config_path: Path) -> None:
+def sync(config_path: Path | None) -> None:
     """Read the source named in the configuration into the ledger store.
 
     The whole sync lands at once or not at all. Rows that cannot be taken are quarantined with
     their reason and listed here; the rest lands.
     """
     from profitlens import app  # noqa: PLC0415
-    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    config = load_config(config_path)
+    config = load_config(find_config(config_path))
     result = app.sync(config)
     _print_sync(result.as_dict(), config.store_path)
 
@@ -139,11 +140,11 @@ def _print_quarantine(store_path: Path, run_id: str | None, limit: int) -> None:
 @cli.command()
 @_config_option
 @click.option("--limit", default=100, show_default=True, help="How many rows to list.")
-def quarantine(config_path: Path, limit: int) -> None:
+def quarantine(config_path: Path | None, limit: int) -> None:
     """List the rows the last sync quarantined, with their row numbers and reasons."""
-    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    config = load_config(config_path)
+    config = load_config(find_config(config_path))
     _print_quarantine(config.store_path, None, limit)
 
 
@@ -157,13 +158,13 @@ def quarantine(config_path: Path, limit: int) -> None:
     help="Folder for customers.csv and summary.json.",
 )
 def analyze(
-    config_path: Path, date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None, out: Path
+    config_path: Path | None, date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None, out: Path
 ) -> None:
     """Price every customer for a period; write customers.csv and summary.json."""
     from profitlens import app  # noqa: PLC0415
-    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    config = load_config(config_path)
+    config = load_config(find_config(config_path))
     run = app.run_analysis(config, _period(date_from, date_to, as_of))
     for path in app.write_outputs(config, run, out):
         click.echo(str(path))
@@ -196,7 +197,7 @@ def _print_headline(analysis: Any, currency: str) -> None:
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the reports.")
 def report(
-    config_path: Path,
+    config_path: Path | None,
     date_from: dt.datetime,
     date_to: dt.datetime,
     as_of: dt.datetime | None,
@@ -210,13 +211,13 @@ def report(
     --statement adds a one-page PDF per chosen customer for its account manager.
     """
     from profitlens import app  # noqa: PLC0415
-    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
     from reports.i18n import language  # noqa: PLC0415
 
     chosen = _formats(formats)
     if lang is not None:
         language(lang)
-    config = load_config(config_path)
+    config = load_config(find_config(config_path))
     run = app.run_analysis(config, _period(date_from, date_to, as_of))
     for path in app.write_reports(config, run, out, chosen, lang, statements):
         click.echo(str(path))
@@ -231,7 +232,7 @@ def report(
 @click.option("--peers", default=10, show_default=True, help="How many similar customers to learn from.")
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 def estimate(
-    config_path: Path,
+    config_path: Path | None,
     date_from: dt.datetime,
     date_to: dt.datetime,
     as_of: dt.datetime | None,
@@ -245,13 +246,13 @@ def estimate(
     from ledger.money import D, cents  # noqa: PLC0415
     from profitability.estimate import estimate as estimate_prospect  # noqa: PLC0415
     from profitlens import app  # noqa: PLC0415
-    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
     try:
         sales = D(yearly_sales)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--sales") from None
-    config = load_config(config_path)
+    config = load_config(find_config(config_path))
     settings = app.engine_settings(config)
     run = app.run_analysis(config, _period(date_from, date_to, as_of))
     discount = settings.discount_rate if settings.discount_rate is not None else settings.cost_of_capital
@@ -297,16 +298,16 @@ def estimate(
     help="Run as if it were this day (catch up a missed run, or rerun a past one).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def run_command(config_path: Path, job: str, today: dt.datetime | None, as_json: bool) -> None:
+def run_command(config_path: Path | None, job: str, today: dt.datetime | None, as_json: bool) -> None:
     """Run the named [[job]] now: sync, analyse, write its reports and e-mail them.
 
     For cron, systemd timers or the Windows Task Scheduler (docs/operations.md). A second run of the
     same job while one is running stops at once with exit code 1.
     """
-    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
     from profitlens.jobs import run_job  # noqa: PLC0415
 
-    config = load_config(config_path)
+    config = load_config(find_config(config_path))
     result = run_job(config, job, today.date() if today else None)
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, **result.as_dict()}, indent=2))
@@ -339,15 +340,15 @@ def credentials_set(reference: str) -> None:
 @cli.command()
 @_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def check(config_path: Path, as_json: bool) -> None:
+def check(config_path: Path | None, as_json: bool) -> None:
     """Try every configured connection (sources, their tables, the store, the mail server).
 
     Says per item OK or what is wrong in words an administrator can act on; exit code 1 if anything fails.
     """
     from profitlens.check import run_checks  # noqa: PLC0415
-    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    findings = run_checks(load_config(config_path))
+    findings = run_checks(load_config(find_config(config_path)))
     if as_json:
         click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
     else:
@@ -360,7 +361,7 @@ def check(config_path: Path, as_json: bool) -> None:
 @cli.command()
 @_config_option
 @click.option("--once", is_flag=True, help="Run what is due now and exit (for testing a schedule).")
-def schedule(config_path: Path, once: bool) -> None:
+def schedule(config_path: Path | None, once: bool) -> None:
     """Run the jobs whose `cron` time has come, in the foreground, until stopped.
 
     After downtime each job catches up once. Run it as a service (systemd, a Windows service) or use
@@ -369,9 +370,9 @@ def schedule(config_path: Path, once: bool) -> None:
     import datetime as dt_  # noqa: PLC0415
 
     from profitlens import schedule as scheduler  # noqa: PLC0415
-    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    config = load_config(config_path)
+    config = load_config(find_config(config_path))
     if once:
         for name, outcome in scheduler.run_due(config, dt_.datetime.now().astimezone()):
             click.echo(f"{name}: {getattr(outcome, 'period', outcome)}")
@@ -384,12 +385,12 @@ def schedule(config_path: Path, once: bool) -> None:
 @_config_option
 @click.option("--limit", default=20, show_default=True, help="How many runs to list, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
-def history(config_path: Path, limit: int, as_json: bool) -> None:
+def history(config_path: Path | None, limit: int, as_json: bool) -> None:
     """List past runs (syncs and jobs): start, end, status, figures, error, e-mails sent."""
     from profitlens import jobs  # noqa: PLC0415
-    from profitlens.config import load_config  # noqa: PLC0415
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    runs = jobs.history(load_config(config_path), limit)
+    runs = jobs.history(load_config(find_config(config_path)), limit)
     if as_json:
         click.echo(json.dumps(runs, indent=2, default=str))
         return

@@ -31,6 +31,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import sys
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -261,6 +262,31 @@ def _known_fields(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
             return []
         current = field.annotation
     return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
+def default_config_path() -> Path:
+    """The platform's place for the configuration file."""
+    if os.name == "nt":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "profitlens" / "profitlens.toml"
+
+
+def find_config(given: Path | str | None) -> Path:
+    """--config, else PROFITLENS_CONFIG (click fills `given` from it), else the platform's config directory."""
+    if given:
+        return Path(given)
+    path = default_config_path()
+    if path.is_file():
+        return path
+    raise ConfigError(
+        "no configuration file",
+        key="--config",
+        hint=f"give --config FILE, set PROFITLENS_CONFIG, or create {path} (see config/ for annotated examples)",
+    )
 
 
 def load_config(path: Path | str) -> Config:

@@ -226,3 +226,26 @@ def test_a_wrong_language_is_refused_before_any_work(tmp_path: Path) -> None:
         and "choose one of en, de, es, nb, sv, fi" in result.stderr
     )
     assert not (tmp_path / "demo").exists()
+
+
+def test_config_search_order_flag_then_environment_then_platform_directory(tmp_path: Path) -> None:
+    import os
+
+    home = tmp_path / "xdg"
+    platform_config = home / "profitlens" / "profitlens.toml"
+    env = {k: v for k, v in os.environ.items() if k != "PROFITLENS_CONFIG"} | {"XDG_CONFIG_HOME": str(home)}
+    # Nothing anywhere: one line naming all three places.
+    missing = run("sync", env=env)
+    assert missing.returncode == 1
+    assert "no configuration file" in missing.stderr and str(platform_config) in missing.stderr
+    assert "PROFITLENS_CONFIG" in missing.stderr
+    # The platform directory is found without any flag.
+    platform_config.parent.mkdir(parents=True)
+    platform_config.write_text('[source]\nkind = "files"\npath = "nowhere"\n')
+    found = run("sync", env=env)
+    assert "the source folder" in found.stderr and str(platform_config.parent / "nowhere") in found.stderr
+    # PROFITLENS_CONFIG wins over the platform directory, --config over both.
+    other = files_config(tmp_path)
+    assert run("sync", env=env | {"PROFITLENS_CONFIG": str(other)}).returncode == 0
+    flagged = run("sync", "--config", str(tmp_path / "absent.toml"), env=env | {"PROFITLENS_CONFIG": str(other)})
+    assert "absent.toml does not exist" in flagged.stderr
