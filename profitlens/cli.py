@@ -33,6 +33,16 @@ def _config_option(func: F) -> F:
     )(func)
 
 
+def _load(config_path: Path | None) -> Any:
+    """Find and validate the configuration, and start the log file next to its store."""
+    from profitlens.config import find_config, load_config  # noqa: PLC0415
+    from profitlens.logs import setup_file  # noqa: PLC0415
+
+    config = load_config(find_config(config_path))
+    setup_file(config.store_path.parent / "logs")
+    return config
+
+
 def _period_options(func: F) -> F:
     date = click.DateTime(formats=["%Y-%m-%d"])
     func = click.option(
@@ -82,8 +92,9 @@ def cli(verbose: int) -> None:
                   profitlens analyze --config profitlens.toml --from 2025-01-01 --to 2025-12-31 --out results
                   profitlens report  --config profitlens.toml --from 2025-01-01 --to 2025-12-31 --out reports
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    from profitlens.logs import setup_console  # noqa: PLC0415
+
+    setup_console(verbose)
 
 
 @cli.command()
@@ -95,9 +106,8 @@ def sync(config_path: Path | None) -> None:
     their reason and listed here; the rest lands.
     """
     from profitlens import app  # noqa: PLC0415
-    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    config = load_config(find_config(config_path))
+    config = _load(config_path)
     result = app.sync(config)
     _print_sync(result.as_dict(), config.store_path)
 
@@ -142,9 +152,8 @@ def _print_quarantine(store_path: Path, run_id: str | None, limit: int) -> None:
 @click.option("--limit", default=100, show_default=True, help="How many rows to list.")
 def quarantine(config_path: Path | None, limit: int) -> None:
     """List the rows the last sync quarantined, with their row numbers and reasons."""
-    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    config = load_config(find_config(config_path))
+    config = _load(config_path)
     _print_quarantine(config.store_path, None, limit)
 
 
@@ -162,9 +171,8 @@ def analyze(
 ) -> None:
     """Price every customer for a period; write customers.csv and summary.json."""
     from profitlens import app  # noqa: PLC0415
-    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    config = load_config(find_config(config_path))
+    config = _load(config_path)
     run = app.run_analysis(config, _period(date_from, date_to, as_of))
     for path in app.write_outputs(config, run, out):
         click.echo(str(path))
@@ -211,13 +219,12 @@ def report(
     --statement adds a one-page PDF per chosen customer for its account manager.
     """
     from profitlens import app  # noqa: PLC0415
-    from profitlens.config import find_config, load_config  # noqa: PLC0415
     from reports.i18n import language  # noqa: PLC0415
 
     chosen = _formats(formats)
     if lang is not None:
         language(lang)
-    config = load_config(find_config(config_path))
+    config = _load(config_path)
     run = app.run_analysis(config, _period(date_from, date_to, as_of))
     for path in app.write_reports(config, run, out, chosen, lang, statements):
         click.echo(str(path))
@@ -246,13 +253,12 @@ def estimate(
     from ledger.money import D, cents  # noqa: PLC0415
     from profitability.estimate import estimate as estimate_prospect  # noqa: PLC0415
     from profitlens import app  # noqa: PLC0415
-    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
     try:
         sales = D(yearly_sales)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--sales") from None
-    config = load_config(find_config(config_path))
+    config = _load(config_path)
     settings = app.engine_settings(config)
     run = app.run_analysis(config, _period(date_from, date_to, as_of))
     discount = settings.discount_rate if settings.discount_rate is not None else settings.cost_of_capital
@@ -304,10 +310,9 @@ def run_command(config_path: Path | None, job: str, today: dt.datetime | None, a
     For cron, systemd timers or the Windows Task Scheduler (docs/operations.md). A second run of the
     same job while one is running stops at once with exit code 1.
     """
-    from profitlens.config import find_config, load_config  # noqa: PLC0415
     from profitlens.jobs import run_job  # noqa: PLC0415
 
-    config = load_config(find_config(config_path))
+    config = _load(config_path)
     result = run_job(config, job, today.date() if today else None)
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, **result.as_dict()}, indent=2))
@@ -346,9 +351,8 @@ def check(config_path: Path | None, as_json: bool) -> None:
     Says per item OK or what is wrong in words an administrator can act on; exit code 1 if anything fails.
     """
     from profitlens.check import run_checks  # noqa: PLC0415
-    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    findings = run_checks(load_config(find_config(config_path)))
+    findings = run_checks(_load(config_path))
     if as_json:
         click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
     else:
@@ -370,9 +374,8 @@ def schedule(config_path: Path | None, once: bool) -> None:
     import datetime as dt_  # noqa: PLC0415
 
     from profitlens import schedule as scheduler  # noqa: PLC0415
-    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    config = load_config(find_config(config_path))
+    config = _load(config_path)
     if once:
         for name, outcome in scheduler.run_due(config, dt_.datetime.now().astimezone()):
             click.echo(f"{name}: {getattr(outcome, 'period', outcome)}")
@@ -388,9 +391,8 @@ def schedule(config_path: Path | None, once: bool) -> None:
 def history(config_path: Path | None, limit: int, as_json: bool) -> None:
     """List past runs (syncs and jobs): start, end, status, figures, error, e-mails sent."""
     from profitlens import jobs  # noqa: PLC0415
-    from profitlens.config import find_config, load_config  # noqa: PLC0415
 
-    runs = jobs.history(load_config(find_config(config_path)), limit)
+    runs = jobs.history(_load(config_path), limit)
     if as_json:
         click.echo(json.dumps(runs, indent=2, default=str))
         return
@@ -507,8 +509,11 @@ def main(argv: list[str] | None = None) -> int:
             return code  # a command's own exit code (e.g. `check` when something failed)
     except ProfitlensError as exc:
         from profitlens.config import redact  # noqa: PLC0415
+        from profitlens.logs import mask  # noqa: PLC0415
 
-        click.echo(f"error: {redact(str(exc))}", err=True)
+        # Into the log file; the console gets the one line below, not the same message twice.
+        logging.getLogger("profitlens").error("%s", exc, extra={"file_only": True})
+        click.echo(f"error: {mask(redact(str(exc)))}", err=True)
         return 1
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -40,6 +40,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from profitlens.errors import ConfigError
+from profitlens.logs import register_secrets
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -224,7 +225,9 @@ def _expand_env(value: Any, key: str, file: str) -> Any:
     if isinstance(value, dict) and set(value) == {"keyring"} and isinstance(value["keyring"], str):
         from profitlens.credentials import read_secret  # noqa: PLC0415
 
-        return read_secret(value["keyring"], key, file)
+        secret = read_secret(value["keyring"], key, file)
+        register_secrets([secret])
+        return secret
     if isinstance(value, dict):
         return {k: _expand_env(v, f"{key}.{k}" if key else k, file) for k, v in value.items()}
     if isinstance(value, list):
@@ -240,6 +243,7 @@ def _expand_env(value: Any, key: str, file: str) -> Any:
                     file=file,
                     hint=f"set {name} before running, or write the value without ${{...}}",
                 )
+            register_secrets([os.environ[name]])  # whatever comes from the environment is treated as secret
             return os.environ[name]
 
         return _ENV_REF.sub(sub, value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,11 +21,14 @@ from ledger.store import Store
 from profitlens import app
 from profitlens.config import Config, JobSettings
 from profitlens.errors import AlreadyRunning, ConfigError, ProfitlensError
+from profitlens.logs import RUN_ID
 from profitlens.periods import period_for
 from reports import i18n
 from reports.delivery import MailServer, Outbox, compose, deliver, subject_and_body
 from reports.formatting import Formatter
 from reports.graph import GraphMailer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -115,6 +119,8 @@ def _run(config: Config, job: JobSettings, today: dt.date, out: Path | None) -> 
     with Store(config.store_path) as store:
         run_id = store.start_run(f"job:{job.name}")
     result = JobResult(job.name, run_id, f"{period.start.isoformat()} – {period.end.isoformat()}")
+    RUN_ID.set(run_id)
+    log.info("job %s started for %s", job.name, result.period)
     server = mail_server(config)
     outbox = outbox_for(config)
     try:
@@ -150,6 +156,9 @@ def _run(config: Config, job: JobSettings, today: dt.date, out: Path | None) -> 
             message = compose(server, job.recipients, subject, body, attachments, _)
             if deliver(server, outbox, message):
                 result.sent.append(subject)
+                log.info("sent %r to %s", subject, ", ".join(job.recipients))
+            else:
+                log.warning("mail server unavailable: %r kept in the outbox", subject)
         result.queued = len(outbox.pending())
         result.figures = {k: str(v) for k, v in t.items() if k in ("net_sales", "gross_margin", "net_profit")}
     except BaseException as exc:
@@ -159,6 +168,9 @@ def _run(config: Config, job: JobSettings, today: dt.date, out: Path | None) -> 
         raise
     with Store(config.store_path) as store:
         store.finish_run(run_id, "ok" if not result.queued else "ok, mail waiting in outbox", result.as_dict())
+    log.info(
+        "job %s finished: %s files, %s sent, %s waiting", job.name, len(result.files), len(result.sent), result.queued
+    )
     return result
 
 

@@ -10,6 +10,7 @@ from connector.base import Connector
 from ledger.store import Store, SyncResult
 from mappings.engine import SourceMapping, check_columns
 from profitlens.errors import ProfitlensError
+from profitlens.logs import RUN_ID
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ def run_sync_companies(sources: Sequence[CompanySource], store: Store, progress:
         plans.append((source, streams))
     system = ", ".join(s.connector.system for s in sources)
     run_id = store.start_run("sync", system)
+    token = RUN_ID.set(run_id)
+    log.info("sync of %s started", system)
     try:
         with store.sync(system, run_id, companies) as writer:
             for source, streams in plans:
@@ -67,6 +70,15 @@ def run_sync_companies(sources: Sequence[CompanySource], store: Store, progress:
     except BaseException as exc:
         message = str(exc) if isinstance(exc, ProfitlensError) else f"{type(exc).__name__}: {exc}"
         store.finish_run(run_id, "failed", error=message)
+        log.error("sync failed: %s", message)
+        RUN_ID.reset(token)
         raise
     store.finish_run(run_id, "ok", result.as_dict())
+    log.info(
+        "sync finished: %s rows read, %s landed, %s quarantined",
+        result.rows_read,
+        sum(result.landed.values()),
+        result.rows_quarantined,
+    )
+    RUN_ID.reset(token)
     return result

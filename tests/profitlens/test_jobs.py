@@ -191,3 +191,29 @@ def test_a_login_the_server_does_not_offer_is_a_clear_error(tmp_path: Path, port
     assert "offers no login on this connection" in result.stderr and "starttls" in result.stderr
     assert SECRET not in result.stderr
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1  # kept for the run after the fix
+
+
+def test_the_log_has_a_run_id_on_every_line_and_no_secret(tmp_path: Path, port: int) -> None:
+    config = write_config(tmp_path, port)
+    config.write_text(config.read_text().replace('username = "reports"\n', ""))
+    controller, _inbox = smtp_server(port)
+    try:
+        result = run_job(config)
+        verbose = subprocess.run(
+            [sys.executable, "-m", "profitlens.cli", "-vv", "history", "--config", str(config), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        controller.stop()
+    assert result.returncode == 0, result.stderr
+    log_file = tmp_path / "logs" / "profitlens.log"
+    lines = log_file.read_text().splitlines()
+    job_lines = [line for line in lines if "job monthly" in line]
+    assert len(job_lines) == 2 and all(" run=" in line and " run=-" not in line for line in job_lines)
+    assert any("sync finished" in line for line in lines)
+    assert all(" run=" in line for line in lines)
+    everything = log_file.read_text() + result.stdout + result.stderr + verbose.stdout + verbose.stderr
+    assert SECRET not in everything
+    assert oct(log_file.stat().st_mode & 0o777) == "0o600"
