@@ -106,9 +106,14 @@ def sync(config_path: Path | None) -> None:
     their reason and listed here; the rest lands.
     """
     from profitlens import app  # noqa: PLC0415
+    from profitlens.progress import SyncProgress  # noqa: PLC0415
 
     config = _load(config_path)
-    result = app.sync(config)
+    progress = SyncProgress()
+    try:
+        result = app.sync(config, progress)
+    finally:
+        progress.close()
     _print_sync(result.as_dict(), config.store_path)
 
 
@@ -324,6 +329,37 @@ def run_command(config_path: Path | None, job: str, today: dt.datetime | None, a
     )
     for path in result.files:
         click.echo(f"  {path}")
+
+
+@cli.group("config")
+def config_group() -> None:
+    """The configuration file: write an annotated starting file."""
+
+
+@config_group.command("init")
+@click.option("--kind", type=click.Choice(["gp-sql", "files"]), required=True, help="The source kind.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write it. Default: the platform's configuration directory.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def config_init(kind: str, out: Path | None, force: bool) -> None:
+    """Write an annotated configuration for KIND to start from (every key explained, secrets as ${ENV})."""
+    from importlib import resources  # noqa: PLC0415
+
+    from profitlens.config import default_config_path  # noqa: PLC0415
+    from profitlens.errors import ConfigError  # noqa: PLC0415
+    from reports.render import write_private_file  # noqa: PLC0415
+
+    target = out or default_config_path()
+    if target.exists() and not force:
+        raise ConfigError(f"{target} exists already", key="config init", hint="give --force to replace it, or --out")
+    text = resources.files("profitlens").joinpath("templates", f"{kind}.toml").read_text(encoding="utf-8")
+    write_private_file(target, text.encode("utf-8"))
+    click.echo(f"Wrote {target}. Edit it, then run: profitlens check --config {target}")
 
 
 @cli.group()

@@ -28,3 +28,16 @@ def test_there_are_examples_for_each_source_kind(monkeypatch: pytest.MonkeyPatch
 def test_redact_hides_odbc_passwords() -> None:
     assert redact("SERVER=x;UID=sa;PWD=secret;DATABASE=TWO") == "SERVER=x;UID=sa;PWD=***;DATABASE=TWO"
     assert redact("Password={se;cret};X=1") == "Password=***;X=1"
+
+
+@pytest.mark.parametrize("kind", ["gp-sql", "files"])
+def test_config_init_writes_the_annotated_example(tmp_path: Path, kind: str) -> None:
+    from profitlens.cli import main
+
+    target = tmp_path / "profitlens.toml"
+    assert main(["config", "init", "--kind", kind, "--out", str(target)]) == 0
+    example = Path(__file__).resolve().parents[2] / "config" / f"{kind}.toml"
+    assert target.read_text() == example.read_text()  # the shipped template is the example in config/
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    assert main(["config", "init", "--kind", kind, "--out", str(target)]) == 1  # never overwritten silently
+    assert main(["config", "init", "--kind", kind, "--out", str(target), "--force"]) == 0
