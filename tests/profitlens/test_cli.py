@@ -25,6 +25,7 @@ COMMANDS = [
     "schedule",
     "check",
     "credentials",
+    "config",
 ]
 
 
