@@ -217,7 +217,6 @@ class SyncWriter:
         self.companies = tuple(companies)
         self.con = con
         self.result = SyncResult(run_id=run_id, source_system=source_system)
-        self._staged: set[str] = set()
 
     def open(self) -> None:
         for table in TABLE_ORDER:
@@ -268,7 +267,6 @@ class SyncWriter:
             self.con.execute(f"INSERT INTO {STAGE}{table} ({names}) SELECT {names} FROM profitlens_batch")
         finally:
             self.con.unregister("profitlens_batch")
-        self._staged.add(table)
 
     def quarantine(self, table: str | None, issues: Iterable[Issue]) -> None:
         rows = [

@@ -14,7 +14,7 @@ from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
 from ledger.store import Store, SyncResult
 from mappings.engine import load_mapping
 from profitability.analyze import analyze
-from profitability.model import AgeingBuckets, Analysis, Costing, Driver, Period, Pool
+from profitability.model import AgeingBuckets, Analysis, Costing, CustomerProfit, Driver, Period, Pool
 from profitability.model import Settings as EngineSettings
 from profitlens.config import Config, SourceSettings, redact
 from profitlens.errors import ConfigError
@@ -161,7 +161,7 @@ def write_reports(
     return paths
 
 
-def _find_customers(analysis: Any, wanted: str) -> list[Any]:
+def _find_customers(analysis: Analysis, wanted: str) -> list[CustomerProfit]:
     """Customers by id, or `COMPANY|ID`; a customer not analysed in the period is a clear error."""
     company, _sep, customer_id = wanted.rpartition("|")
     found = [c for c in analysis.customers if c.customer_id == customer_id and (not _sep or c.company == company)]

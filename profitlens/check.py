@@ -9,9 +9,10 @@ from connector.gp_sql import GpSqlConnector
 from ledger.store import Store
 from mappings.engine import check_columns, load_mapping
 from profitlens import app
-from profitlens.config import Config, redact
+from profitlens.config import Config
 from profitlens.errors import ProfitlensError
 from profitlens.jobs import mail_server
+from profitlens.logs import mask
 from reports.delivery import probe
 
 
@@ -29,7 +30,7 @@ def run_checks(config: Config) -> list[Finding]:
         try:
             connector = app.make_connector(config, source)
         except ProfitlensError as exc:
-            findings.append(Finding(name, False, redact(str(exc))))
+            findings.append(Finding(name, False, mask(str(exc))))
             continue
         try:
             mapping = load_mapping(source.kind, source.mapping)
@@ -43,14 +44,14 @@ def run_checks(config: Config) -> list[Finding]:
                         connector.probe(stream, mapping.streams[stream].columns())
                         findings.append(Finding(f"{name} · {stream}", True, "readable"))
                     except ProfitlensError as exc:
-                        findings.append(Finding(f"{name} · {stream}", False, redact(str(exc))))
+                        findings.append(Finding(f"{name} · {stream}", False, mask(str(exc))))
             elif isinstance(connector, FilesConnector):
                 present = [
                     s for s in streams if any((connector.folder / f"{s}{x}").exists() for x in (".csv", ".xlsx"))
                 ]
                 findings.append(Finding(name, True, f"{connector.folder}: {', '.join(present)}"))
         except ProfitlensError as exc:
-            findings.append(Finding(name, False, redact(str(exc))))
+            findings.append(Finding(name, False, mask(str(exc))))
         finally:
             connector.close()
     try:
@@ -58,7 +59,7 @@ def run_checks(config: Config) -> list[Finding]:
             pass
         findings.append(Finding(f"store {config.store_path}", True, "writable"))
     except ProfitlensError as exc:
-        findings.append(Finding(f"store {config.store_path}", False, str(exc)))
+        findings.append(Finding(f"store {config.store_path}", False, mask(str(exc))))
     server = mail_server(config)
     if server is not None:
         try:
@@ -71,5 +72,5 @@ def run_checks(config: Config) -> list[Finding]:
                 )
             )
         except ProfitlensError as exc:
-            findings.append(Finding(f"mail {server.host}:{server.port}", False, str(exc)))
+            findings.append(Finding(f"mail {server.host}:{server.port}", False, mask(str(exc))))
     return findings

@@ -50,3 +50,16 @@ def test_a_missing_table_and_a_mail_server_that_is_down_are_named(
     assert "FAIL  source gp-sql · timesheets: GP database gp.sqlite (stream timesheets): no such table: PA30101" in out
     assert "OK    source gp-sql · customers: readable" in out  # the rest is still checked
     assert "FAIL  mail 127.0.0.1:" in out and "could not take the message now" in out
+
+
+def test_a_password_in_the_connection_string_never_reaches_the_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "p.toml"
+    config.write_text(
+        '[source]\nkind = "gp-sql"\nconnection = "DRIVER={No Such Driver};SERVER=gp01;UID=sa;PWD=ch3ck-s3cret"\n'
+    )
+    assert main(["check", "--config", str(config)]) == 1
+    out = capsys.readouterr()
+    assert "FAIL  source gp-sql" in out.out and "ODBC driver" in out.out
+    assert "ch3ck-s3cret" not in out.out + out.err

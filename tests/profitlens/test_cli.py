@@ -250,3 +250,25 @@ def test_config_search_order_flag_then_environment_then_platform_directory(tmp_p
     assert run("sync", env=env | {"PROFITLENS_CONFIG": str(other)}).returncode == 0
     flagged = run("sync", "--config", str(tmp_path / "absent.toml"), env=env | {"PROFITLENS_CONFIG": str(other)})
     assert "absent.toml does not exist" in flagged.stderr
+
+
+def test_a_statement_for_a_customer_without_figures_is_refused(tmp_path: Path) -> None:
+    config = files_config(tmp_path)
+    assert main(["sync", "--config", str(config)]) == 0
+    result = run(
+        "report",
+        "--config",
+        str(config),
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-31",
+        "--format",
+        "csv",
+        "--statement",
+        "NOPE",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert result.returncode == 1
+    assert "customer 'NOPE' has no figures in this period" in result.stderr and "Traceback" not in result.stderr
