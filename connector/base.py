@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 DEFAULT_CHUNK_ROWS = 5000
 
@@ -23,6 +24,41 @@ class SourceRow:
     table: str
     row_number: int
     values: dict[str, Any]
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Watermark:
+    """How a stream is read incrementally.
+
+    - "timestamp" / "date": the source keeps a change time (GP DEX_ROW_TS, BC lastModifiedDateTime)
+      or only a document date. Rows come ordered by it, each with `SourceRow.cursor` set as ISO text
+      ("YYYY-MM-DD HH:MM:SS.fff" or "YYYY-MM-DD"); `read(..., since=c)` returns the rows with a
+      cursor >= c. The next sync asks from the highest cursor seen minus `overlap`, so changes
+      committed late with an earlier time are not missed; re-read rows are de-duplicated by key.
+    - "snapshot": the stream can only be read whole (a file). `fingerprint` tells whether it
+      changed; a changed stream replaces what was read from it before.
+    Streams without a watermark are read whole on every sync and merged by key.
+    """
+
+    kind: Literal["timestamp", "date", "snapshot"]
+    overlap: dt.timedelta = dt.timedelta(0)
+
+    def rewind(self, cursor: str) -> str:
+        """The cursor to ask from next time: `cursor` minus the overlap, in the same ISO shape."""
+        if self.kind == "date":
+            return (dt.date.fromisoformat(cursor[:10]) - self.overlap).isoformat()
+        if self.kind == "timestamp":
+            moment = dt.datetime.fromisoformat(cursor) - self.overlap
+            return timestamp_text(moment)
+        return cursor
+
+
+def timestamp_text(moment: dt.datetime) -> str:
+    """A timestamp cursor as sortable text, to the millisecond (SQL Server datetime keeps 1/300 s)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.isoformat(sep=" ", timespec="milliseconds")
 
 
 class Connector(Protocol):
@@ -38,8 +74,20 @@ class Connector(Protocol):
         """Columns a mapping may use on `stream`, or None where any column is allowed."""
         ...
 
-    def read(self, stream: str, columns: Sequence[str]) -> Iterator[list[SourceRow]]:
-        """Yield the stream's rows in chunks, each row holding at least `columns`."""
+    def watermark(self, stream: str) -> Watermark | None:
+        """How `stream` can be read incrementally, or None when it is always read whole."""
+        ...
+
+    def fingerprint(self, stream: str) -> str | None:
+        """For "snapshot" streams: a value that changes whenever the stream's content does."""
+        ...
+
+    def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
+        """Yield the stream's rows in chunks, each row holding at least `columns`.
+
+        With a "timestamp" or "date" watermark, rows come in cursor order and `since` limits them
+        to cursors >= since (None: all rows).
+        """
         ...
 
     def close(self) -> None: ...

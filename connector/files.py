@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from connector.base import DEFAULT_CHUNK_ROWS, SourceRow
+from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark
 from profitlens.errors import ConnectorError, QueryError
 
 FILES: dict[str, str] = {
@@ -28,6 +29,7 @@ FILES: dict[str, str] = {
     "activity_events": "activity_events",
 }
 REQUIRED_FILES = ("customers", "documents")
+SNAPSHOT = Watermark("snapshot")
 
 
 class FilesConnector:
@@ -63,7 +65,26 @@ class FilesConnector:
     def available_columns(self, stream: str) -> Sequence[str] | None:
         return None
 
-    def read(self, stream: str, columns: Sequence[str]) -> Iterator[list[SourceRow]]:
+    def watermark(self, stream: str) -> Watermark | None:
+        # A file is a snapshot of its table: when it changes it is read whole and replaces what
+        # was read from it before (rows deleted from the file leave the ledger too).
+        return SNAPSHOT
+
+    def fingerprint(self, stream: str) -> str | None:
+        """SHA-256 of the file's bytes ("absent" when the optional file is not there)."""
+        path = self._path(stream)
+        if path is None:
+            return "absent"
+        digest = hashlib.sha256()
+        try:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
+        return f"{path.name}:{digest.hexdigest()}"
+
+    def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
         path = self._path(stream)
         if path is None:
             return

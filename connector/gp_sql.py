@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from connector.base import DEFAULT_CHUNK_ROWS, SourceRow
+from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark, timestamp_text
 from connector.gp_values import GP_EMPTY_DATE, Converter, converter_for, gp_schema
 from connector.retry import with_retries
 from profitlens.errors import (
@@ -61,13 +61,34 @@ class GpStream:
     joins: str = ""
     where: str = ""
     history_filter: str | None = None
+    # The change watermark: an SQL expression rows are ordered by, and the condition that keeps
+    # the rows at or after a cursor (its ? are all bound to the cursor). None: read whole each time.
+    cursor: str | None = None
+    cursor_filter: str | None = None
+    watermark: Watermark | None = None
+
+
+# GP's DEX_ROW_TS is UTC, refreshed by an AFTER UPDATE trigger; a transaction that commits late
+# may carry a slightly earlier time, hence the overlap. Tables without DEX_ROW_TS fall back to a
+# document date; rows posted later with an older date are caught by the longer overlap, and by
+# `profitlens sync --full`.
+CHANGED = Watermark("timestamp", dt.timedelta(minutes=10))
+DATED = Watermark("date", dt.timedelta(days=35))
+
+
+def _ts(alias: str) -> dict[str, Any]:
+    return {"cursor": f"{alias}.DEX_ROW_TS", "cursor_filter": f"{alias}.DEX_ROW_TS >= ?", "watermark": CHANGED}
+
+
+def _dated(column: str) -> dict[str, Any]:
+    return {"cursor": column, "cursor_filter": f"{column} >= ?", "watermark": DATED}
 
 
 STREAMS: dict[str, GpStream] = {
     s.name: s
     for s in (
-        GpStream("customers", (("RM00101", "c"),), key=("CUSTNMBR",)),
-        GpStream("salespeople", (("RM00301", "s"),), key=("SLPRSNID",)),
+        GpStream("customers", (("RM00101", "c"),), key=("CUSTNMBR",), **_ts("c")),
+        GpStream("salespeople", (("RM00301", "s"),), key=("SLPRSNID",), **_ts("s")),
         GpStream("employees", (("UPR00100", "e"),), key=("EMPLOYID",)),
         # Posted receivables: open (RM20101) and history (RM30101). Amounts are functional currency;
         # MC020102 adds the originating currency amount and rate for foreign-currency documents.
@@ -76,6 +97,7 @@ STREAMS: dict[str, GpStream] = {
             (("RM20101", "d"), ("MC020102", "m")),
             key=("RMDTYPAL", "DOCNUMBR"),
             joins="LEFT JOIN MC020102 m ON m.RMDTYPAL = d.RMDTYPAL AND m.DOCNUMBR = d.DOCNUMBR",
+            **_ts("d"),
         ),
         GpStream(
             "receivables_history",
@@ -83,6 +105,7 @@ STREAMS: dict[str, GpStream] = {
             key=("RMDTYPAL", "DOCNUMBR"),
             joins="LEFT JOIN MC020102 m ON m.RMDTYPAL = d.RMDTYPAL AND m.DOCNUMBR = d.DOCNUMBR",
             history_filter="d.DOCDATE",
+            **_ts("d"),
         ),
         GpStream("applications_open", (("RM20201", "a"),), key=("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM")),
         GpStream(
@@ -90,6 +113,7 @@ STREAMS: dict[str, GpStream] = {
             (("RM30201", "a"),),
             key=("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM"),
             history_filter="a.DATE1",
+            **_dated("a.DATE1"),
         ),
         # Posted SOP invoices (3) and returns (4), parent lines only: kit components (CMPNTSEQ > 0)
         # carry the kit's cost again and would be counted twice.
@@ -100,6 +124,10 @@ STREAMS: dict[str, GpStream] = {
             joins="JOIN SOP30200 h ON h.SOPTYPE = l.SOPTYPE AND h.SOPNUMBE = l.SOPNUMBE",
             where="l.SOPTYPE IN (3, 4) AND l.CMPNTSEQ = 0 AND h.VOIDSTTS = 0",
             history_filter="h.DOCDATE",
+            # A line changes with its header (voided, re-dated): the later of the two stamps.
+            cursor="CASE WHEN h.DEX_ROW_TS > l.DEX_ROW_TS THEN h.DEX_ROW_TS ELSE l.DEX_ROW_TS END",
+            cursor_filter="(l.DEX_ROW_TS >= ? OR h.DEX_ROW_TS >= ?)",
+            watermark=CHANGED,
         ),
         # Project Accounting timesheet lines (history), attributed to the project's customer.
         GpStream(
@@ -108,6 +136,7 @@ STREAMS: dict[str, GpStream] = {
             key=("PATSNO", "LNITMSEQ"),
             joins="LEFT JOIN PA01201 p ON p.PAPROJNUMBER = t.PAPROJNUMBER",
             history_filter="t.PADT",
+            **_dated("t.PADT"),
         ),
     )
 }
@@ -132,8 +161,14 @@ def resolve_column(stream: GpStream, column: str) -> tuple[str, str, str]:
     )
 
 
-def build_query(stream: GpStream, columns: Sequence[str]) -> tuple[str, list[str], list[Converter]]:
-    """SELECT for `stream` returning the key columns and `columns`: (sql, names, converters)."""
+def build_query(
+    stream: GpStream, columns: Sequence[str], *, since: bool = False, ordered: bool = True
+) -> tuple[str, list[str], list[Converter]]:
+    """SELECT for `stream` returning the key columns and `columns`: (sql, names, converters).
+
+    A stream with a watermark also returns its cursor (last column, PL_CURSOR) and is ordered by
+    it; `since` adds the condition on the cursor (parameters: history date first, then the cursor).
+    """
     wanted = list(dict.fromkeys([*stream.key, *columns]))
     select: list[str] = []
     names: list[str] = []
@@ -143,14 +178,44 @@ def build_query(stream: GpStream, columns: Sequence[str]) -> tuple[str, list[str
         select.append(f"{alias}.{spelled}")
         names.append(spelled)
         converters.append(converter_for(sql_type))
+    if stream.cursor is not None and stream.watermark is not None:
+        select.append(f"{stream.cursor} AS {CURSOR}")
+        names.append(CURSOR)
+        converters.append(timestamp_cursor if stream.watermark.kind == "timestamp" else date_cursor)
     base, alias = stream.tables[0]
     sql = f"SELECT {', '.join(select)} FROM {base} {alias}"
     if stream.joins:
         sql += f" {stream.joins}"
     conditions = [c for c in (stream.where, f"{stream.history_filter} >= ?" if stream.history_filter else "") if c]
+    if since and stream.cursor_filter:
+        conditions.append(stream.cursor_filter)
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
+    if stream.cursor is not None and ordered:
+        sql += f" ORDER BY {stream.cursor}, " + ", ".join(f"{alias}.{k}" for k in stream.key)
     return sql, names, converters
+
+
+CURSOR = "PL_CURSOR"  # CURSOR itself is reserved in T-SQL
+
+
+def timestamp_cursor(value: Any) -> str | None:
+    """DEX_ROW_TS as cursor text, whatever the driver returns (datetime or text)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.strip())
+    if isinstance(value, dt.datetime):
+        return timestamp_text(value)
+    if isinstance(value, dt.date):
+        return timestamp_text(dt.datetime.combine(value, dt.time()))
+    return None
+
+
+def date_cursor(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip()[:10]
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    return None
 
 
 class GpSqlConnector:
@@ -190,10 +255,19 @@ class GpSqlConnector:
             self._conn = with_retries(attempt)
         return self._conn
 
-    def read(self, stream: str, columns: Sequence[str]) -> Iterator[list[SourceRow]]:
+    def watermark(self, stream: str) -> Watermark | None:
+        return STREAMS[stream].watermark
+
+    def fingerprint(self, stream: str) -> str | None:
+        return None
+
+    def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
         spec = STREAMS[stream]
-        sql, names, converters = build_query(spec, columns)
+        since = since if spec.cursor_filter else None
+        sql, names, converters = build_query(spec, columns, since=since is not None)
         params: list[Any] = [self.history_from] if spec.history_filter else []
+        if since is not None and spec.cursor_filter and spec.watermark is not None:
+            params += [_cursor_param(since, spec.watermark)] * spec.cursor_filter.count("?")
         table = spec.tables[0][0]
         conn = self.connection()
         with translate_errors(self.describe, stream):
@@ -211,7 +285,7 @@ class GpSqlConnector:
                     for row in rows:
                         row_number += 1
                         values = {name: conv(value) for name, conv, value in zip(names, converters, row, strict=True)}
-                        chunk.append(SourceRow(table, row_number, values))
+                        chunk.append(SourceRow(table, row_number, values, values.pop(CURSOR, None)))
                     yield chunk
             finally:
                 with contextlib.suppress(Exception):  # the connection may already be gone
@@ -220,7 +294,7 @@ class GpSqlConnector:
     def probe(self, stream: str, columns: Sequence[str]) -> None:
         """Ask for no rows, but with the real query: proves the tables, columns and permissions exist."""
         spec = STREAMS[stream]
-        sql, _names, _converters = build_query(spec, columns)
+        sql, _names, _converters = build_query(spec, columns, ordered=False)
         params: list[Any] = [self.history_from] if spec.history_filter else []
         conn = self.connection()
         with translate_errors(self.describe, stream):
@@ -240,11 +314,42 @@ class GpSqlConnector:
                 self._conn = None
 
 
+def _cursor_param(cursor: str, watermark: Watermark) -> dt.date | dt.datetime:
+    if watermark.kind == "date":
+        return dt.date.fromisoformat(cursor[:10])
+    return dt.datetime.fromisoformat(cursor)
+
+
 def _bind(params: list[Any], conn: object) -> list[Any]:
-    # stdlib sqlite3 compares dates as text; GP dates are stored 'YYYY-MM-DD 00:00:00'.
-    if isinstance(conn, sqlite3.Connection):
-        return [f"{p.isoformat()} 00:00:00" if isinstance(p, dt.date) else p for p in params]
+    # stdlib sqlite3 compares dates as text; GP stores 'YYYY-MM-DD HH:MM:SS' (DEX_ROW_TS may
+    # carry milliseconds). Whole seconds are bound without a fraction so equal times compare equal.
+    if _compares_as_text(conn):
+        return [_sqlite_text(p) for p in params]
     return params
+
+
+def _compares_as_text(conn: object) -> bool:
+    """SQLite (stdlib, or behind the SQLite ODBC driver) stores GP datetimes as text."""
+    if isinstance(conn, sqlite3.Connection):
+        return True
+    getinfo = getattr(conn, "getinfo", None)
+    if getinfo is None:
+        return False
+    try:
+        import pyodbc  # noqa: PLC0415 - only reached with a pyodbc connection
+
+        return str(getinfo(pyodbc.SQL_DBMS_NAME)).lower().startswith("sqlite")
+    except Exception:  # a driver that cannot say: bind native types
+        return False
+
+
+def _sqlite_text(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        text = value.isoformat(sep=" ", timespec="milliseconds")
+        return text.removesuffix(".000")
+    if isinstance(value, dt.date):
+        return f"{value.isoformat()} 00:00:00"
+    return value
 
 
 # SQLSTATE classes of ODBC → our errors. 28000: login failed; 08xxx: connection;

@@ -38,7 +38,7 @@ from mappings import coerce
 from profitlens.errors import ConfigError, MappingError
 
 SKIP = "skip"
-_TEMPLATE_PART = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([A-Za-z_][A-Za-z0-9_]*))?\}")
+_TEMPLATE_PART = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?:\|([A-Za-z_][A-Za-z0-9_]*))?\}")
 # Money fields that are stored positive as issued (the document type gives the sign).
 NON_NEGATIVE = {
     "document": (

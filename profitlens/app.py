@@ -64,8 +64,11 @@ def _server(connection: str) -> str:
     return f"{server}/{database}" if database else server
 
 
-def sync(config: Config, progress: Progress | None = None) -> SyncResult:
-    """Sync every configured company into the store, all together or not at all."""
+def sync(config: Config, progress: Progress | None = None, *, full: bool = False) -> SyncResult:
+    """Sync every configured company into the store, all together or not at all.
+
+    Incremental unless `full` (or the first sync of a source); see `profitlens.sync`.
+    """
     connectors: list[Connector] = []
     try:
         sources = []
@@ -74,7 +77,7 @@ def sync(config: Config, progress: Progress | None = None) -> SyncResult:
             connectors.append(connector)
             sources.append(CompanySource(connector, load_mapping(source.kind, source.mapping), source.company))
         with Store(config.store_path) as store:
-            return run_sync_companies(sources, store, progress)
+            return run_sync_companies(sources, store, progress, full=full)
     finally:
         for connector in connectors:
             connector.close()

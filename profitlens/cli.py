@@ -99,11 +99,17 @@ def cli(verbose: int) -> None:
 
 @cli.command()
 @_config_option
-def sync(config_path: Path | None) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Read everything again and remove what the ERP no longer has (default: only changes since the last sync).",
+)
+def sync(config_path: Path | None, full: bool) -> None:
     """Read the source named in the configuration into the ledger store.
 
-    The whole sync lands at once or not at all. Rows that cannot be taken are quarantined with
-    their reason and listed here; the rest lands.
+    After the first sync only what changed since the last one is read. The whole sync lands at
+    once or not at all; an interrupted sync resumes where it stopped when run again. Rows that
+    cannot be taken are quarantined with their reason and listed here; the rest lands.
     """
     from profitlens import app  # noqa: PLC0415
     from profitlens.progress import SyncProgress  # noqa: PLC0415
@@ -111,7 +117,7 @@ def sync(config_path: Path | None) -> None:
     config = _load(config_path)
     progress = SyncProgress()
     try:
-        result = app.sync(config, progress)
+        result = app.sync(config, progress, full=full)
     finally:
         progress.close()
     _print_sync(result.as_dict(), config.store_path)
@@ -119,8 +125,10 @@ def sync(config_path: Path | None) -> None:
 
 def _print_sync(summary: dict[str, Any], store_path: Path) -> None:
     click.echo(
-        f"Synced {summary['rows_read']:,} rows from {summary['source']} into {store_path}: "
-        f"{summary['rows_landed']:,} landed, {summary['rows_quarantined']:,} quarantined"
+        f"Synced {summary['rows_read']:,} rows from {summary['source']} into {store_path} "
+        f"({summary.get('mode', 'full')}{', resumed' if summary.get('resumed') else ''}): "
+        f"{summary['rows_landed']:,} landed, {summary.get('rows_changed', 0):,} new or changed, "
+        f"{summary.get('rows_removed', 0):,} removed, {summary['rows_quarantined']:,} quarantined"
         + (f", {summary['rows_skipped']:,} skipped on purpose" if summary.get("rows_skipped") else "")
         + "."
     )

@@ -82,7 +82,12 @@ class ConnectorError(ProfitlensError):
 
 
 class SourceUnavailable(ConnectorError, Transient):
-    """The source could not be reached or gave up for now (network, timeout, deadlock)."""
+    """The source cannot answer now (network, timeout, throttling, deadlock); trying later may work.
+
+    `retry_after`: seconds the source asked us to wait (HTTP Retry-After), when it said.
+    """
+
+    retry_after: float | None = None
 
 
 class AuthError(ConnectorError, Terminal):

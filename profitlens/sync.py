@@ -1,14 +1,22 @@
-"""Sync: connectors → mappings → ledger store, in one atomic run (one or several companies)."""
+"""Sync: connectors → mappings → ledger store, in one atomic run (one or several companies).
+
+Every stream is read incrementally where its source allows it (see `connector.base.Watermark`):
+from the cursor saved by the last landed sync, minus a small overlap. `full=True` reads everything
+again and removes what the source no longer has. A sync that stops half-way (a lost connection,
+a killed process) resumes from its last staged chunk the next time it runs with the same settings.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from connector.base import Connector
+from connector.base import Connector, SourceRow
+from ledger.staging import Snapshot, SyncWriter
 from ledger.store import Store, SyncResult
-from mappings.engine import SourceMapping, check_columns
+from mappings.engine import SourceMapping, StreamMapping, check_columns
 from profitlens.errors import ProfitlensError
 from profitlens.logs import RUN_ID
 
@@ -27,17 +35,28 @@ class CompanySource:
 
 
 def run_sync(
-    connector: Connector, mapping: SourceMapping, store: Store, progress: Progress | None = None
+    connector: Connector,
+    mapping: SourceMapping,
+    store: Store,
+    progress: Progress | None = None,
+    *,
+    full: bool = False,
 ) -> SyncResult:
     """Read every mapped stream of one source into `store` (see `run_sync_companies`)."""
-    return run_sync_companies([CompanySource(connector, mapping)], store, progress)
+    return run_sync_companies([CompanySource(connector, mapping)], store, progress, full=full)
 
 
-def run_sync_companies(sources: Sequence[CompanySource], store: Store, progress: Progress | None = None) -> SyncResult:
+def run_sync_companies(
+    sources: Sequence[CompanySource],
+    store: Store,
+    progress: Progress | None = None,
+    *,
+    full: bool = False,
+) -> SyncResult:
     """Read every company's source into `store`; all companies land together or none does.
 
-    Bad rows are quarantined and counted; the run fails (and the store is left exactly as it was)
-    only when a source or the store fails.
+    Bad rows are quarantined and counted; the run fails (and the ledger is left exactly as it was)
+    only when a source or the store fails. The first sync of a source is always a full one.
     """
     companies = [s.company for s in sources]
     if len(set(companies)) != len(companies):
@@ -48,37 +67,102 @@ def run_sync_companies(sources: Sequence[CompanySource], store: Store, progress:
         check_columns(source.mapping, {s: source.connector.available_columns(s) for s in streams})
         plans.append((source, streams))
     system = ", ".join(s.connector.system for s in sources)
-    run_id = store.start_run("sync", system)
-    token = RUN_ID.set(run_id)
-    log.info("sync of %s started", system)
-    try:
-        with store.sync(system, run_id, companies) as writer:
+    saved = {s.connector.system: store.cursors(s.connector.system) for s in sources}
+    full = full or not all(saved.values())
+    with store.sync(system, companies, signature=_signature(sources, full), full=full) as writer:
+        token = RUN_ID.set(writer.run_id)
+        try:
+            if writer.result.resumed:
+                log.info("resuming the interrupted sync %s of %s", writer.run_id, system)
+            log.info("%s sync of %s started", "full" if full else "incremental", system)
             for source, streams in plans:
                 for stream in streams:
-                    name = f"{source.company}/{stream}" if source.company else stream
-                    sm = source.mapping.streams[stream]
-                    writer.stream_read(name, 0)  # every stream is in the summary, even an empty one
-                    for chunk in source.connector.read(stream, sm.columns()):
-                        records, issues, skipped = sm.map_rows(chunk, source.connector.system, source.company)
-                        writer.stream_read(name, len(chunk), skipped)
-                        writer.add(sm.table, name, records)
-                        writer.quarantine(sm.table, [replace(i, stream=name) for i in issues])
-                        if progress is not None:
-                            progress(name, len(chunk))
-                    log.info("read stream %s", name)
-            result = writer.result
-    except BaseException as exc:
-        message = str(exc) if isinstance(exc, ProfitlensError) else f"{type(exc).__name__}: {exc}"
-        store.finish_run(run_id, "failed", error=message)
-        log.error("sync failed: %s", message)
+                    _sync_stream(source, stream, writer, saved[source.connector.system], full, progress)
+        except BaseException as exc:
+            message = str(exc) if isinstance(exc, ProfitlensError) else f"{type(exc).__name__}: {exc}"
+            store.finish_run(writer.run_id, "failed", error=message)
+            log.error("sync failed: %s (what was read so far is kept; the next sync resumes from there)", message)
+            RUN_ID.reset(token)
+            raise
         RUN_ID.reset(token)
-        raise
-    store.finish_run(run_id, "ok", result.as_dict())
+    result = writer.result
+    store.finish_run(result.run_id, "ok", result.as_dict())
     log.info(
-        "sync finished: %s rows read, %s landed, %s quarantined",
+        "sync finished: %s rows read, %s landed, %s changed, %s removed, %s quarantined",
         result.rows_read,
         sum(result.landed.values()),
+        sum(result.changed.values()),
+        sum(result.removed.values()),
         result.rows_quarantined,
     )
-    RUN_ID.reset(token)
     return result
+
+
+def _sync_stream(
+    source: CompanySource,
+    stream: str,
+    writer: SyncWriter,
+    saved: dict[str, str],
+    full: bool,
+    progress: Progress | None,
+) -> None:
+    connector = source.connector
+    name = f"{source.company}/{stream}" if source.company else stream
+    sm = source.mapping.streams[stream]
+    state = writer.progress(name)
+    if state.done:
+        log.info("stream %s was read completely before the interruption", name)
+        return
+    watermark = connector.watermark(stream)
+    since: str | None = None
+    if watermark is not None and watermark.kind == "snapshot":
+        fingerprint = connector.fingerprint(stream)
+        if not full and fingerprint is not None and saved.get(name) == fingerprint:
+            writer.begin_stream(name, None)
+            writer.end_stream(name)
+            log.info("stream %s is unchanged", name)
+            return
+        writer.replace_snapshot(Snapshot(sm.table, source.company, connector.system))
+        if fingerprint is not None:
+            writer.set_cursor(connector.system, name, fingerprint)
+    elif watermark is not None:
+        if state.started and state.cursor is not None:
+            since = state.cursor  # resume: re-read from the last committed chunk's cursor
+        elif not full and name in saved:
+            since = watermark.rewind(saved[name])
+    writer.begin_stream(name, since)
+    highest = saved.get(name) if watermark is not None and watermark.kind != "snapshot" else None
+    for chunk in connector.read(stream, sm.columns(), since):
+        cursor = _stage(sm, chunk, connector.system, source.company, name, writer)
+        if cursor is not None and (highest is None or cursor > highest):
+            highest = cursor
+        if progress is not None:
+            progress(name, len(chunk))
+    if highest is not None and watermark is not None and watermark.kind != "snapshot":
+        writer.set_cursor(connector.system, name, highest)
+    writer.end_stream(name)
+    log.info("read stream %s%s", name, f" (changes since {since})" if since else "")
+
+
+def _stage(
+    sm: StreamMapping, chunk: list[SourceRow], system: str, company: str, name: str, writer: SyncWriter
+) -> str | None:
+    """Map one chunk and stage it; returns the chunk's highest cursor."""
+    records, issues, _skipped = sm.map_rows(chunk, system, company)
+    cursor_of = {row.row_number: row.cursor for row in chunk}
+    seen = {n for _, n in records} | {i.row_number for i in issues}
+    writer.stage_chunk(
+        name,
+        sm.table,
+        [(record, n, cursor_of.get(n)) for record, n in records],
+        [(replace(i, stream=name), cursor_of.get(i.row_number)) for i in issues],
+        [row.cursor for row in chunk if row.row_number not in seen],
+        max((c for c in cursor_of.values() if c is not None), default=None),
+    )
+    return max((c for c in cursor_of.values() if c is not None), default=None)
+
+
+def _signature(sources: Sequence[CompanySource], full: bool) -> str:
+    """What must match for an interrupted sync to be resumed: sources, mappings and mode."""
+    text = repr([(s.company, s.connector.system, s.mapping) for s in sources]) + repr(full)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -47,6 +47,13 @@ def create_tables(con: sqlite3.Connection, tables: Sequence[str] = SAMPLE_TABLES
             for name, sql_type in schema[table].items()
         ]
         con.execute(f"CREATE TABLE {table} ({', '.join(cols)})")
+        if "DEX_ROW_TS" in schema[table]:
+            # GP's zDT_<table>U triggers: any update stamps the row with the UTC time.
+            con.execute(
+                f"CREATE TRIGGER zDT_{table}U AFTER UPDATE ON {table} FOR EACH ROW "
+                f"WHEN NEW.DEX_ROW_TS = OLD.DEX_ROW_TS BEGIN "
+                f"UPDATE {table} SET DEX_ROW_TS = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE rowid = NEW.rowid; END"
+            )
 
 
 class TableWriter:

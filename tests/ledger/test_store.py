@@ -97,8 +97,7 @@ def test_a_resync_replaces_the_sources_rows_and_is_idempotent(tmp_path: Path) ->
 
 def test_duplicate_keys_and_dangling_references_are_quarantined(tmp_path: Path) -> None:
     with Store(tmp_path / "ledger.duckdb") as store:
-        run_id = store.start_run("sync", "test")
-        with store.sync("test", run_id) as writer:
+        with store.sync("test") as writer:
             writer.add(
                 "customer",
                 "customers",
@@ -128,8 +127,7 @@ def test_duplicate_keys_and_dangling_references_are_quarantined(tmp_path: Path) 
 def test_money_round_trips_exactly_through_the_store(tmp_path: Path) -> None:
     amounts = [Decimal("0.00001"), Decimal("99999999999999.99999"), Decimal("1234.5"), Decimal("0.1")]
     with Store(tmp_path / "ledger.duckdb") as store:
-        run_id = store.start_run("sync", "test")
-        with store.sync("test", run_id) as writer:
+        with store.sync("test") as writer:
             writer.add("customer", "c", [(Customer(SRC, customer_id="C1", name="A"), 2)])
             writer.add(
                 "document",

@@ -1,0 +1,339 @@
+"""Dynamics 365 Business Central through its standard API v2.0 (REST/OData, JSON).
+
+    https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0/companies({id})/...
+
+Sign-in is OAuth2 client credentials with an app registration (Microsoft Entra ID), which must
+also be entered on BC's "Microsoft Entra Applications" page with read permission sets. The token
+is cached until shortly before it expires; a 401 gets one fresh token and one retry.
+
+Paging is the server's: we ask for smaller pages with `Prefer: odata.maxpagesize` and follow
+`@odata.nextLink`. A failed page (429, 5xx, a reset) is asked again under the one retry policy,
+honouring Retry-After; requests are paced below BC's rate limit and sent one at a time.
+
+What BC's standard API does not carry, and where the mapping takes it from instead:
+- sales lines have no unit cost: the connector adds the item's unit cost (`items.unitCost`) as
+  `unitCost` (a current cost, not the historical cost of the sale; see mappings/bc.toml);
+- time registration entries carry no cost and no customer: cost comes from the configured rates,
+  the customer from `job_customers` (job number → customer number) in the configuration;
+- there is no customer ledger entry: open amounts are the documents' `remainingAmount`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark, timestamp_text
+from connector.http import Pacer, make_session, send
+from connector.retry import with_retries
+from profitlens.errors import AuthError, ConnectorError, SourceUnavailable
+
+log = logging.getLogger(__name__)
+
+API = "https://api.businesscentral.dynamics.com/v2.0"
+LOGIN = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+SCOPE = "https://api.businesscentral.dynamics.com/.default"
+
+CHANGED = Watermark("timestamp", dt.timedelta(minutes=10))
+DATED = Watermark("date", dt.timedelta(days=35))
+
+
+@dataclass(frozen=True)
+class BcStream:
+    """One stream: the entity set, how rows are flattened, and the watermark field."""
+
+    name: str
+    entity: str
+    cursor_field: str | None = "lastModifiedDateTime"
+    expand: str | None = None  # lines: read with their document, one row per line
+    where: Callable[[dict[str, Any]], bool] | None = None
+
+    @property
+    def watermark(self) -> Watermark | None:
+        if self.cursor_field is None:
+            return None
+        return DATED if self.cursor_field == "date" else CHANGED
+
+
+def _applied(row: dict[str, Any]) -> bool:
+    return bool(row.get("appliesToInvoiceNumber"))
+
+
+def _credits_an_invoice(row: dict[str, Any]) -> bool:
+    return bool(row.get("invoiceNumber")) and row.get("status") not in ("Draft", "In Review")
+
+
+def _not_rejected(row: dict[str, Any]) -> bool:
+    return row.get("status") != "Rejected"
+
+
+STREAMS: dict[str, BcStream] = {
+    s.name: s
+    for s in (
+        BcStream("customers", "customers"),
+        BcStream("employees", "employees"),
+        BcStream("sales_invoices", "salesInvoices"),
+        BcStream("sales_credit_memos", "salesCreditMemos"),
+        BcStream("sales_invoice_lines", "salesInvoices", expand="salesInvoiceLines"),
+        BcStream("sales_credit_memo_lines", "salesCreditMemos", expand="salesCreditMemoLines"),
+        BcStream("customer_payments", "customerPayments"),
+        BcStream("payment_applications", "customerPayments", where=_applied),
+        BcStream("credit_memo_applications", "salesCreditMemos", where=_credits_an_invoice),
+        # timeRegistrationEntries spell their change field "lastModfiedDateTime" in the docs;
+        # the entry date is the safe watermark (35 days are read again each time).
+        BcStream("time_entries", "timeRegistrationEntries", cursor_field="date", where=_not_rejected),
+    )
+}
+
+
+class BusinessCentralConnector:
+    """Reads one Business Central company through API v2.0."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str,
+        environment: str,
+        company_id: str,
+        client_id: str,
+        client_secret: str,
+        system: str = "bc",
+        base_url: str = API,
+        login_url: str = LOGIN,
+        page_size: int = 1000,
+        requests_per_minute: float = 300,
+        job_customers: Mapping[str, str] | None = None,
+        ca_bundle: str | None = None,
+        session: requests.Session | None = None,
+        retry: Mapping[str, Any] | None = None,
+        timeout: float = 120,
+    ) -> None:
+        self.system = system
+        self.tenant_id = tenant_id
+        self.client_id = client_id
+        self._secret = client_secret
+        self.company_url = (
+            f"{base_url.rstrip('/')}/{quote(tenant_id)}/{quote(environment)}/api/v2.0/companies({company_id})"
+        )
+        self.login_url = login_url.format(tenant=quote(tenant_id))
+        self.page_size = page_size
+        self.pacer = Pacer(requests_per_minute)
+        self.job_customers = dict(job_customers or {})
+        self.session = session or make_session(ca_bundle)
+        self.retry = dict(retry or {})
+        self.timeout = timeout
+        self.describe = f"Business Central {environment}"
+        self._token: str | None = None
+        self._expires = 0.0
+        self._fresh_token = False
+        self._item_costs: dict[str, Any] | None = None
+        self.requests_sent = 0
+
+    def __repr__(self) -> str:
+        return f"BusinessCentralConnector({self.company_url}, client={self.client_id}, secret=***)"
+
+    # -- the connector protocol -------------------------------------------------------------------
+
+    def stream_names(self) -> Sequence[str]:
+        return list(STREAMS)
+
+    def available_columns(self, stream: str) -> Sequence[str] | None:
+        return None  # JSON properties: the mapping's names are checked against the rows
+
+    def watermark(self, stream: str) -> Watermark | None:
+        return STREAMS[stream].watermark
+
+    def fingerprint(self, stream: str) -> str | None:
+        return None
+
+    def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
+        spec = STREAMS[stream]
+        chunk: list[SourceRow] = []
+        row_number = 0
+        for entity in self._entities(spec, since):
+            for values in self._flatten(spec, entity):
+                row_number += 1
+                chunk.append(SourceRow(spec.entity, row_number, values, self._cursor(spec, entity)))
+            if len(chunk) >= DEFAULT_CHUNK_ROWS:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def close(self) -> None:
+        self.session.close()
+
+    def probe(self) -> None:
+        """Sign in and ask for one customer: proves the app, the permission and the company."""
+        self._get(f"{self.company_url}/customers", params={"$top": "1"}, stream="customers")
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def _entities(self, spec: BcStream, since: str | None) -> Iterator[dict[str, Any]]:
+        params: dict[str, str] = {}
+        if spec.cursor_field is not None:
+            params["$orderby"] = f"{spec.cursor_field},id"
+            if since is not None:
+                params["$filter"] = f"{spec.cursor_field} ge {_odata_value(since, spec.cursor_field)}"
+        if spec.expand:
+            params["$expand"] = spec.expand
+        url: str | None = f"{self.company_url}/{spec.entity}"
+        while url is not None:
+            body = self._get(url, params=params, stream=spec.name)
+            params = {}  # the next link carries the query
+            values = body.get("value")
+            if not isinstance(values, list):
+                raise ConnectorError(f"{self.describe}: {spec.entity} answered without a value list", stream=spec.name)
+            for entity in values:
+                if isinstance(entity, dict) and (spec.where is None or spec.where(entity)):
+                    yield entity
+            link = body.get("@odata.nextLink")
+            url = str(link) if link else None
+
+    def _flatten(self, spec: BcStream, entity: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if spec.expand is None:
+            if spec.name == "time_entries":
+                entity = {**entity, "customerNumber": self.job_customers.get(str(entity.get("jobNumber") or ""))}
+            yield entity
+            return
+        costs = self.item_costs()
+        header = {k: v for k, v in entity.items() if not isinstance(v, list)}
+        for line in entity.get(spec.expand) or []:
+            if line.get("lineType") == "Comment":
+                continue  # text only
+            item = str(line.get("lineObjectNumber") or "")
+            cost = costs.get(item) if line.get("lineType") == "Item" else None
+            quantity = line.get("quantity")
+            extended = cost * quantity if isinstance(cost, Decimal) and isinstance(quantity, Decimal) else None
+            yield {
+                **{f"document.{k}": v for k, v in header.items()},
+                **line,
+                "unitCost": cost,
+                "extendedCost": extended,
+            }
+
+    def item_costs(self) -> dict[str, Any]:
+        """Item number → unit cost, read once per sync (BC lines carry no cost of their own)."""
+        if self._item_costs is None:
+            costs: dict[str, Any] = {}
+            url: str | None = f"{self.company_url}/items"
+            params: dict[str, str] = {"$select": "number,unitCost"}
+            while url is not None:
+                body = self._get(url, params=params, stream="items")
+                params = {}
+                for item in body.get("value") or []:
+                    costs[str(item.get("number"))] = item.get("unitCost")
+                link = body.get("@odata.nextLink")
+                url = str(link) if link else None
+            self._item_costs = costs
+        return self._item_costs
+
+    @staticmethod
+    def _cursor(spec: BcStream, entity: dict[str, Any]) -> str | None:
+        if spec.cursor_field is None:
+            return None
+        value = entity.get(spec.cursor_field)
+        if not isinstance(value, str) or not value:
+            return None
+        if spec.cursor_field == "date":
+            return value[:10]
+        return timestamp_text(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+    # -- HTTP -------------------------------------------------------------------------------------
+
+    def _get(self, url: str, *, params: Mapping[str, str], stream: str) -> dict[str, Any]:
+        def attempt() -> dict[str, Any]:
+            self.pacer.wait()
+            self.requests_sent += 1
+            headers = {
+                "Authorization": f"Bearer {self.token()}",
+                "Accept": "application/json",
+                "Prefer": f"odata.maxpagesize={self.page_size}",
+            }
+            try:
+                response = send(
+                    self.session,
+                    "GET",
+                    url,
+                    params=params,
+                    headers=headers,
+                    describe=self.describe,
+                    stream=stream,
+                    timeout=self.timeout,
+                )
+            except AuthError:
+                if self._token_is_fresh():
+                    raise
+                # The token expired or was revoked mid-sync: one fresh token, one more try.
+                log.info("Business Central refused the token; signing in again")
+                headers["Authorization"] = f"Bearer {self.token(fresh=True)}"
+                response = send(
+                    self.session,
+                    "GET",
+                    url,
+                    params=params,
+                    headers=headers,
+                    describe=self.describe,
+                    stream=stream,
+                    timeout=self.timeout,
+                )
+            try:
+                body = response.json(parse_float=Decimal)  # money stays exact
+            except ValueError:
+                raise ConnectorError(f"{self.describe}: {stream} did not answer JSON", stream=stream) from None
+            if not isinstance(body, dict):
+                raise ConnectorError(f"{self.describe}: {stream} answered an unexpected shape", stream=stream)
+            return body
+
+        return with_retries(attempt, **self.retry)
+
+    def _token_is_fresh(self) -> bool:
+        return self._token is not None and self._fresh_token
+
+    def token(self, *, fresh: bool = False) -> str:
+        if self._token and not fresh and time.monotonic() < self._expires:
+            self._fresh_token = False
+            return self._token
+        try:
+            response = send(
+                self.session,
+                "POST",
+                self.login_url,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.client_id,
+                    "client_secret": self._secret,
+                    "scope": SCOPE,
+                },
+                describe="Microsoft sign-in",
+                timeout=self.timeout,
+            )
+        except SourceUnavailable:
+            raise
+        except ConnectorError as exc:
+            raise AuthError(
+                f"Microsoft sign-in refused the app registration: {exc.message}",
+                hint="check tenant_id, client_id and the client secret (it may have expired)",
+            ) from None
+        body = response.json()
+        if "access_token" not in body:
+            raise AuthError("Microsoft sign-in gave no token", hint="check tenant_id, client_id and the secret")
+        self._token = str(body["access_token"])
+        self._expires = time.monotonic() + max(0, int(body.get("expires_in", 3600)) - 120)
+        self._fresh_token = True
+        return self._token
+
+
+def _odata_value(cursor: str, field: str) -> str:
+    """A cursor as an OData literal: dates bare, timestamps as UTC ISO with Z."""
+    if field == "date":
+        return cursor[:10]
+    return dt.datetime.fromisoformat(cursor).isoformat(timespec="milliseconds") + "Z"

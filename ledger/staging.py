@@ -1,0 +1,441 @@
+"""One sync's rows on their way into the ledger: staged chunk by chunk, landed in one transaction.
+
+Staging tables (`sync_stage_*`) live in the store file. Each chunk of a stream is staged in its own
+transaction together with the stream's progress (the highest cursor staged so far), so a sync that
+is killed or loses its source keeps every chunk it finished. The next sync with the same sources,
+mappings and mode finds the staging tables and resumes: it drops the rows staged at or after the
+last committed cursor (a chunk that was cut off) and asks the source from that cursor again, so no
+row is staged twice. A sync with other settings discards the leftovers and starts afresh.
+
+Landing (`finish`) is one transaction: duplicates and dangling references are quarantined in SQL,
+then rows are merged by key. Only rows whose values differ are replaced, so syncing an unchanged
+source changes nothing, and a changed invoice changes exactly that invoice. A full sync (or a
+"snapshot" stream such as a file) also removes the rows the source no longer has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ledger import schema
+from ledger.model import RECORD_TYPES, Issue, Record
+
+# Loading order: referenced tables first, so reference checks see their targets.
+TABLE_ORDER: tuple[str, ...] = (
+    "customer",
+    "salesperson",
+    "employee",
+    "document",
+    "document_line",
+    "application",
+    "labour",
+    "activity_event",
+)
+
+# (table, column, referenced table, referenced column, may the column be empty?)
+REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
+    ("document", "customer_id", "customer", "customer_id", False),
+    ("document_line", "document_id", "document", "document_id", False),
+    ("application", "from_document_id", "document", "document_id", False),
+    ("application", "to_document_id", "document", "document_id", False),
+    ("labour", "customer_id", "customer", "customer_id", True),
+    ("activity_event", "customer_id", "customer", "customer_id", False),
+)
+
+STAGE = "sync_stage_"
+QUARANTINE_COLUMNS = (
+    "run_id, stream, target_table, source_system, source_table, source_key, row_number, reason, raw, quarantined_at"
+)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+@dataclass
+class StreamCount:
+    read: int = 0
+    quarantined: int = 0
+
+
+@dataclass
+class SyncResult:
+    """What one sync did: rows read, landed, changed and quarantined, per table and per stream."""
+
+    run_id: str
+    source_system: str
+    landed: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    quarantined: dict[str, int] = field(default_factory=dict)
+    streams: dict[str, StreamCount] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    mode: str = "full"
+    resumed: bool = False
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.read for s in self.streams.values())
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(self.quarantined.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "source": self.source_system,
+            "mode": self.mode,
+            "resumed": self.resumed,
+            "rows_read": self.rows_read,
+            "rows_landed": sum(self.landed.values()),
+            "rows_changed": sum(self.changed.values()),
+            "rows_removed": sum(self.removed.values()),
+            "rows_quarantined": self.rows_quarantined,
+            "rows_skipped": sum(self.skipped.values()),
+            "landed": dict(self.landed),
+            "changed": dict(self.changed),
+            "removed": dict(self.removed),
+            "quarantined": dict(self.quarantined),
+            "skipped": dict(self.skipped),
+            "streams": {k: {"read": v.read, "quarantined": v.quarantined} for k, v in self.streams.items()},
+        }
+
+
+@dataclass(frozen=True)
+class StreamProgress:
+    """Where an earlier, interrupted attempt of this sync left a stream."""
+
+    started: bool = False
+    cursor: str | None = None
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Rows of `table` that came from `source_system` for `company` and are replaced as a whole."""
+
+    table: str
+    company: str
+    source_system: str
+
+
+class SyncWriter:
+    """Stages one sync's records and issues; `finish()` lands them."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source_system: str,
+        companies: Sequence[str],
+        *,
+        signature: str = "",
+        full: bool = True,
+    ) -> None:
+        self.con = con
+        self.companies = tuple(companies)
+        self.signature = signature
+        self.full = full
+        self.result = SyncResult(run_id="", source_system=source_system, mode="full" if full else "incremental")
+        self.snapshots: list[Snapshot] = []
+        self.cursors: dict[tuple[str, str], str] = {}
+
+    @property
+    def run_id(self) -> str:
+        return self.result.run_id
+
+    # -- opening and resuming ---------------------------------------------------------------------
+
+    def open(self) -> bool:
+        """Create the staging tables, or find an interrupted attempt of the same sync. True: resumed."""
+        previous = self._previous_attempt()
+        if previous is not None:
+            self.result.run_id = previous
+            self.result.resumed = True
+            return True
+        self.drop_staging()
+        self.result.run_id = new_run_id()
+        for table in TABLE_ORDER:
+            self.con.execute(
+                schema.create_table_sql(table, f"{STAGE}{table}", keys=False)
+                .replace("CREATE TABLE IF NOT EXISTS", "CREATE TABLE")
+                .replace(f"{STAGE}{table} (", f"{STAGE}{table} (_stream VARCHAR, _row_number BIGINT, _cursor VARCHAR, ")
+            )
+        self.con.execute(
+            f"CREATE TABLE {STAGE}quarantine AS SELECT *, NULL::VARCHAR AS _cursor FROM quarantine WHERE false"
+        )
+        self.con.execute(f"CREATE TABLE {STAGE}skipped (_stream VARCHAR, _cursor VARCHAR)")
+        self.con.execute(f"CREATE TABLE {STAGE}progress (stream VARCHAR PRIMARY KEY, cursor VARCHAR, done BOOLEAN)")
+        # Written last: its presence says the staging tables are complete.
+        self.con.execute(
+            f"CREATE TABLE {STAGE}meta AS SELECT ?::VARCHAR AS run_id, ?::VARCHAR AS signature, ?::BOOLEAN AS full_sync",
+            [self.run_id, self.signature, self.full],
+        )
+        return False
+
+    def _previous_attempt(self) -> str | None:
+        try:
+            row = self.con.execute(f"SELECT run_id, signature, full_sync FROM {STAGE}meta").fetchone()
+        except duckdb.CatalogException:
+            return None
+        if row is None or row[1] != self.signature or bool(row[2]) != self.full:
+            return None
+        return str(row[0])
+
+    def drop_staging(self) -> None:
+        for name in (*TABLE_ORDER, "quarantine", "skipped", "progress", "meta"):
+            self.con.execute(f"DROP TABLE IF EXISTS {STAGE}{name}")
+
+    def progress(self, stream: str) -> StreamProgress:
+        row = self.con.execute(f"SELECT cursor, done FROM {STAGE}progress WHERE stream = ?", [stream]).fetchone()
+        if row is None:
+            return StreamProgress()
+        return StreamProgress(True, row[0], bool(row[1]))
+
+    def begin_stream(self, stream: str, since: str | None) -> None:
+        """Forget what an interrupted attempt staged for `stream` from `since` on (everything if None)."""
+        condition = "" if since is None else " AND _cursor >= ?"
+        params: list[Any] = [stream] if since is None else [stream, since]
+        self.con.execute("BEGIN TRANSACTION")
+        for table in TABLE_ORDER:
+            self.con.execute(f"DELETE FROM {STAGE}{table} WHERE _stream = ?{condition}", params)
+        self.con.execute(f"DELETE FROM {STAGE}quarantine WHERE stream = ?{condition}", params)
+        self.con.execute(f"DELETE FROM {STAGE}skipped WHERE _stream = ?{condition}", params)
+        self.con.execute(f"INSERT OR REPLACE INTO {STAGE}progress VALUES (?, ?, false)", [stream, since])
+        self.con.execute("COMMIT")
+
+    def end_stream(self, stream: str, cursor: str | None = None) -> None:
+        self.con.execute(
+            f"UPDATE {STAGE}progress SET done = true, cursor = coalesce(?, cursor) WHERE stream = ?", [cursor, stream]
+        )
+
+    # -- staging ----------------------------------------------------------------------------------
+
+    def stage_chunk(
+        self,
+        stream: str,
+        table: str,
+        records: Sequence[tuple[Record, int, str | None]],
+        issues: Sequence[tuple[Issue, str | None]],
+        skipped: Sequence[str | None],
+        cursor: str | None,
+    ) -> None:
+        """Stage one chunk (records, quarantined rows, skipped rows) and its progress, atomically."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self._add(table, stream, records)
+            self._quarantine(table, issues)
+            if skipped:
+                self.con.executemany(f"INSERT INTO {STAGE}skipped VALUES (?, ?)", [(stream, c) for c in skipped])
+            if cursor is not None:
+                self.con.execute(f"UPDATE {STAGE}progress SET cursor = ? WHERE stream = ?", [cursor, stream])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def add(self, table: str, stream: str, batch: Sequence[tuple[Record, int]]) -> None:
+        """Stage records without cursors (a source read whole)."""
+        self._add(table, stream, [(record, row_number, None) for record, row_number in batch])
+
+    def _add(self, table: str, stream: str, batch: Sequence[tuple[Record, int, str | None]]) -> None:
+        if not batch:
+            return
+        cols = schema.columns(table)
+        data: dict[str, list[Any]] = {c: [] for c in cols}
+        prov: dict[str, list[Any]] = {
+            "source_system": [],
+            "source_table": [],
+            "source_key": [],
+            "run_id": [],
+            "_stream": [],
+            "_row_number": [],
+            "_cursor": [],
+        }
+        for record, row_number, cursor in batch:
+            for c in cols:
+                data[c].append(getattr(record, c))
+            prov["source_system"].append(record.source.system)
+            prov["source_table"].append(record.source.table)
+            prov["source_key"].append(record.source.key)
+            prov["run_id"].append(self.run_id)
+            prov["_stream"].append(stream)
+            prov["_row_number"].append(row_number)
+            prov["_cursor"].append(cursor)
+        arrow_schema = schema.arrow_schema(table).append(pa.field("_cursor", pa.string()))
+        arrow = pa.Table.from_pydict({**data, **prov}, schema=arrow_schema)
+        names = ", ".join([*cols, *(c for c, _ in schema.PROVENANCE_COLUMNS), "_stream", "_row_number", "_cursor"])
+        self.con.register("profitlens_batch", arrow)
+        try:
+            self.con.execute(f"INSERT INTO {STAGE}{table} ({names}) SELECT {names} FROM profitlens_batch")
+        finally:
+            self.con.unregister("profitlens_batch")
+
+    def quarantine(self, table: str | None, issues: Iterable[Issue]) -> None:
+        self._quarantine(table, [(i, None) for i in issues])
+
+    def _quarantine(self, table: str | None, issues: Sequence[tuple[Issue, str | None]]) -> None:
+        rows = [
+            (
+                self.run_id,
+                i.stream,
+                table,
+                i.source.system,
+                i.source.table,
+                i.source.key,
+                i.row_number,
+                i.reason,
+                json.dumps(i.raw, default=str, ensure_ascii=False),
+                now(),
+                cursor,
+            )
+            for i, cursor in issues
+        ]
+        if rows:
+            self.con.executemany(f"INSERT INTO {STAGE}quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def replace_snapshot(self, snapshot: Snapshot) -> None:
+        """Rows of this table, company and source that are not staged again are removed on landing."""
+        self.snapshots.append(snapshot)
+
+    def set_cursor(self, source_system: str, stream: str, cursor: str) -> None:
+        """The cursor to save for `stream` when the sync lands."""
+        self.cursors[(source_system, stream)] = cursor
+
+    # -- landing ----------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Quarantine duplicates and dangling references, then merge the staged rows into the ledger."""
+        self.con.execute(f"INSERT INTO quarantine SELECT {QUARANTINE_COLUMNS} FROM {STAGE}quarantine")
+        for table in TABLE_ORDER:
+            stage = f"{STAGE}{table}"
+            self._quarantine_duplicates(table, stage)
+            for ref_table, column, target, target_col, nullable in REFERENCES:
+                if ref_table == table:
+                    self._quarantine_dangling(table, stage, column, target, target_col, nullable)
+            self._merge(table, stage)
+        self._count_streams()
+        for (source_system, stream), cursor in self.cursors.items():
+            counts = self.result.streams.get(stream, StreamCount())
+            self.con.execute(
+                "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [source_system, stream, cursor, self.run_id, counts.read, counts.quarantined, now()],
+            )
+
+    def _merge(self, table: str, stage: str) -> None:
+        key = RECORD_TYPES[table].KEY
+        same_key = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in key)
+        compared = [*schema.columns(table), "source_system", "source_table", "source_key"]
+        differs = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in compared)
+        scopes: list[tuple[str, list[Any]]] = []
+        if self.full:
+            scopes.append((f"t.company IN ({', '.join('?' for _ in self.companies)})", list(self.companies)))
+        for snap in self.snapshots:
+            if snap.table == table:
+                scopes.append(("t.company = ? AND t.source_system = ?", [snap.company, snap.source_system]))
+        removed = 0
+        for scope, params in scopes:
+            row = self.con.execute(
+                f"DELETE FROM {table} t WHERE {scope} AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE {same_key})",
+                params,
+            ).fetchone()
+            removed += int(row[0]) if row else 0
+        self.con.execute(
+            f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {stage} s WHERE {same_key} AND ({differs}))"
+        )
+        cols = ", ".join(schema.columns(table) + [c for c, _ in schema.PROVENANCE_COLUMNS])
+        inserted = self.con.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same_key})"
+        ).fetchone()
+        landed = self.con.execute(f"SELECT count(*) FROM {stage}").fetchone()
+        self.result.landed[table] = int(landed[0]) if landed else 0
+        self.result.changed[table] = int(inserted[0]) if inserted else 0
+        self.result.removed[table] = removed
+
+    def _count_streams(self) -> None:
+        """Per stream: rows read = landed + quarantined + skipped; exact also after a resume."""
+        streams: dict[str, StreamCount] = {s: StreamCount() for s in self._stream_names()}
+        landed = " UNION ALL ".join(f"SELECT _stream, count(*) FROM {STAGE}{t} GROUP BY 1" for t in TABLE_ORDER)
+        for stream, n in self.con.execute(landed).fetchall():
+            streams.setdefault(stream, StreamCount()).read += int(n)
+        for stream, n in self.con.execute(f"SELECT _stream, count(*) FROM {STAGE}skipped GROUP BY 1").fetchall():
+            streams.setdefault(stream, StreamCount()).read += int(n)
+            self.result.skipped[stream] = int(n)
+        # This run's quarantine rows: those staged while reading and those moved out on landing.
+        quarantined: dict[str, int] = {}
+        for target, stream, n in self.con.execute(
+            "SELECT target_table, stream, count(*) FROM quarantine WHERE run_id = ? GROUP BY ALL", [self.run_id]
+        ).fetchall():
+            counts = streams.setdefault(stream, StreamCount())
+            counts.read += int(n)
+            counts.quarantined += int(n)
+            quarantined[target or stream] = quarantined.get(target or stream, 0) + int(n)
+        self.result.streams = streams
+        self.result.quarantined = quarantined
+
+    def _stream_names(self) -> list[str]:
+        return [str(r[0]) for r in self.con.execute(f"SELECT stream FROM {STAGE}progress ORDER BY stream").fetchall()]
+
+    def _move_to_quarantine(self, table: str, stage: str, where: str, reason_sql: str) -> None:
+        raw = "to_json(struct_pack(" + ", ".join(f"{c} := {c}" for c in schema.columns(table)) + "))"
+        moved = self.con.execute(
+            f"""INSERT INTO quarantine
+                SELECT run_id, _stream, '{table}', source_system, source_table, source_key, _row_number,
+                       {reason_sql}, {raw}, now()::TIMESTAMP
+                FROM {stage} s WHERE {where}"""
+        ).fetchone()
+        if moved and int(moved[0]):
+            self.con.execute(f"DELETE FROM {stage} s WHERE {where}")
+
+    def _quarantine_duplicates(self, table: str, stage: str) -> None:
+        key = RECORD_TYPES[table].KEY
+        key_cols = ", ".join(key)
+        # The row read last wins (GP: a document read from history after it left the open table).
+        self.con.execute(f"ALTER TABLE {stage} ADD COLUMN _dup_of BIGINT")
+        self.con.execute(
+            f"""UPDATE {stage} SET _dup_of = d.last_row FROM (
+                    SELECT rowid AS rid, last_value(_row_number) OVER w AS last_row,
+                           row_number() OVER w AS pos, count(*) OVER (PARTITION BY {key_cols}) AS n
+                    FROM {stage}
+                    WINDOW w AS (PARTITION BY {key_cols} ORDER BY rowid
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+                ) d WHERE {stage}.rowid = d.rid AND d.pos < d.n"""
+        )
+        shown = [c for c in key if c != "company"]
+        key_text = " || '/' || ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in shown)
+        self._move_to_quarantine(
+            table,
+            stage,
+            "s._dup_of IS NOT NULL",
+            f"'duplicate key: {'/'.join(shown)} ' || {key_text} || ' appears again at row ' "
+            f"|| s._dup_of || ' of ' || s._stream || '; the later row was kept'",
+        )
+        self.con.execute(f"ALTER TABLE {stage} DROP COLUMN _dup_of")
+
+    def _quarantine_dangling(
+        self, table: str, stage: str, column: str, target: str, target_col: str, nullable: bool
+    ) -> None:
+        # The target was landed just before (TABLE_ORDER), so the live table is the reference.
+        where = f"NOT EXISTS (SELECT 1 FROM {target} t WHERE t.company = s.company AND t.{target_col} = s.{column})"
+        if nullable:
+            where = f"s.{column} IS NOT NULL AND {where}"
+        self._move_to_quarantine(
+            table,
+            stage,
+            where,
+            f"'unknown {target}: {column} ' || coalesce('''' || s.{column} || '''', '(empty)') "
+            f"|| ' is not in the {target} table'",
+        )

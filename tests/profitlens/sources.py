@@ -1,0 +1,118 @@
+"""One small company behind every kind of source, for tests that must hold for all connectors.
+
+Each harness gives fresh connectors to its source and can change one invoice at the source the
+way the ERP would (GP: an UPDATE that its trigger stamps with a new DEX_ROW_TS).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from connector.base import Connector
+from connector.files import FilesConnector
+from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
+from connector.sample.generate import generate
+from tests.cases import alpha
+
+_TINY: dict[str, Path] = {}
+
+
+def tiny_gp_database(folder: Path) -> Path:
+    """A copy of the tiny sample company (generated once per test session)."""
+    if "path" not in _TINY:
+        cache = Path(folder).parent / "tiny-sample-cache.sqlite"
+        if not cache.exists():
+            generate(cache, size="tiny", seed=7)
+        _TINY["path"] = cache
+    path = folder / "gp.sqlite"
+    shutil.copy(_TINY["path"], path)
+    return path
+
+
+class Harness:
+    kind = ""
+    chunks_before_cut = 5
+
+    def connector(self) -> Connector:
+        raise NotImplementedError
+
+    def change_one_invoice(self) -> str:
+        """Change one invoice's open amount at the source; returns its ledger document_id."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class GpSqlHarness(Harness):
+    """The tiny sample company in a GP-shaped SQLite database, read through stdlib sqlite3."""
+
+    kind = "gp-sql"
+
+    def __init__(self, folder: Path) -> None:
+        self.path = tiny_gp_database(folder)
+
+    def connector(self) -> Connector:
+        return GpSqlConnector(sqlite_connection(str(self.path)), chunk_rows=40)
+
+    def change_one_invoice(self) -> str:
+        with sqlite3.connect(self.path) as con:
+            rowid, number = con.execute(
+                "SELECT rowid, DOCNUMBR FROM RM20101 WHERE RMDTYPAL = 1 AND CURTRXAM > 1 ORDER BY rowid LIMIT 1"
+            ).fetchone()
+            con.execute("UPDATE RM20101 SET CURTRXAM = CURTRXAM - 1 WHERE rowid = ?", [rowid])
+        return f"1:{number.strip()}"
+
+    def add_customer(self, custnmbr: str) -> None:
+        with sqlite3.connect(self.path) as con:
+            con.execute("INSERT INTO RM00101 (CUSTNMBR, CUSTNAME) VALUES (?, 'Gone Ltd')", [custnmbr])
+
+    def delete_customer(self, custnmbr: str) -> None:
+        with sqlite3.connect(self.path) as con:
+            con.execute("DELETE FROM RM00101 WHERE CUSTNMBR = ?", [custnmbr])
+
+
+class GpOdbcHarness(GpSqlHarness):
+    """The same database through pyodbc and the SQLite ODBC driver (the real driver stack)."""
+
+    kind = "gp-sql"
+
+    def connector(self) -> Connector:
+        return GpSqlConnector(
+            odbc_connection(f"DRIVER={{SQLite3}};Database={self.path}"), chunk_rows=40, system="gp-sql"
+        )
+
+
+class FilesHarness(Harness):
+    """The hand-worked case as a folder of CSV files."""
+
+    kind = "files"
+    chunks_before_cut = 2
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = alpha.write_files(folder / "files")
+
+    def connector(self) -> Connector:
+        return FilesConnector(self.folder, chunk_rows=2)
+
+    def change_one_invoice(self) -> str:
+        path = self.folder / "documents.csv"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace(
+                "INV1,C1,invoice,2026-01-10,1249.50,2026-02-09,630.50,",
+                "INV1,C1,invoice,2026-01-10,1249.50,2026-02-09,600.50,",
+            ),
+            encoding="utf-8",
+        )
+        return "INV1"
+
+
+HARNESSES: dict[str, Callable[[Path], Harness]] = {
+    "gp-sql": GpSqlHarness,
+    "gp-sql-odbc": GpOdbcHarness,
+    "files": FilesHarness,
+}
