@@ -115,6 +115,7 @@ class BusinessCentralConnector:
         session: requests.Session | None = None,
         retry: Mapping[str, Any] | None = None,
         timeout: float = 120,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
     ) -> None:
         self.system = system
         self.tenant_id = tenant_id
@@ -130,6 +131,7 @@ class BusinessCentralConnector:
         self.session = session or make_session(ca_bundle)
         self.retry = dict(retry or {})
         self.timeout = timeout
+        self.chunk_rows = chunk_rows
         self.describe = f"Business Central {environment}"
         self._token: str | None = None
         self._expires = 0.0
@@ -162,7 +164,7 @@ class BusinessCentralConnector:
             for values in self._flatten(spec, entity):
                 row_number += 1
                 chunk.append(SourceRow(spec.entity, row_number, values, self._cursor(spec, entity)))
-            if len(chunk) >= DEFAULT_CHUNK_ROWS:
+            if len(chunk) >= self.chunk_rows:
                 yield chunk
                 chunk = []
         if chunk:
@@ -212,7 +214,8 @@ class BusinessCentralConnector:
             item = str(line.get("lineObjectNumber") or "")
             cost = costs.get(item) if line.get("lineType") == "Item" else None
             quantity = line.get("quantity")
-            extended = cost * quantity if isinstance(cost, Decimal) and isinstance(quantity, Decimal) else None
+            cost, quantity = _decimal(cost), _decimal(quantity)
+            extended = cost * quantity if cost is not None and quantity is not None else None
             yield {
                 **{f"document.{k}": v for k, v in header.items()},
                 **line,
@@ -330,6 +333,15 @@ class BusinessCentralConnector:
         self._expires = time.monotonic() + max(0, int(body.get("expires_in", 3600)) - 120)
         self._fresh_token = True
         return self._token
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """JSON numbers arrive as Decimal (fractions) or int; both are exact."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return None
 
 
 def _odata_value(cursor: str, field: str) -> str:

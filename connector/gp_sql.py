@@ -229,6 +229,7 @@ class GpSqlConnector:
         history_from: dt.date | None = None,
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         describe: str = "GP database",
+        retry: dict[str, Any] | None = None,
     ) -> None:
         self.system = system
         self._connect = connect
@@ -236,6 +237,7 @@ class GpSqlConnector:
         self.history_from = history_from or GP_EMPTY_DATE
         self.chunk_rows = chunk_rows
         self.describe = describe
+        self.retry = dict(retry or {})
 
     def stream_names(self) -> Sequence[str]:
         return list(STREAMS)
@@ -275,7 +277,14 @@ class GpSqlConnector:
             try:
                 if hasattr(cursor, "arraysize"):
                     cursor.arraysize = self.chunk_rows
-                cursor.execute(sql, _bind(params, conn))
+                bound = _bind(params, conn)
+
+                def execute() -> None:
+                    # A deadlock victim (1205) or a query timeout at the start is tried again.
+                    with translate_errors(self.describe, stream):
+                        cursor.execute(sql, bound)
+
+                with_retries(execute, **self.retry)
                 row_number = 0
                 while True:
                     rows = cursor.fetchmany(self.chunk_rows)

@@ -13,7 +13,8 @@ table it feeds and, per ledger field, where the value comes from::
     currency = { value = "EUR" }                                          # a constant
 
 Code tables map source codes to ledger values; the value "skip" leaves the row out on purpose
-(counted as skipped, not quarantined); `_other = "keep"` passes unknown codes through.
+(counted as skipped, not quarantined); `_other = "keep"` passes unknown codes through;
+any other `_other` value is given to every code not listed.
 
 Each row becomes a frozen ledger record or an `Issue` naming the field, the value and the problem.
 """
@@ -159,6 +160,8 @@ class StreamMapping:
         elif "_other" in codes:
             if codes["_other"] == SKIP:
                 raise _Skip
+            if codes["_other"] != "keep":
+                return codes["_other"]  # one value for every other code (e.g. "false")
             return raw  # "keep": pass unknown codes through
         else:
             known = ", ".join(k for k in codes if k != "_other")

@@ -32,6 +32,23 @@ REPORT_FORMATS = ("pdf", "html", "xlsx", "csv")
 def make_connector(config: Config, source: SourceSettings | None = None) -> Connector:
     source = source or config.sources[0]
     system = f"{source.kind}/{source.company}" if source.company else source.kind
+    if source.kind == "bc":
+        from connector.bc import BusinessCentralConnector  # noqa: PLC0415
+
+        assert source.tenant_id and source.company_id and source.client_id and source.client_secret  # load_config
+        return BusinessCentralConnector(
+            tenant_id=source.tenant_id,
+            environment=source.environment,
+            company_id=source.company_id,
+            client_id=source.client_id,
+            client_secret=source.client_secret.get_secret_value(),
+            system=system,
+            page_size=source.page_size,
+            requests_per_minute=source.requests_per_minute,
+            job_customers=source.job_customers,
+            ca_bundle=str(config.resolve(source.ca_bundle)) if source.ca_bundle else None,
+            timeout=source.timeout_seconds,
+        )
     if source.kind == "files":
         assert source.path is not None  # checked by load_config
         return FilesConnector(config.resolve(source.path), chunk_rows=source.chunk_rows, system=system)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from connector.bc import BusinessCentralConnector
 from connector.files import FilesConnector
 from connector.gp_sql import GpSqlConnector
 from ledger.store import Store
@@ -45,6 +46,11 @@ def run_checks(config: Config) -> list[Finding]:
                         findings.append(Finding(f"{name} · {stream}", True, "readable"))
                     except ProfitlensError as exc:
                         findings.append(Finding(f"{name} · {stream}", False, mask(str(exc))))
+            elif isinstance(connector, BusinessCentralConnector):
+                # Signs in and reads one customer: proves the app registration, its permission
+                # set in BC, the environment and the company.
+                connector.probe()
+                findings.append(Finding(name, True, f"signed in to {connector.describe}; customers readable"))
             elif isinstance(connector, FilesConnector):
                 present = [
                     s for s in streams if any((connector.folder / f"{s}{x}").exists() for x in (".csv", ".xlsx"))

@@ -5,7 +5,7 @@
     currency = "EUR"                 # the functional currency
 
     [source]
-    kind = "gp-sql"                  # or "files"
+    kind = "gp-sql"                  # or "bc" (Business Central) or "files"
     connection = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=gp01;DATABASE=TWO;Trusted_Connection=yes"
     # path = "sample-gp.sqlite"      # gp-sql from a GP-shaped SQLite file (the embedded sample)
     # history_from = 2020-01-01      # read GP history tables from this date on
@@ -56,7 +56,7 @@ class CompanySettings(_Section):
 
 
 class SourceSettings(_Section):
-    kind: Literal["gp-sql", "files"]
+    kind: Literal["gp-sql", "bc", "files"]
     company: str = ""  # the company's name in the ledger (several sources: required and unique)
     currency: str | None = Field(default=None, min_length=3, max_length=3)  # its functional currency
     exchange_rate: Decimal = Field(default=Decimal(1), gt=0)  # 1 unit of `currency` in the reporting currency
@@ -65,6 +65,18 @@ class SourceSettings(_Section):
     history_from: dt.date | None = None
     mapping: dict[str, dict[str, Any]] = Field(default_factory=dict)
     chunk_rows: int = Field(default=5000, ge=100, le=1_000_000)
+    # HTTP sources (bc)
+    ca_bundle: str | None = None  # a private CA's certificate file; TLS is always verified
+    timeout_seconds: int = Field(default=120, ge=5, le=3600)
+    company_id: str | None = None  # bc: the company's id (a GUID)
+    # bc: Business Central API v2.0 with an app registration (client credentials)
+    tenant_id: str | None = None
+    environment: str = "production"
+    client_id: str | None = None
+    client_secret: SecretStr | None = None  # write "${BC_CLIENT_SECRET}" or { keyring = "profitlens/bc" }
+    page_size: int = Field(default=1000, ge=1, le=20000)
+    requests_per_minute: int = Field(default=300, ge=1, le=6000)
+    job_customers: dict[str, str] = Field(default_factory=dict)  # bc: job number → customer number
 
 
 class StoreSettings(_Section):
@@ -350,6 +362,15 @@ def load_config(path: Path | str) -> Config:
                 key=f"{where}.path",
                 file=str(file),
             )
+        required = {"bc": ("tenant_id", "company_id", "client_id", "client_secret")}
+        for name in required.get(source.kind, ()):
+            if getattr(source, name) in (None, ""):
+                raise ConfigError(
+                    f"a {source.kind} source needs `{name}`",
+                    key=f"{where}.{name}",
+                    file=str(file),
+                    hint=_SOURCE_HINTS[f"{source.kind}.{name}"],
+                )
         if source.kind == "gp-sql" and not (source.connection or source.path):
             raise ConfigError(
                 "a gp-sql source needs `connection` (an ODBC connection string) or `path` (a SQLite file)",
@@ -400,6 +421,13 @@ def load_config(path: Path | str) -> Config:
         )
     return Config(settings, file)
 
+
+_SOURCE_HINTS = {
+    "bc.tenant_id": "the Microsoft Entra tenant, e.g. contoso.onmicrosoft.com or its GUID",
+    "bc.company_id": "the company's id (a GUID): GET .../api/v2.0/companies lists them",
+    "bc.client_id": "the app registration's application (client) ID",
+    "bc.client_secret": 'write client_secret = "${BC_CLIENT_SECRET}" and set that variable, or use the keyring',
+}
 
 _SECRET_PARTS = re.compile(r"(?i)\b(PWD|PASSWORD)\s*=\s*(\{[^}]*\}|[^;]*)")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,41 @@ def test_a_missing_odbc_driver_names_the_fix() -> None:
     with pytest.raises(ConnectorError, match="ODBC driver named in the connection string is not installed"):
         connector.connection()
     assert pyodbc  # the real driver manager answered, not a mock
+
+
+class LockedOnce:
+    """A connection whose first query meets a lock (SQL Server: a deadlock victim, 1205)."""
+
+    def __init__(self, inner: Any, failures: int) -> None:
+        self.inner, self.failures = inner, failures
+
+    def cursor(self) -> Any:
+        outer = self
+
+        class Cursor:
+            def __init__(self) -> None:
+                self.inner = outer.inner.cursor()
+
+            def execute(self, sql: str, params: Any = ()) -> Any:
+                if outer.failures > 0:
+                    outer.failures -= 1
+                    raise sqlite3.OperationalError("database is locked")
+                return self.inner.execute(sql, params)
+
+            def fetchmany(self, size: int) -> Any:
+                return self.inner.fetchmany(size)
+
+            def close(self) -> None:
+                self.inner.close()
+
+        return Cursor()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_query_that_meets_a_deadlock_is_tried_again(alpha_db: Path) -> None:
+    inner = sqlite_connection(str(alpha_db))
+    conn = GpSqlConnector(lambda: LockedOnce(inner(), failures=2), retry={"multiplier": 0.001, "max_wait": 0.01})
+    rows = [r for chunk in conn.read("customers", ["CUSTNAME"]) for r in chunk]
+    assert [r.values["CUSTNMBR"] for r in rows] == ["C1", "C2"]

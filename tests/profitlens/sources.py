@@ -11,11 +11,16 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import responses
+
 from connector.base import Connector
+from connector.bc import BusinessCentralConnector
 from connector.files import FilesConnector
 from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
 from connector.sample.generate import generate
 from tests.cases import alpha
+from tests.connector import bc_service
+from tests.connector.bc_service import FakeBusinessCentral
 
 _TINY: dict[str, Path] = {}
 
@@ -111,8 +116,41 @@ class FilesHarness(Harness):
         return "INV1"
 
 
+class BusinessCentralHarness(Harness):
+    """The common company in a Business Central tenant mocked at the HTTP boundary."""
+
+    kind = "bc"
+    chunks_before_cut = 4
+
+    def __init__(self, folder: Path) -> None:
+        self.mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        self.mock.start()
+        self.service = FakeBusinessCentral(self.mock)
+
+    def connector(self) -> Connector:
+        return BusinessCentralConnector(
+            tenant_id=bc_service.TENANT,
+            environment=bc_service.ENVIRONMENT,
+            company_id=bc_service.COMPANY_ID,
+            client_id="app-1",
+            client_secret="s3cret-client-value",
+            requests_per_minute=0,
+            page_size=1,
+            chunk_rows=1,
+        )
+
+    def change_one_invoice(self) -> str:
+        self.service.touch("salesInvoices", "INV1", remainingAmount=570)
+        return "INV1"
+
+    def close(self) -> None:
+        self.mock.stop()
+        self.mock.reset()
+
+
 HARNESSES: dict[str, Callable[[Path], Harness]] = {
     "gp-sql": GpSqlHarness,
     "gp-sql-odbc": GpOdbcHarness,
     "files": FilesHarness,
+    "bc": BusinessCentralHarness,
 }

@@ -63,3 +63,42 @@ def test_a_password_in_the_connection_string_never_reaches_the_findings(
     out = capsys.readouterr()
     assert "FAIL  source gp-sql" in out.out and "ODBC driver" in out.out
     assert "ch3ck-s3cret" not in out.out + out.err
+
+
+def bc_config(tmp_path: Path) -> Path:
+    from tests.connector.bc_service import COMPANY_ID, TENANT
+
+    config = tmp_path / "bc.toml"
+    config.write_text(
+        f'[source]\nkind = "bc"\ntenant_id = "{TENANT}"\ncompany_id = "{COMPANY_ID}"\nclient_id = "app-1"\n'
+        'client_secret = "${BC_CLIENT_SECRET}"\n'
+    )
+    return config
+
+
+@pytest.mark.parametrize(
+    ("secret", "code", "expected"),
+    [
+        ("s3cret-client-value", 0, "OK    source bc: signed in to Business Central production; customers readable"),
+        ("an-expired-secret", 1, "FAIL  source bc: Microsoft sign-in refused the app registration"),
+    ],
+)
+def test_business_central_sign_in_is_checked(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    secret: str,
+    code: int,
+    expected: str,
+) -> None:
+    import responses
+
+    from tests.connector.bc_service import FakeBusinessCentral
+
+    monkeypatch.setenv("BC_CLIENT_SECRET", secret)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        FakeBusinessCentral(rsps)
+        assert main(["check", "--config", str(bc_config(tmp_path))]) == code
+    out = capsys.readouterr().out
+    assert expected in out
+    assert secret not in out

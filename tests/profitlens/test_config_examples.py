@@ -15,14 +15,16 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "config").glob("*.toml"
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_configuration_is_valid(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_PASSWORD", "example-only")
+    monkeypatch.setenv("BC_CLIENT_SECRET", "example-only")
     config = load_config(path)
     load_mapping(config.settings.source.kind, config.settings.source.mapping)
 
 
 def test_there_are_examples_for_each_source_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_PASSWORD", "example-only")
+    monkeypatch.setenv("BC_CLIENT_SECRET", "example-only")
     kinds = {s.kind for p in EXAMPLES for s in load_config(p).sources}
-    assert kinds == {"gp-sql", "files"}
+    assert kinds == {"gp-sql", "bc", "files"}
 
 
 def test_redact_hides_odbc_passwords() -> None:
@@ -30,7 +32,7 @@ def test_redact_hides_odbc_passwords() -> None:
     assert redact("Password={se;cret};X=1") == "Password=***;X=1"
 
 
-@pytest.mark.parametrize("kind", ["gp-sql", "files"])
+@pytest.mark.parametrize("kind", ["gp-sql", "bc", "files"])
 def test_config_init_writes_the_annotated_example(tmp_path: Path, kind: str) -> None:
     from profitlens.cli import main
 
@@ -41,3 +43,14 @@ def test_config_init_writes_the_annotated_example(tmp_path: Path, kind: str) -> 
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     assert main(["config", "init", "--kind", kind, "--out", str(target)]) == 1  # never overwritten silently
     assert main(["config", "init", "--kind", kind, "--out", str(target), "--force"]) == 0
+
+
+def test_a_bc_source_without_its_secret_names_the_key_and_the_fix(tmp_path: Path) -> None:
+    from profitlens.errors import ConfigError
+
+    path = tmp_path / "p.toml"
+    path.write_text('[source]\nkind = "bc"\ntenant_id = "t"\ncompany_id = "c"\nclient_id = "a"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == "source.client_secret"
+    assert "BC_CLIENT_SECRET" in (caught.value.hint or "")

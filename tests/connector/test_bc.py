@@ -1,0 +1,122 @@
+"""The Business Central connector against a tenant mocked at the HTTP boundary (`responses`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from connector.bc import BusinessCentralConnector
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitlens.errors import AuthError, QueryError, SourceUnavailable
+from profitlens.sync import run_sync
+from tests.connector.bc_service import COMPANY_ID, ENVIRONMENT, TENANT, FakeBusinessCentral
+
+FAST = {"multiplier": 0.001, "max_wait": 0.01}
+SECRET = "s3cret-client-value"
+THROTTLED = (429, {}, {"error": {"code": "Application_TooManyRequests", "message": "Too many requests reached."}})
+
+
+def connector(**kwargs: Any) -> BusinessCentralConnector:
+    options: dict[str, Any] = {
+        "tenant_id": TENANT,
+        "environment": ENVIRONMENT,
+        "company_id": COMPANY_ID,
+        "client_id": "app-1",
+        "client_secret": SECRET,
+        "requests_per_minute": 0,
+        "retry": FAST,
+        "page_size": 2,
+    }
+    options.update(kwargs)
+    return BusinessCentralConnector(**options)
+
+
+@pytest.fixture
+def bc() -> Iterator[FakeBusinessCentral]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield FakeBusinessCentral(rsps)
+
+
+def rows(conn: BusinessCentralConnector, stream: str, since: str | None = None) -> list[dict[str, Any]]:
+    return [r.values for chunk in conn.read(stream, [], since) for r in chunk]
+
+
+def test_pages_are_followed_through_next_link_with_a_smaller_page_size(bc: FakeBusinessCentral) -> None:
+    invoices = rows(connector(page_size=1), "sales_invoices")
+    assert [r["number"] for r in invoices] == ["INV3", "INV1", "INV2"]  # ordered by lastModifiedDateTime, id
+    data = [u for u in bc.requests if "salesInvoices" in u]
+    assert len(data) == 3 and "%24skiptoken=1" in data[1]
+    assert bc.tokens_issued == 1  # cached
+
+
+def test_lines_carry_their_document_and_the_items_unit_cost(bc: FakeBusinessCentral) -> None:
+    lines = rows(connector(), "sales_invoice_lines")
+    first = next(r for r in lines if r["document.number"] == "INV1" and r["lineObjectNumber"] == "KIT-1")
+    # KIT-1: 1 × item unit cost 120 (BC lines have no cost; the item card's is used)
+    assert str(first["unitCost"]) == "120" and str(first["extendedCost"]) == "120"
+    assert str(first["netAmount"]) == "200"
+
+
+def test_incremental_reads_ask_only_for_changes(bc: FakeBusinessCentral) -> None:
+    bc.touch("salesInvoices", "INV2", remainingAmount=100)
+    changed = rows(connector(), "sales_invoices", since="2026-11-01 00:00:00.000")
+    assert [r["number"] for r in changed] == ["INV2"]
+    assert "lastModifiedDateTime+ge+2026-11-01T00%3A00%3A00.000Z" in bc.requests[-1]
+
+
+def test_a_token_that_expires_mid_sync_is_renewed_once(bc: FakeBusinessCentral, tmp_path: Path) -> None:
+    bc.token_uses_left = 3
+    with Store(tmp_path / "l.duckdb") as store:
+        result = run_sync(connector(page_size=1), load_mapping("bc"), store)
+    assert bc.tokens_issued == 2
+    assert result.landed["document"] == 5
+
+
+def test_a_storm_of_429_with_and_without_retry_after_is_waited_out(bc: FakeBusinessCentral) -> None:
+    bc.faults.extend([THROTTLED, (429, {"Retry-After": "0"}, THROTTLED[2]), THROTTLED, (503, {"Retry-After": "0"}, {})])
+    assert len(rows(connector(), "customers")) == 2
+
+
+def test_a_500_in_the_middle_of_the_pages_asks_for_that_page_again(bc: FakeBusinessCentral) -> None:
+    bc.fault_at[2] = (500, {}, {"error": {"code": "Internal_ServerError", "message": "Something went wrong."}})
+    invoices = rows(connector(page_size=1), "sales_invoices")
+    assert [r["number"] for r in invoices] == ["INV3", "INV1", "INV2"]
+
+
+def test_throttling_that_never_ends_fails_as_transient(bc: FakeBusinessCentral) -> None:
+    bc.faults.extend([THROTTLED] * 20)
+    with pytest.raises(SourceUnavailable, match="HTTP 429: Application_TooManyRequests"):
+        rows(connector(), "customers")
+
+
+def test_a_wrong_client_secret_is_a_clear_sign_in_error_without_the_secret(bc: FakeBusinessCentral) -> None:
+    with pytest.raises(AuthError) as caught:
+        rows(connector(client_secret="wrong-secret-value"), "customers")
+    assert "invalid_client" in str(caught.value) and "AADSTS7000215" in str(caught.value)
+    assert "wrong-secret-value" not in str(caught.value) + str(caught.value.hint)
+    assert "wrong-secret-value" not in repr(connector(client_secret="wrong-secret-value"))
+
+
+def test_a_missing_permission_set_and_an_unknown_company_are_terminal(bc: FakeBusinessCentral) -> None:
+    bc.faults.append(
+        (
+            403,
+            {},
+            {
+                "error": {
+                    "code": "Authorization_InsufficientPermissions",
+                    "message": "You do not have the following permissions on TableData Customer: Read",
+                }
+            },
+        )
+    )
+    with pytest.raises(AuthError, match="permissions on TableData Customer") as caught:
+        rows(connector(), "customers")
+    assert "permission set" in (caught.value.hint or "")
+    with pytest.raises(QueryError, match="HTTP 404"):
+        rows(connector(company_id="00000000-0000-0000-0000-000000000000"), "customers")
