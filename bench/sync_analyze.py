@@ -3,6 +3,9 @@
     python bench/sync_analyze.py --size large            # sqlite3 (the embedded sample's driver)
     python bench/sync_analyze.py --size large --odbc     # pyodbc + the SQLite ODBC driver
 
+Steps: a full sync into a new store, an incremental sync after 1 % of the documents and sales lines
+changed (the sample file is changed in place; delete bench/.cache to start afresh), and analyze.
+
 The sample is generated once into bench/.cache and reused. Each step runs in its own process so its
 peak resident memory is its own. Figures are printed as a table and as JSON; nothing is asserted.
 """
@@ -25,12 +28,22 @@ import json, resource, sys, time, datetime as dt
 from pathlib import Path
 step, sample, store, odbc = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
 t = time.perf_counter()
-if step == "sync":
+if step in ("sync", "incremental"):
+    import sqlite3
     from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
     from ledger.store import Store
     from mappings.engine import load_mapping
     from profitlens.sync import run_sync
-    Path(store).unlink(missing_ok=True)
+    if step == "sync":
+        Path(store).unlink(missing_ok=True)
+    else:
+        # 1 % of the receivables documents and of the sales lines change at the source (GP's update
+        # triggers stamp them with a new DEX_ROW_TS); not timed.
+        with sqlite3.connect(sample) as con:
+            con.execute("UPDATE RM20101 SET CURTRXAM = CURTRXAM WHERE abs(random()) % 100 = 0")
+            con.execute("UPDATE RM30101 SET CURTRXAM = CURTRXAM WHERE abs(random()) % 100 = 0")
+            con.execute("UPDATE SOP30300 SET QUANTITY = QUANTITY WHERE abs(random()) % 100 = 0")
+        t = time.perf_counter()
     factory = odbc_connection(f"DRIVER={{SQLite3}};Database={sample}") if odbc else sqlite_connection(sample)
     with Store(store) as s:
         result = run_sync(GpSqlConnector(factory), load_mapping("gp-sql", {"customer": {"referred_by": "USERDEF1"}}), s)
@@ -62,7 +75,7 @@ def main() -> None:
         print(f"generated {sample.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     store = CACHE / f"bench-{args.size}.duckdb"
     results = []
-    for step in ("sync", "analyze"):
+    for step in ("sync", "incremental", "analyze"):
         out = subprocess.run(
             [sys.executable, "-c", STEP, step, str(sample), str(store), "1" if args.odbc else "0"],
             check=True,
