@@ -120,3 +120,19 @@ def test_a_missing_permission_set_and_an_unknown_company_are_terminal(bc: FakeBu
     assert "permission set" in (caught.value.hint or "")
     with pytest.raises(QueryError, match="HTTP 404"):
         rows(connector(company_id="00000000-0000-0000-0000-000000000000"), "customers")
+
+
+def test_a_document_with_an_unknown_status_is_quarantined_with_its_reason(
+    bc: FakeBusinessCentral, tmp_path: Path
+) -> None:
+    bc.entities["salesInvoices"][0]["status"] = "Archived"
+    with Store(tmp_path / "l.duckdb") as store:
+        result = run_sync(connector(), load_mapping("bc"), store)
+        reasons = [
+            r[0] for r in store.con.execute("SELECT reason FROM quarantine WHERE stream = 'sales_invoices'").fetchall()
+        ]
+    assert result.quarantined["document"] == 1
+    assert reasons == [
+        "document_id: code 'Archived' is not in the code table bc_posted (Draft, In Review, Open, Paid, Canceled, Corrective)"
+    ]
+    assert result.rows_read == sum(result.landed.values()) + result.rows_quarantined + sum(result.skipped.values())
