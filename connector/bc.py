@@ -187,18 +187,22 @@ class BusinessCentralConnector:
                 params["$filter"] = f"{spec.cursor_field} ge {_odata_value(since, spec.cursor_field)}"
         if spec.expand:
             params["$expand"] = spec.expand
-        url: str | None = f"{self.company_url}/{spec.entity}"
-        while url is not None:
-            body = self._get(url, params=params, stream=spec.name)
+        for entity in self._pages(f"{self.company_url}/{spec.entity}", params, spec.name):
+            if spec.where is None or spec.where(entity):
+                yield entity
+
+    def _pages(self, url: str, params: Mapping[str, str], stream: str) -> Iterator[dict[str, Any]]:
+        """Every entity of a collection, page by page through `@odata.nextLink`."""
+        next_url: str | None = url
+        while next_url is not None:
+            body = self._get(next_url, params=params, stream=stream)
             params = {}  # the next link carries the query
             values = body.get("value")
             if not isinstance(values, list):
-                raise ConnectorError(f"{self.describe}: {spec.entity} answered without a value list", stream=spec.name)
-            for entity in values:
-                if isinstance(entity, dict) and (spec.where is None or spec.where(entity)):
-                    yield entity
+                raise ConnectorError(f"{self.describe}: {stream} answered without a value list", stream=stream)
+            yield from (v for v in values if isinstance(v, dict))
             link = body.get("@odata.nextLink")
-            url = str(link) if link else None
+            next_url = str(link) if link else None
 
     def _flatten(self, spec: BcStream, entity: dict[str, Any]) -> Iterator[dict[str, Any]]:
         if spec.expand is None:
@@ -227,15 +231,8 @@ class BusinessCentralConnector:
         """Item number → unit cost, read once per sync (BC lines carry no cost of their own)."""
         if self._item_costs is None:
             costs: dict[str, Any] = {}
-            url: str | None = f"{self.company_url}/items"
-            params: dict[str, str] = {"$select": "number,unitCost"}
-            while url is not None:
-                body = self._get(url, params=params, stream="items")
-                params = {}
-                for item in body.get("value") or []:
-                    costs[str(item.get("number"))] = item.get("unitCost")
-                link = body.get("@odata.nextLink")
-                url = str(link) if link else None
+            for item in self._pages(f"{self.company_url}/items", {"$select": "number,unitCost"}, "items"):
+                costs[str(item.get("number"))] = item.get("unitCost")
             self._item_costs = costs
         return self._item_costs
 
@@ -273,7 +270,7 @@ class BusinessCentralConnector:
                     timeout=self.timeout,
                 )
             except AuthError:
-                if self._token_is_fresh():
+                if self._fresh_token:
                     raise
                 # The token expired or was revoked mid-sync: one fresh token, one more try.
                 log.info("Business Central refused the token; signing in again")
@@ -297,9 +294,6 @@ class BusinessCentralConnector:
             return body
 
         return with_retries(attempt, **self.retry)
-
-    def _token_is_fresh(self) -> bool:
-        return self._token is not None and self._fresh_token
 
     def token(self, *, fresh: bool = False) -> str:
         if self._token and not fresh and time.monotonic() < self._expires:
