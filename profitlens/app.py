@@ -49,6 +49,8 @@ def make_connector(config: Config, source: SourceSettings | None = None) -> Conn
             ca_bundle=str(config.resolve(source.ca_bundle)) if source.ca_bundle else None,
             timeout=source.timeout_seconds,
         )
+    if source.kind == "gp-ws":
+        return _gp_web_services(config, source, system)
     if source.kind == "files":
         assert source.path is not None  # checked by load_config
         return FilesConnector(config.resolve(source.path), chunk_rows=source.chunk_rows, system=system)
@@ -70,6 +72,37 @@ def make_connector(config: Config, source: SourceSettings | None = None) -> Conn
         history_from=source.history_from,
         chunk_rows=source.chunk_rows,
         describe=f"GP database {path.name}",
+    )
+
+
+def _gp_web_services(config: Config, source: SourceSettings, system: str) -> Connector:
+    from connector.gp_ws import GpWebServicesConnector  # noqa: PLC0415
+    from connector.gp_ws_soap import Endpoint, SoapClient, default_wsdl, windows_auth  # noqa: PLC0415
+
+    assert source.url and source.company_key is not None  # load_config
+    if source.auth == "windows":
+        auth = windows_auth()
+    else:
+        from requests_ntlm import HttpNtlmAuth  # noqa: PLC0415
+
+        assert source.username and source.password  # load_config
+        auth = HttpNtlmAuth(source.username, source.password.get_secret_value())
+    wsdl = source.wsdl or default_wsdl(source.url)
+    if "://" not in wsdl:
+        wsdl = str(config.resolve(wsdl))
+    client = SoapClient(
+        Endpoint(source.url, wsdl, source.company_key),
+        auth=auth,
+        ca_bundle=str(config.resolve(source.ca_bundle)) if source.ca_bundle else None,
+        timeout=source.timeout_seconds,
+        max_response_bytes=source.max_response_bytes,
+    )
+    return GpWebServicesConnector(
+        client,
+        system=system,
+        history_from=source.history_from,
+        window_days=source.window_days,
+        chunk_rows=source.chunk_rows,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from connector.bc import BusinessCentralConnector
 from connector.files import FilesConnector
 from connector.gp_sql import GpSqlConnector
+from connector.gp_ws import GpWebServicesConnector
 from ledger.store import Store
 from mappings.engine import check_columns, load_mapping
 from profitlens import app
@@ -51,6 +52,11 @@ def run_checks(config: Config) -> list[Finding]:
                 # set in BC, the environment and the company.
                 connector.probe()
                 findings.append(Finding(name, True, f"signed in to {connector.describe}; customers readable"))
+            elif isinstance(connector, GpWebServicesConnector):
+                # Loads the WSDL, signs in with Windows authentication and lists the companies:
+                # proves the endpoint, the account and its GP Web Services role.
+                connector.probe()
+                findings.append(Finding(name, True, f"signed in to {connector.describe}; companies readable"))
             elif isinstance(connector, FilesConnector):
                 present = [
                     s for s in streams if any((connector.folder / f"{s}{x}").exists() for x in (".csv", ".xlsx"))

@@ -345,7 +345,7 @@ def config_group() -> None:
 
 
 @config_group.command("init")
-@click.option("--kind", type=click.Choice(["gp-sql", "bc", "files"]), required=True, help="The source kind.")
+@click.option("--kind", type=click.Choice(["gp-sql", "gp-ws", "bc", "files"]), required=True, help="The source kind.")
 @click.option(
     "--out",
     "out",

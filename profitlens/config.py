@@ -5,7 +5,7 @@
     currency = "EUR"                 # the functional currency
 
     [source]
-    kind = "gp-sql"                  # or "bc" (Business Central) or "files"
+    kind = "gp-sql"                  # or "gp-ws" (GP Web Services), "bc" (Business Central) or "files"
     connection = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=gp01;DATABASE=TWO;Trusted_Connection=yes"
     # path = "sample-gp.sqlite"      # gp-sql from a GP-shaped SQLite file (the embedded sample)
     # history_from = 2020-01-01      # read GP history tables from this date on
@@ -56,7 +56,7 @@ class CompanySettings(_Section):
 
 
 class SourceSettings(_Section):
-    kind: Literal["gp-sql", "bc", "files"]
+    kind: Literal["gp-sql", "gp-ws", "bc", "files"]
     company: str = ""  # the company's name in the ledger (several sources: required and unique)
     currency: str | None = Field(default=None, min_length=3, max_length=3)  # its functional currency
     exchange_rate: Decimal = Field(default=Decimal(1), gt=0)  # 1 unit of `currency` in the reporting currency
@@ -77,6 +77,15 @@ class SourceSettings(_Section):
     page_size: int = Field(default=1000, ge=1, le=20000)
     requests_per_minute: int = Field(default=300, ge=1, le=6000)
     job_customers: dict[str, str] = Field(default_factory=dict)  # bc: job number → customer number
+    # gp-ws: GP Web Services (SOAP 1.1 endpoint) with Windows authentication
+    url: str | None = None  # e.g. http://gpserver:48620/DynamicsGPWebServices/DynamicsGPService.asmx
+    wsdl: str | None = None  # default: http://<host>:<port>/Metadata/Legacy/Full/DynamicsGP.wsdl
+    company_key: int | None = None  # GP's company id (CompanyKey.Id); the sample company TWO is -1
+    auth: Literal["ntlm", "windows"] = "ntlm"  # windows: the signed-in Windows account, no password
+    username: str | None = None  # ntlm: DOMAIN\\user
+    password: SecretStr | None = None  # ntlm: write "${GPWS_PASSWORD}" or { keyring = "profitlens/gp-ws" }
+    window_days: int = Field(default=31, ge=1, le=366)  # date window of one list request
+    max_response_bytes: int = Field(default=20 * 1024 * 1024, ge=64 * 1024)  # a larger answer: smaller windows
 
 
 class StoreSettings(_Section):
@@ -362,7 +371,10 @@ def load_config(path: Path | str) -> Config:
                 key=f"{where}.path",
                 file=str(file),
             )
-        required = {"bc": ("tenant_id", "company_id", "client_id", "client_secret")}
+        required = {
+            "bc": ("tenant_id", "company_id", "client_id", "client_secret"),
+            "gp-ws": ("url", "company_key") + (("username", "password") if source.auth == "ntlm" else ()),
+        }
         for name in required.get(source.kind, ()):
             if getattr(source, name) in (None, ""):
                 raise ConfigError(
@@ -423,6 +435,12 @@ def load_config(path: Path | str) -> Config:
 
 
 _SOURCE_HINTS = {
+    "gp-ws.url": "the SOAP endpoint, e.g. http://gpserver:48620/DynamicsGPWebServices/DynamicsGPService.asmx",
+    "gp-ws.company_key": "GP's company id (Dynamics..SY01500.CMPANYID; the sample company TWO is -1)",
+    "gp-ws.username": 'a Windows account with a GP Web Services role, e.g. username = "CONTOSO\\\\svc-profitlens"; '
+    'or auth = "windows" on Windows to use the signed-in account',
+    "gp-ws.password": 'write password = "${GPWS_PASSWORD}" and set that variable, or use the keyring; '
+    'or auth = "windows" on Windows (no password stored)',
     "bc.tenant_id": "the Microsoft Entra tenant, e.g. contoso.onmicrosoft.com or its GUID",
     "bc.company_id": "the company's id (a GUID): GET .../api/v2.0/companies lists them",
     "bc.client_id": "the app registration's application (client) ID",

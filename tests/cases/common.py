@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 from connector.sample.gp_db import create_tables, insert_rows
 
@@ -242,3 +243,80 @@ def _kind_of(number: str) -> str:
 
 def _customer_of(number: str) -> str:
     return next(d.customer for d in DOCS if d.number == number)
+
+
+WS_TYPE = {"invoice": "Invoice", "credit_memo": "Credit Memo", "payment": "Cash Receipt"}
+
+
+def gp_ws_company() -> Any:
+    """The company as GP Web Services gives it: fully applied documents are in history."""
+    from tests.connector.gp_ws_service import GpCompany, key, money
+
+    def day(value: dt.date | None) -> dt.datetime | None:
+        return dt.datetime.combine(value, dt.time()) if value else None
+
+    company = GpCompany()
+    for number, name, limit in CUSTOMERS:
+        company.customers.append(
+            {
+                "Key": key(number),
+                "Name": name,
+                "CurrencyKey": {"ISOCode": "EUR"},
+                "CreditLimit": money(limit),
+                "IsActive": True,
+                "ModifiedDate": day(dt.date(2025, 1, 1)),
+                "LastModifiedDate": day(dt.date(2025, 1, 1)),
+            }
+        )
+    for d in DOCS:
+        record: dict[str, Any] = {
+            "Key": key(d.number),
+            "Type": WS_TYPE[d.kind],
+            "CustomerKey": key(d.customer),
+            "Date": day(d.date),
+            "ModifiedDate": day(d.date),
+            "TransactionState": "Open" if d.open else "History",
+            "DocumentAmount": money(d.total),
+            "CurrencyKey": {"ISOCode": "EUR"},
+            "IsVoided": False,
+        }
+        if d.kind == "payment":
+            record["Amount"] = money(d.total)
+        else:
+            record.update(
+                CurrentDocumentAmount=money(d.open),
+                SalesAmount=money(d.sales),
+                TaxAmount=money(d.tax),
+                Terms={"DueDate": day(d.due)},
+            )
+            if d.lines:
+                record["CostAmount"] = money(d.cost)
+        company.receivables.append(record)
+        if d.lines:
+            company.sales_invoices.append(
+                {
+                    "Key": key(d.number),
+                    "CustomerKey": key(d.customer),
+                    "Date": day(d.date),
+                    "ModifiedDate": day(d.date),
+                    "LastModifiedDate": day(d.date),
+                    "TransactionState": "History",
+                    "IsVoided": False,
+                    "TotalAmount": money(d.total),
+                    "Lines": {
+                        "SalesInvoiceLine": [
+                            {
+                                "Key": {"LineSequenceNumber": 16384 * n, "SalesDocumentKey": key(d.number)},
+                                "ItemKey": key(line.item),
+                                "Quantity": {"DecimalDigits": 2, "Value": line.quantity},
+                                "UnitPrice": money(line.price),
+                                "UnitCost": money(ITEM_COST[line.item]),
+                                "ExtendedCost": money(line.cost),
+                                "TotalAmount": money(line.amount),
+                            }
+                            for n, line in enumerate(d.lines, start=1)
+                        ]
+                    },
+                }
+            )
+    return company

@@ -6,6 +6,7 @@ way the ERP would (GP: an UPDATE that its trigger stamps with a new DEX_ROW_TS).
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -17,10 +18,13 @@ from connector.base import Connector
 from connector.bc import BusinessCentralConnector
 from connector.files import FilesConnector
 from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
+from connector.gp_ws import GpWebServicesConnector
+from connector.gp_ws_soap import Endpoint, SoapClient
 from connector.sample.generate import generate
-from tests.cases import alpha
+from tests.cases import alpha, common
 from tests.connector import bc_service
 from tests.connector.bc_service import FakeBusinessCentral
+from tests.connector.gp_ws_service import WSDL, FakeGpWebServices
 
 _TINY: dict[str, Path] = {}
 
@@ -148,9 +152,45 @@ class BusinessCentralHarness(Harness):
         self.mock.reset()
 
 
+class GpWebServicesHarness(Harness):
+    """The common company behind GP Web Services on loopback (SOAP, NTLM, date windows)."""
+
+    kind = "gp-ws"
+    chunks_before_cut = 2
+    user, password = "CONTOSO\\svc-profitlens", "gp-ws-Pa55word"
+
+    def __init__(self, folder: Path) -> None:
+        from requests_ntlm import HttpNtlmAuth
+
+        self.auth = HttpNtlmAuth
+        self.service = FakeGpWebServices(
+            common.gp_ws_company(), users={self.user: self.password}, users_file=folder / "ntlm-users"
+        )
+        self._running = self.service.running()
+        self._running.__enter__()
+
+    def connector(self) -> Connector:
+        client = SoapClient(
+            Endpoint(self.service.url, str(WSDL), -1),
+            auth=self.auth(self.user, self.password),
+            retry={"attempts": 3, "max_wait": 0.01, "multiplier": 0.001},
+        )
+        return GpWebServicesConnector(client, chunk_rows=1)
+
+    def change_one_invoice(self) -> str:
+        invoice = next(r for r in self.service.company.receivables if r["Key"]["Id"] == "INV1")
+        invoice["CurrentDocumentAmount"] = {**invoice["CurrentDocumentAmount"], "Value": 570}
+        self.service.company.touch(invoice, dt.date.today())
+        return "1:INV1"
+
+    def close(self) -> None:
+        self._running.__exit__(None, None, None)
+
+
 HARNESSES: dict[str, Callable[[Path], Harness]] = {
     "gp-sql": GpSqlHarness,
     "gp-sql-odbc": GpOdbcHarness,
     "files": FilesHarness,
     "bc": BusinessCentralHarness,
+    "gp-ws": GpWebServicesHarness,
 }

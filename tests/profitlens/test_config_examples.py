@@ -16,6 +16,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "config").glob("*.toml"
 def test_example_configuration_is_valid(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_PASSWORD", "example-only")
     monkeypatch.setenv("BC_CLIENT_SECRET", "example-only")
+    monkeypatch.setenv("GPWS_PASSWORD", "example-only")
     config = load_config(path)
     load_mapping(config.settings.source.kind, config.settings.source.mapping)
 
@@ -23,8 +24,9 @@ def test_example_configuration_is_valid(path: Path, monkeypatch: pytest.MonkeyPa
 def test_there_are_examples_for_each_source_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_PASSWORD", "example-only")
     monkeypatch.setenv("BC_CLIENT_SECRET", "example-only")
+    monkeypatch.setenv("GPWS_PASSWORD", "example-only")
     kinds = {s.kind for p in EXAMPLES for s in load_config(p).sources}
-    assert kinds == {"gp-sql", "bc", "files"}
+    assert kinds == {"gp-sql", "gp-ws", "bc", "files"}
 
 
 def test_redact_hides_odbc_passwords() -> None:
@@ -32,7 +34,7 @@ def test_redact_hides_odbc_passwords() -> None:
     assert redact("Password={se;cret};X=1") == "Password=***;X=1"
 
 
-@pytest.mark.parametrize("kind", ["gp-sql", "bc", "files"])
+@pytest.mark.parametrize("kind", ["gp-sql", "gp-ws", "bc", "files"])
 def test_config_init_writes_the_annotated_example(tmp_path: Path, kind: str) -> None:
     from profitlens.cli import main
 
@@ -54,3 +56,17 @@ def test_a_bc_source_without_its_secret_names_the_key_and_the_fix(tmp_path: Path
         load_config(path)
     assert caught.value.key == "source.client_secret"
     assert "BC_CLIENT_SECRET" in (caught.value.hint or "")
+
+
+def test_a_gp_web_services_source_without_a_password_names_the_key_and_both_fixes(tmp_path: Path) -> None:
+    from profitlens.errors import ConfigError
+
+    path = tmp_path / "p.toml"
+    path.write_text('[source]\nkind = "gp-ws"\nurl = "http://gp:48620/x.asmx"\ncompany_key = -1\nusername = "C\\\\u"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == "source.password"
+    assert "GPWS_PASSWORD" in (caught.value.hint or "") and 'auth = "windows"' in (caught.value.hint or "")
+    # Windows integrated authentication needs no username and no password at all.
+    path.write_text('[source]\nkind = "gp-ws"\nurl = "http://gp:48620/x.asmx"\ncompany_key = -1\nauth = "windows"\n')
+    assert load_config(path).sources[0].password is None

@@ -1,4 +1,4 @@
-"""The same small company through GP SQL (sqlite3 and ODBC), Business Central and files gives the same analysis.
+"""The same small company through GP SQL (sqlite3 and ODBC), GP Web Services, Business Central and files: one analysis.
 
 The company is tests/cases/common.py (worked there by hand). Document ids differ by source (GP
 prefixes the document type: "1:INV1"); every figure of the analysis must not.
@@ -20,7 +20,7 @@ from profitability.analyze import analyze
 from profitability.model import Analysis, Period
 from profitlens.sync import run_sync
 from tests.cases import common
-from tests.profitlens.sources import BusinessCentralHarness
+from tests.profitlens.sources import BusinessCentralHarness, GpWebServicesHarness
 
 PERIOD = Period(dt.date(2025, 11, 1), dt.date(2026, 10, 31), dt.date(2026, 10, 31))
 
@@ -59,6 +59,11 @@ def test_every_source_kind_gives_the_same_analysis(tmp_path: Path) -> None:
         results["bc"] = analysed(bc.connector(), "bc", tmp_path / "d.duckdb")
     finally:
         bc.close()
+    gp_ws = GpWebServicesHarness(tmp_path)
+    try:
+        results["gp-ws"] = analysed(gp_ws.connector(), "gp-ws", tmp_path / "e.duckdb")
+    finally:
+        gp_ws.close()
     reference = results["gp-sql"]
     # The hand-worked figures (tests/cases/common.py): net sales 1,300 + 100, cost 840 + 48.
     by_id = {c["customer_id"]: c for c in reference["customers"]}

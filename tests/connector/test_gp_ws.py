@@ -1,0 +1,215 @@
+"""GP Web Services connector against a real SOAP server on loopback (tests/connector/gp_ws_service.py).
+
+The company is tests/cases/common.py: C1 has INV3 (476 open), INV1 (1,190, 571 open), PMT1 500 and
+CRM1 119 (both fully applied, so in history); C2 has INV2 (119 open).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from requests_ntlm import HttpNtlmAuth
+
+from connector.gp_ws import STREAMS, GpWebServicesConnector
+from connector.gp_ws_soap import Endpoint, SoapClient
+from profitlens.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
+from tests.cases import common
+from tests.connector.gp_ws_service import WSDL, FakeGpWebServices
+
+USER, PASSWORD = "CONTOSO\\svc-profitlens", "gp-ws-Pa55word"
+FAST_RETRY = {"attempts": 3, "max_wait": 0.01, "multiplier": 0.001}
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[FakeGpWebServices]:
+    fake = FakeGpWebServices(common.gp_ws_company(), users={USER: PASSWORD}, users_file=tmp_path / "ntlm-users")
+    with fake.running():
+        yield fake
+
+
+def connect(
+    service: FakeGpWebServices, *, password: str = PASSWORD, company: int = -1, **client: Any
+) -> GpWebServicesConnector:
+    options: dict[str, Any] = {"retry": FAST_RETRY, **client}
+    soap = SoapClient(Endpoint(service.url, str(WSDL), company), auth=HttpNtlmAuth(USER, password), **options)
+    return GpWebServicesConnector(soap, chunk_rows=100, today=dt.date(2026, 10, 31))
+
+
+def rows(connector: GpWebServicesConnector, stream: str, since: str | None = None) -> list[dict[str, Any]]:
+    return [r.values for chunk in connector.read(stream, [], since) for r in chunk]
+
+
+def test_documents_carry_open_amounts_due_dates_and_gp_enumerations(service: FakeGpWebServices) -> None:
+    documents = {r["Key.Id"]: r for r in rows(connect(service), "receivables")}
+    assert sorted(documents) == ["CRM1", "INV1", "INV2", "INV3", "PMT1"]
+    inv1 = documents["INV1"]
+    # From the list's summary: the type as GP spells it; from GetReceivablesInvoiceByKey: what is open.
+    assert inv1["Type"] == "Invoice" and inv1["DocumentAmount.Value"] == Decimal("1190")
+    assert inv1["CurrentDocumentAmount.Value"] == Decimal("571")
+    assert inv1["Terms.DueDate"] == dt.datetime(2026, 2, 9)
+    # A cash receipt's summary type wins over CashReceipt.Type (Check/Cash/Credit Card); in history
+    # nothing is open on it.
+    assert documents["PMT1"]["Type"] == "Cash Receipt"
+    assert documents["PMT1"]["CurrentDocumentAmount.Value"] == Decimal("0")
+    assert documents["CRM1"]["Type"] == "Credit Memo"
+
+
+def test_every_call_carries_the_company_key_and_local_currency(service: FakeGpWebServices) -> None:
+    rows(connect(service), "customers")
+    contexts = [call["context"] for _, call in service.calls]
+    assert contexts and all(c.OrganizationKey.Id == -1 and c.CurrencyType == "Local" for c in contexts)
+    # The abstract OrganizationKey went out as xsi:type CompanyKey (the service rejects it otherwise).
+    assert all(type(c.OrganizationKey).__name__ == "CompanyKey" for c in contexts)
+
+
+def test_lines_come_with_their_document_and_kits_are_one_line(service: FakeGpWebServices) -> None:
+    lines = rows(connect(service), "sales_invoice_lines")
+    inv1 = [line for line in lines if line["document.Key.Id"] == "INV1"]
+    # INV1: A-100 10 × 80 = 800 at cost 480, KIT-1 1 × 200 at cost 120.
+    assert [(line["ItemKey.Id"], line["TotalAmount.Value"], line["ExtendedCost.Value"]) for line in inv1] == [
+        ("A-100", Decimal("800"), Decimal("480")),
+        ("KIT-1", Decimal("200"), Decimal("120")),
+    ]
+    assert {line["document.CustomerKey.Id"] for line in inv1} == {"C1"}
+
+
+def test_apply_records_are_rebuilt_oldest_first(service: FakeGpWebServices) -> None:
+    # INV1 was settled by 1,190 − 571 = 619: PMT1 500 (2026-02-01), then CRM1 119 (2026-02-15).
+    applications = rows(connect(service), "applications")
+    assert [(a["from.Key.Id"], a["to.Key.Id"], a["Amount"], a["Date"]) for a in applications] == [
+        ("PMT1", "INV1", Decimal("500"), dt.date(2026, 2, 1)),
+        ("CRM1", "INV1", Decimal("119"), dt.date(2026, 2, 15)),
+    ]
+
+
+def test_an_incremental_read_asks_only_for_changes_since_the_cursor(service: FakeGpWebServices) -> None:
+    connector = connect(service)
+    found = rows(connector, "receivables", since="2026-03-01")
+    assert [r["Key.Id"] for r in found] == ["INV2"]
+    windows = [call["criteria"].ModifiedDate for name, call in service.calls if name == "GetReceivablesDocumentList"]
+    assert min(w.From for w in windows) == dt.datetime(2026, 3, 1)
+
+
+def test_a_window_too_large_for_one_answer_is_halved_until_it_fits(service: FakeGpWebServices) -> None:
+    # WCF refuses to serialise more than max_items records in one answer; five documents changed
+    # within one week need windows of a day or two.
+    for day, record in enumerate(service.company.receivables, start=2):
+        record["ModifiedDate"] = dt.datetime(2026, 3, day)
+    service.max_items = 1
+    connector = connect(service)
+    assert sorted(r["Key.Id"] for r in rows(connector, "receivables")) == ["CRM1", "INV1", "INV2", "INV3", "PMT1"]
+    assert connector.windows_shrunk > 0
+
+
+def test_an_answer_over_max_response_bytes_is_asked_again_in_smaller_windows(service: FakeGpWebServices) -> None:
+    from tests.connector.gp_ws_service import key
+
+    service.company.salespeople += [
+        {"Key": key("S1"), "FirstName": "Ada", "LastName": "Ng", "ModifiedDate": dt.datetime(2025, 1, 1)},
+        {"Key": key("S2"), "FirstName": "Bo", "LastName": "Li", "ModifiedDate": dt.datetime(2025, 6, 1)},
+    ]
+    one, two = (
+        len(service.envelope("GetSalespersonList", service.answer_list("GetSalespersonList", n))) for n in (1, 2)
+    )
+    connector = connect(service, max_response_bytes=(one + two) // 2)  # one fits, two do not
+    assert [r["Key.Id"] for r in rows(connector, "salespeople")] == ["S1", "S2"]
+    assert connector.windows_shrunk > 0
+
+
+def test_one_day_too_large_stops_with_the_settings_to_change(service: FakeGpWebServices) -> None:
+    for record in service.company.customers:
+        record["ModifiedDate"] = dt.datetime(2026, 5, 5)
+    service.max_items = 1
+    with pytest.raises(ConnectorError) as caught:
+        rows(connect(service), "customers")
+    assert "2026-05-05" in caught.value.message
+    assert "maxItemsInObjectGraph" in (caught.value.hint or "")
+
+
+def test_business_object_not_found_fails_at_once(service: FakeGpWebServices) -> None:
+    service.faults.append(("GetReceivablesInvoiceByKey", "fault:Business object not found."))
+    with pytest.raises(QueryError) as caught:
+        rows(connect(service), "receivables")
+    assert "Business object not found" in caught.value.message
+    assert service.operations().count("GetReceivablesInvoiceByKey") == 1  # terminal: not asked again
+
+
+def test_a_wrong_company_key_is_a_clear_terminal_error(service: FakeGpWebServices) -> None:
+    with pytest.raises(QueryError) as caught:
+        rows(connect(service, company=7), "customers")
+    assert "company key is not valid" in caught.value.message
+    assert len(service.calls) == 1
+
+
+def test_a_wrong_windows_password_is_refused_without_showing_it(service: FakeGpWebServices) -> None:
+    with pytest.raises(AuthError) as caught:
+        rows(connect(service, password="not-the-password"), "customers")
+    assert "401" in caught.value.message
+    assert "not-the-password" not in str(caught.value) and "Pa55word" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "fault", ["status:503:0", "status:429", "reset", "fault:Timeout expired.  The timeout period elapsed"]
+)
+def test_transient_failures_are_asked_again(service: FakeGpWebServices, fault: str) -> None:
+    service.faults.append(("GetCustomerByKey", fault))
+    assert len(rows(connect(service), "customers")) == 2
+    assert service.operations().count("GetCustomerByKey") == 3  # C1 twice (the failure, the retry), C2
+
+
+def test_a_stalled_answer_times_out_and_is_asked_again(service: FakeGpWebServices) -> None:
+    service.faults.append(("GetCustomerList", "stall:1.5"))
+    assert len(rows(connect(service, timeout=0.5), "customers")) == 2
+
+
+def test_endless_unavailability_ends_as_a_transient_error(service: FakeGpWebServices) -> None:
+    service.faults.extend([("GetCustomerList", "status:503")] * 3)
+    with pytest.raises(SourceUnavailable):
+        rows(connect(service), "customers")
+
+
+def test_an_answer_with_a_dtd_or_entities_is_refused(service: FakeGpWebServices) -> None:
+    service.faults.append(("GetCustomerList", "dtd"))
+    with pytest.raises(ConnectorError) as caught:
+        rows(connect(service), "customers")
+    assert "DTD" in caught.value.message or "entit" in caught.value.message
+
+
+def test_timesheet_lines_are_attributed_to_the_projects_customer(service: FakeGpWebServices) -> None:
+    from tests.connector.gp_ws_service import key, money
+
+    service.company.projects.append({"Key": key("P-100"), "CustomerKey": key("C1"), "Name": "Roll-out"})
+    service.company.timesheets.append(
+        {
+            "Key": key("TS1"),
+            "EmployeeKey": key("E1"),
+            "Date": dt.datetime(2026, 9, 30),
+            "TransactionState": "History",
+            "Lines": {
+                "ProjectTimesheetLine": [
+                    {
+                        "Key": {"ProjectTimesheetKey": key("TS1"), "SequenceNumber": 1},
+                        "ProjectKey": key("P-100"),
+                        "CostCategoryKey": key("SUPPORT"),
+                        "Date": dt.datetime(2026, 9, 30),
+                        "Quantity": {"DecimalDigits": 2, "Value": Decimal("2.5")},
+                        "TotalCost": money(Decimal("150")),
+                    }
+                ]
+            },
+        }
+    )
+    (line,) = rows(connect(service), "timesheets")
+    assert line["document.CustomerKey.Id"] == "C1" and line["document.EmployeeKey.Id"] == "E1"
+    assert line["Quantity.Value"] == Decimal("2.5") and line["TotalCost.Value"] == Decimal("150")
+
+
+def test_every_stream_has_a_mapping() -> None:
+    from mappings.engine import load_mapping
+
+    assert set(load_mapping("gp-ws").streams) == set(STREAMS)
