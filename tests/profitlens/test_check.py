@@ -102,3 +102,37 @@ def test_business_central_sign_in_is_checked(
     out = capsys.readouterr().out
     assert expected in out
     assert secret not in out
+
+
+@pytest.mark.parametrize(
+    ("password", "code", "expected"),
+    [
+        ("gp-ws-Pa55word", 0, "OK    source gp-ws: signed in to GP Web Services at http://127.0.0.1:"),
+        ("an-old-password", 1, "answered HTTP 401"),
+    ],
+)
+def test_gp_web_services_sign_in_is_checked(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    password: str,
+    code: int,
+    expected: str,
+) -> None:
+    from tests.cases import common
+    from tests.connector.gp_ws_service import WSDL, FakeGpWebServices
+
+    monkeypatch.setenv("GPWS_PASSWORD", password)
+    fake = FakeGpWebServices(
+        common.gp_ws_company(), users={"CONTOSO\\svc": "gp-ws-Pa55word"}, users_file=tmp_path / "users"
+    )
+    with fake.running():
+        config = tmp_path / "gp-ws.toml"
+        config.write_text(
+            f'[source]\nkind = "gp-ws"\nurl = "{fake.url}"\nwsdl = "{WSDL}"\ncompany_key = -1\n'
+            'username = "CONTOSO\\\\svc"\npassword = "${GPWS_PASSWORD}"\n'
+        )
+        assert main(["check", "--config", str(config)]) == code
+    out = capsys.readouterr().out
+    assert expected in out
+    assert password not in out

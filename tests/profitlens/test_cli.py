@@ -141,7 +141,7 @@ def test_quarantined_rows_are_listed_with_row_and_reason(tmp_path: Path) -> None
             '[source]\nkind = "files"\npath = "data"\n[store]\npaht = "x.duckdb"\n',
             "`store.paht` in {file}:5: unknown setting (did you mean `path`?)",
         ),
-        ('[source]\nkind = "sap"\n', "`source.kind` in {file}:2: Input should be 'gp-sql', 'bc' or 'files'"),
+        ('[source]\nkind = "sap"\n', "`source.kind` in {file}:2: Input should be 'gp-sql', 'gp-ws', 'bc' or 'files'"),
         ('[source]\nkind = "files"\n', "`source.path` in {file}: a files source needs `path`"),
         ('[store]\npath = "x"\n', "`source` in {file}: is required"),
         ('[source\nkind = "files"\n', "{file} is not valid TOML"),
