@@ -1,7 +1,8 @@
 """The ledger as files: a folder of CSV (or XLSX) files named after the ledger tables.
 
 `customers.csv` and `documents.csv` are required; the others are optional. Columns carry the
-ledger's names; CSV is comma-separated UTF-8 (a BOM is fine) with ISO dates and '.' decimals.
+ledger's names; CSV is comma-separated UTF-8 (a BOM is fine) with ISO dates and '.' decimals, or
+semicolon-separated with decimal commas (Excel's CSV where the comma is the decimal separator).
 A workbook `<name>.xlsx` may stand in for `<name>.csv` (first sheet, header in row 1).
 Values are passed on as text (XLSX: as the cell holds them); the mapping validates them.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -103,28 +105,45 @@ class FilesConnector:
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows of a CSV file. Comma-separated with '.' decimals, or, as Excel writes it where the
+    decimal separator is a comma (de, es, nb, sv, fi), semicolon-separated with decimal commas.
+    A row with bytes that are not UTF-8 is marked, so the mapping quarantines that row alone."""
     try:
-        handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed below
+        handle = open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
     with handle:
-        try:
-            reader = csv.reader(handle)
-            header = [h.strip() for h in next(reader, [])]
-            if not any(header):
-                return
-            for index, cells in enumerate(reader, start=2):
-                if not any(c.strip() for c in cells):
-                    continue  # blank lines are not rows
-                values: dict[str, Any] = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header)}
-                if len(cells) > len(header):
-                    values["__extra__"] = cells[len(header) :]
-                yield index, values
-        except UnicodeDecodeError as exc:
-            raise ConnectorError(
-                f"{path.name} is not UTF-8 text (byte {exc.start})",
-                hint="save it as CSV UTF-8 (Excel: 'CSV UTF-8 (comma delimited)')",
-            ) from exc
+        first = handle.readline()
+        handle.seek(0)
+        if first.startswith("\ufeff"):
+            handle.read(1)
+        semicolons = first.count(";") > first.count(",")
+        reader = csv.reader(handle, delimiter=";" if semicolons else ",")
+        header = [h.strip() for h in next(reader, [])]
+        if not any(header):
+            return
+        for index, read in enumerate(reader, start=2):
+            if not any(c.strip() for c in read):
+                continue  # blank lines are not rows
+            cells = [_decimal_comma(c) for c in read] if semicolons else read
+            values: dict[str, Any] = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header)}
+            if len(cells) > len(header):
+                values["__extra__"] = cells[len(header) :]
+            bad = next((h for h, v in values.items() if isinstance(v, str) and _UNDECODABLE.search(v)), None)
+            if bad is not None:
+                values = {"__undecodable__": bad}
+            yield index, values
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_DECIMAL_COMMA = re.compile(r"^\s*-?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
+
+
+def _decimal_comma(cell: str) -> str:
+    """'1.234,56' → '1234.56' in a semicolon file (other cells unchanged)."""
+    if _DECIMAL_COMMA.match(cell):
+        return cell.replace(".", "").replace(",", ".")
+    return cell
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -100,6 +100,8 @@ def to_bool(value: Any) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise BadValue(f"{show(value)} is not yes/no")
     if isinstance(value, int | Decimal):
         return value != 0
     text = str(value).strip().lower()

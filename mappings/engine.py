@@ -116,6 +116,11 @@ class StreamMapping:
                         kwargs[name] = self._value(rule, values)
                     except coerce.BadValue as exc:
                         problems.append(f"{name}: {exc}")
+                    except (ArithmeticError, ValueError, TypeError) as exc:
+                        # A value no rule foresaw (sNaN, a byte string…): the row is quarantined, never a crash.
+                        problems.append(
+                            f"{name}: {coerce.show(values.get(rule.column or ''))} cannot be read ({type(exc).__name__})"
+                        )
             except _Skip:
                 skipped += 1
                 continue
@@ -137,6 +142,10 @@ class StreamMapping:
                         f"{name}: {amount} is negative; amounts are stored as issued and the "
                         f"document type gives the sign"
                     )
+            if "__undecodable__" in values:
+                problems.append(
+                    f"the row is not UTF-8 text (column {values['__undecodable__']}); save the file as CSV UTF-8"
+                )
             if "__extra__" in values:
                 problems.append(f"the row has {len(values['__extra__'])} more cells than the header")
             if problems:

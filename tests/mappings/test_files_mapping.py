@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,36 @@ def test_a_bom_and_blank_lines_are_fine(tmp_path: Path) -> None:
     (folder / "customers.csv").write_text("\ufeff" + text + "\n\n", encoding="utf-8")
     result, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
     assert quarantine == []
+    assert result.landed["customer"] == 2
+
+
+def test_excels_semicolon_csv_with_decimal_commas_reads_the_same_amounts(tmp_path: Path) -> None:
+    # German, Spanish, Nordic Excel: "CSV (Trennzeichen-getrennt)" writes ';' and '1.234,56'.
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "customers.csv").write_text("customer_id;name\nC1;Müller GmbH\n", encoding="utf-8-sig")
+    (folder / "documents.csv").write_text(
+        "document_id;customer_id;document_type;document_date;amount\n"
+        "D1;C1;invoice;2026-01-31;1.234,56\nD2;C1;payment;2026-02-15;-12,5\nD3;C1;invoice;2026-02-01;99\n",
+        encoding="utf-8",
+    )
+    _, quarantine, documents = sync_folder(folder, tmp_path / "l.duckdb")
+    assert [(t, n) for t, n, _ in quarantine] == [("documents.csv", 3)]
+    assert "-12.50000 is negative" in quarantine[0][2]  # read as -12.5: refused for its sign, not its format
+    assert documents == ["D1", "D3"]
+    with Store(tmp_path / "l.duckdb") as store:
+        amounts = store.con.execute("SELECT amount FROM document ORDER BY document_id").fetchall()
+    assert [a for (a,) in amounts] == [Decimal("1234.56"), Decimal("99")]
+
+
+def test_one_row_in_another_encoding_is_quarantined_alone(tmp_path: Path) -> None:
+    folder = alpha.write_files(tmp_path / "files")
+    with open(folder / "customers.csv", "ab") as f:
+        f.write("C9,Ærø Fisk\n".encode("cp1252"))
+    result, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
+    # cp1252 "Æ" is not UTF-8: that row alone waits in quarantine, saying how to save the file.
+    assert [(t, n) for t, n, _ in quarantine] == [("customers.csv", 4)]
+    assert "not UTF-8 text (column name)" in quarantine[0][2] and "CSV UTF-8" in quarantine[0][2]
     assert result.landed["customer"] == 2
 
 
