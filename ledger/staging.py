@@ -15,6 +15,7 @@ source changes nothing, and a changed invoice changes exactly that invoice. A fu
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import uuid
@@ -243,7 +244,8 @@ class SyncWriter:
                 self.con.execute(f"UPDATE {STAGE}progress SET cursor = ? WHERE stream = ?", [cursor, stream])
             self.con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended the transaction already
+                self.con.execute("ROLLBACK")
             raise
 
     def add(self, table: str, stream: str, batch: Sequence[tuple[Record, int]]) -> None:

@@ -111,17 +111,20 @@ class Store:
         is killed while reading never touched the ledger, and keeps what it staged for the next
         sync with the same `signature` and mode to resume from.
         """
-        writer = SyncWriter(self.con, source_system, companies, signature=signature, full=full)
-        writer.open()
-        self.start_run("sync", source_system, writer.run_id)
-        yield writer
-        self.con.execute("BEGIN TRANSACTION")
         try:
-            writer.finish()
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+            writer = SyncWriter(self.con, source_system, companies, signature=signature, full=full)
+            writer.open()
+            self.start_run("sync", source_system, writer.run_id)
+            yield writer
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                writer.finish()
+                self.con.execute("COMMIT")
+            except BaseException:
+                rollback(self.con)
+                raise
+        except duckdb.Error as exc:
+            raise store_failure(self.path, exc) from None
         with contextlib.suppress(duckdb.Error):  # landed; leftovers are replaced by the next sync
             writer.drop_staging()
 
@@ -145,3 +148,23 @@ def _owner_only(path: Path) -> None:
         if p.exists():
             with contextlib.suppress(OSError):  # e.g. a file system without POSIX permissions
                 os.chmod(p, 0o600)
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open (a failed COMMIT has already ended it)."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+def store_failure(path: Path, exc: duckdb.Error) -> StoreError:
+    """A DuckDB failure while syncing, in words: the ledger itself is as it was before the sync."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if any(s in text for s in ("File too large", "No space left", "Disk quota")):
+        return StoreError(
+            f"the disk holding the ledger store {path} is full ({text})",
+            hint="free some space or move the store (store.path), then sync again; the ledger is as it was",
+        )
+    return StoreError(
+        f"the ledger store {path} failed during the sync: {text}",
+        hint="the ledger is as it was before this sync; run it again",
+    )

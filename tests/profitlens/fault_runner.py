@@ -1,0 +1,83 @@
+"""Runs one sync or one report in this process and kills it (SIGKILL) at a chosen point.
+
+Used by tests/profitlens/test_faults.py as a subprocess: the kill is real, nothing is cleaned up.
+
+    python -m tests.profitlens.fault_runner sync GP_DB STORE CHUNKS     # killed after CHUNKS chunks
+    python -m tests.profitlens.fault_runner report CONFIG OUT           # killed half-way through the PDF
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from connector.base import SourceRow
+
+
+def kill_now() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def sync(db: str, store_path: str, chunks: int) -> None:
+    from connector.gp_sql import GpSqlConnector, sqlite_connection
+    from ledger.store import Store
+    from mappings.engine import load_mapping
+    from profitlens.sync import run_sync
+
+    inner = GpSqlConnector(sqlite_connection(db), chunk_rows=40)
+    left = [chunks]
+
+    class Killing:
+        system = inner.system
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(inner, name)
+
+        def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
+            for chunk in inner.read(stream, columns, since):
+                if left[0] <= 0:
+                    kill_now()
+                left[0] -= 1
+                yield chunk
+
+    with Store(store_path) as store:
+        run_sync(Killing(), load_mapping("gp-sql"), store)  # type: ignore[arg-type]
+
+
+def report(config: str, out: str) -> None:
+    import reports.render as render
+    from profitlens.cli import main
+
+    real_fdopen = os.fdopen
+
+    class HalfWriter:
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def __enter__(self) -> HalfWriter:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, data: bytes) -> None:
+            self.handle.write(data[: len(data) // 2])
+            self.handle.flush()
+            kill_now()
+
+    def killing_fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        return HalfWriter(real_fdopen(fd, *args, **kwargs))
+
+    render.os.fdopen = killing_fdopen  # type: ignore[assignment]
+    main(["report", "--config", config, "--from", "2025-10-01", "--to", "2026-03-31", "--out", out, "--format", "pdf"])
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "sync":
+        sync(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    else:
+        report(sys.argv[2], sys.argv[3])
+    sys.exit(3)  # not killed: the test fails
