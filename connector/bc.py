@@ -32,7 +32,7 @@ from urllib.parse import quote
 import requests
 
 from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark, timestamp_text
-from connector.http import Pacer, make_session, send
+from connector.http import Pacer, UntrustedCertificate, make_session, send
 from connector.retry import with_retries
 from profitlens.errors import AuthError, ConnectorError, SourceUnavailable
 
@@ -313,7 +313,7 @@ class BusinessCentralConnector:
                 describe="Microsoft sign-in",
                 timeout=self.timeout,
             )
-        except SourceUnavailable:
+        except (SourceUnavailable, UntrustedCertificate):
             raise
         except ConnectorError as exc:
             raise AuthError(

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from connector.http import error_for, make_session
+from connector.http import error_for, make_session, untrusted
 from connector.retry import with_retries
 from profitlens.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
 
@@ -209,15 +209,21 @@ class _Transport:
         from zeep.transports import Transport  # noqa: PLC0415
 
         class SizedTransport(Transport):
+            def _load_remote_data(self, url: str) -> bytes:  # the WSDL: verified like every request
+                try:
+                    response = client.session.get(url, timeout=client.timeout, verify=client.session.verify)
+                except requests.exceptions.SSLError as exc:
+                    raise untrusted(client.describe, exc, stream) from None
+                response.raise_for_status()
+                return bytes(response.content)
+
             def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
                 try:
-                    response = client.session.post(address, data=message, headers=headers, timeout=client.timeout)
+                    response = client.session.post(  # verify per request: see connector.http.send
+                        address, data=message, headers=headers, timeout=client.timeout, verify=client.session.verify
+                    )
                 except requests.exceptions.SSLError as exc:
-                    raise ConnectorError(
-                        f"{client.describe}: the server's TLS certificate is not trusted ({_first_line(exc)})",
-                        stream=stream,
-                        hint="if the server uses a private certificate authority, set ca_bundle to its CA file",
-                    ) from None
+                    raise untrusted(client.describe, exc, stream) from None
                 except (requests.ConnectionError, requests.Timeout) as exc:
                     raise SourceUnavailable(
                         f"{client.describe}: {type(exc).__name__}: {_first_line(exc)}", stream=stream

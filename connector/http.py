@@ -26,6 +26,18 @@ log = logging.getLogger(__name__)
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
+class UntrustedCertificate(ConnectorError):
+    """The server's TLS certificate did not verify: never bypassed, the fix is named."""
+
+
+def untrusted(describe: str, exc: Exception, stream: str | None) -> UntrustedCertificate:
+    return UntrustedCertificate(
+        f"{describe}: the server's TLS certificate is not trusted ({_first_line(exc)})",
+        stream=stream,
+        hint="if the server uses a private certificate authority, set ca_bundle to its CA file",
+    )
+
+
 def make_session(ca_bundle: str | None = None) -> requests.Session:
     """A session that verifies TLS: with the system's trust store, or a private CA bundle."""
     session = requests.Session()
@@ -78,13 +90,11 @@ def send(
 ) -> requests.Response:
     """One request; returns a 2xx response or raises from the error tree (see the module doc)."""
     try:
-        response = session.request(method, url, timeout=timeout, **kwargs)
+        # verify given per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the
+        # environment override a session's own verify setting, and ca_bundle must win.
+        response = session.request(method, url, timeout=timeout, verify=session.verify, **kwargs)
     except requests.exceptions.SSLError as exc:
-        raise ConnectorError(
-            f"{describe}: the server's TLS certificate is not trusted ({_first_line(exc)})",
-            stream=stream,
-            hint="if the server uses a private certificate authority, set ca_bundle to its CA file",
-        ) from None
+        raise untrusted(describe, exc, stream) from None
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise SourceUnavailable(f"{describe}: {type(exc).__name__}: {_first_line(exc)}", stream=stream) from None
     except requests.RequestException as exc:

@@ -232,6 +232,15 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_GET(self) -> None:
+        """The WSDL, where GP Web Services publishes it (after Windows authentication)."""
+        if self.service.users is not None and not self._authenticated():
+            return
+        if self.path != "/Metadata/Legacy/Full/DynamicsGP.wsdl":
+            self._send(404, b"Not Found", "text/plain")
+            return
+        self._send(200, WSDL.read_bytes())
+
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         service = self.service

@@ -213,3 +213,19 @@ def test_every_stream_has_a_mapping() -> None:
     from mappings.engine import load_mapping
 
     assert set(load_mapping("gp-ws").streams) == set(STREAMS)
+
+
+def test_the_wsdl_is_fetched_from_where_gp_publishes_it(service: FakeGpWebServices) -> None:
+    from connector.gp_ws_soap import default_wsdl
+
+    wsdl = default_wsdl(service.url)
+    assert wsdl.endswith(":" + service.url.split(":")[2].split("/")[0] + "/Metadata/Legacy/Full/DynamicsGP.wsdl")
+    soap = SoapClient(Endpoint(service.url, wsdl, -1), auth=HttpNtlmAuth(USER, PASSWORD), retry=FAST_RETRY)
+    assert len(rows(GpWebServicesConnector(soap), "customers")) == 2
+
+
+def test_a_wsdl_that_cannot_be_loaded_names_the_setting(service: FakeGpWebServices) -> None:
+    soap = SoapClient(Endpoint(service.url, service.url + "/nowhere.wsdl", -1), auth=HttpNtlmAuth(USER, PASSWORD))
+    with pytest.raises(ConnectorError) as caught:
+        rows(GpWebServicesConnector(soap), "customers")
+    assert "source.wsdl" in (caught.value.hint or "")

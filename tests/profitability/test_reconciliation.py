@@ -55,6 +55,5 @@ def test_open_receivables_equal_the_erps_to_the_cent(tmp_path: Path, size: str, 
     for customer in analysis.customers:
         assert sum(customer.ageing, Decimal(0)) - customer.unapplied_credits == customer.open_amount
     assert (
-        sum(analysis.ageing_totals, Decimal(0))
-        == analysis.totals["open_amount"] + analysis.totals["unapplied_credits"]
+        sum(analysis.ageing_totals, Decimal(0)) == analysis.totals["open_amount"] + analysis.totals["unapplied_credits"]
     )

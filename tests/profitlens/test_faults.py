@@ -165,7 +165,9 @@ class Refusing:
 
 
 @pytest.mark.parametrize("how", ["refuse", "drop"])
-def test_the_mail_server_refuses_or_drops_the_message(tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_mail_server_refuses_or_drops_the_message(
+    tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from aiosmtpd.controller import Controller
 
     from tests.profitlens.test_jobs import SECRET, free_port, run_job, smtp_server, write_config
