@@ -182,3 +182,42 @@ def test_a_query_that_meets_a_deadlock_is_tried_again(alpha_db: Path) -> None:
     conn = GpSqlConnector(lambda: LockedOnce(inner(), failures=2), retry={"multiplier": 0.001, "max_wait": 0.01})
     rows = [r for chunk in conn.read("customers", ["CUSTNAME"]) for r in chunk]
     assert [r.values["CUSTNMBR"] for r in rows] == ["C1", "C2"]
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ("40001", "[40001] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]Transaction (Process ID 61) was "
+         "deadlocked on lock resources with another process and has been chosen as the deadlock victim. (1205)"),
+        ("HYT00", "[HYT00] [Microsoft][ODBC Driver 18 for SQL Server]Query timeout expired (0)"),
+        ("08S01", "[08S01] [Microsoft][ODBC Driver 18 for SQL Server]TCP Provider: An existing connection was "
+         "forcibly closed by the remote host. (10054)"),
+    ],
+)
+def test_sql_server_deadlocks_timeouts_and_resets_are_transient(alpha_db: Path, state: str, message: str) -> None:
+    import pyodbc
+
+    from connector.gp_sql import translate_errors
+    from profitlens.errors import SourceUnavailable
+
+    with pytest.raises(SourceUnavailable), translate_errors("GP database (gp01/TWO)", "customers"):
+        raise pyodbc.OperationalError(state, message)
+
+    failures = [pyodbc.OperationalError(state, message)] * 2
+    inner = sqlite_connection(str(alpha_db))
+
+    class Failing(LockedOnce):
+        def cursor(self) -> Any:
+            cursor = super().cursor()
+            real_execute = cursor.execute
+
+            def execute(sql: str, params: Any = ()) -> Any:
+                if failures:
+                    raise failures.pop()
+                return real_execute(sql, params)
+
+            cursor.execute = execute
+            return cursor
+
+    conn = GpSqlConnector(lambda: Failing(inner(), failures=0), retry={"multiplier": 0.001, "max_wait": 0.01})
+    assert [r.values["CUSTNMBR"] for chunk in conn.read("customers", ["CUSTNAME"]) for r in chunk] == ["C1", "C2"]
