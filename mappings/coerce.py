@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ GP_EMPTY_DATE = dt.date(1900, 1, 1)
 _TRUE = {"1", "true", "yes", "y", "t", "x"}
 _FALSE = {"0", "false", "no", "n", "f", ""}
 MAX_TEXT = 1000
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f]")  # control characters other than tab
 
 
 class BadValue(ValueError):
@@ -33,7 +35,7 @@ def to_text(value: Any) -> str | None:
         text = value.strip()
     else:
         text = str(value).strip()
-    if any(ord(ch) < 32 and ch not in "\t" for ch in text):
+    if _CONTROL.search(text):
         raise BadValue(f"{show(value)} contains control characters")
     if len(text) > MAX_TEXT:
         raise BadValue(f"text of {len(text)} characters is longer than {MAX_TEXT}")
