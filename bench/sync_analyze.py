@@ -1,41 +1,74 @@
-"""Time and peak memory of sync and analyze on a sample company.
+"""Speed and peak memory of profitlens on a sample company, beside the references it is judged by.
 
-    python bench/sync_analyze.py --size large            # sqlite3 (the embedded sample's driver)
-    python bench/sync_analyze.py --size large --odbc     # pyodbc + the SQLite ODBC driver
+    python bench/sync_analyze.py --size large               # the benchmark of docs/performance.md
+    python bench/sync_analyze.py --size large --size large2x   # memory at 1× and 2× the data
+    python bench/sync_analyze.py --size tiny                # the smoke run CI makes (no timing asserted)
 
-Steps: a full sync into a new store, an incremental sync after 1 % of the documents and sales lines
-changed (the sample file is changed in place; delete bench/.cache to start afresh), and analyze.
+Steps, each in a fresh process so its peak resident memory (RSS) is its own:
 
-The sample is generated once into bench/.cache and reused. Each step runs in its own process so its
-peak resident memory is its own. Figures are printed as a table and as JSON; nothing is asserted.
+| step | what | judged against |
+|---|---|---|
+| fetch | the connector's own queries through pyodbc + the SQLite ODBC driver, rows fetched and dropped | (the limit for sync) |
+| sync | a full sync into a new store, same driver | fetch: rows/s as a share of the raw rate |
+| incremental | a sync after 1 % of documents and sales lines changed at the source | sync: seconds as a share |
+| analyze | `analyze` for a year | pandas, scan |
+| pandas | the same rules in pandas, written as a plain analyst would (bench/pandas_reference.py) | (the alternative) |
+| scan | a bare DuckDB scan of every column of the ledger tables analyze reads | (the limit for analyze) |
+| pdf | the executive PDF (WeasyPrint), the analysis already made | |
+| html | the accountant's HTML report, the analysis already made | |
+
+The sample is generated once into bench/.cache (delete it to start afresh; the incremental step
+changes the cached file). Figures print as a table and as JSON; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
+YEAR = ("2025-11-01", "2026-10-31")
 
 STEP = r"""
-import json, resource, sys, time, datetime as dt
+import datetime as dt, json, resource, sys, time
 from pathlib import Path
-step, sample, store, odbc = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+step, sample, store = sys.argv[1], sys.argv[2], sys.argv[3]
+ODBC = f"DRIVER={{SQLite3}};Database={sample}"
+START, END = dt.date.fromisoformat(sys.argv[4]), dt.date.fromisoformat(sys.argv[5])
+MAPPING = {"customer": {"referred_by": "USERDEF1"}}
+extra = {}
 t = time.perf_counter()
-if step in ("sync", "incremental"):
+if step == "fetch":
+    import pyodbc
+    from connector.gp_sql import STREAMS, _bind, build_query
+    from connector.gp_values import GP_EMPTY_DATE
+    from mappings.engine import load_mapping
+    mapping = load_mapping("gp-sql", MAPPING)
+    con = pyodbc.connect(ODBC)
+    rows = 0
+    for name, sm in mapping.streams.items():
+        sql, _, _ = build_query(STREAMS[name], sm.columns())
+        cursor = con.cursor()
+        cursor.arraysize = 5000
+        cursor.execute(sql, _bind([GP_EMPTY_DATE] if STREAMS[name].history_filter else [], con))
+        while batch := cursor.fetchmany(5000):
+            rows += len(batch)
+elif step in ("sync", "incremental"):
     import sqlite3
-    from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
+    from connector.gp_sql import GpSqlConnector, odbc_connection
     from ledger.store import Store
     from mappings.engine import load_mapping
     from profitlens.sync import run_sync
     if step == "sync":
-        Path(store).unlink(missing_ok=True)
+        for suffix in ("", ".wal"):
+            Path(store + suffix).unlink(missing_ok=True)
     else:
         # 1 % of the receivables documents and of the sales lines change at the source (GP's update
         # triggers stamp them with a new DEX_ROW_TS); not timed.
@@ -44,60 +77,124 @@ if step in ("sync", "incremental"):
             con.execute("UPDATE RM30101 SET CURTRXAM = CURTRXAM WHERE abs(random()) % 100 = 0")
             con.execute("UPDATE SOP30300 SET QUANTITY = QUANTITY WHERE abs(random()) % 100 = 0")
         t = time.perf_counter()
-    factory = odbc_connection(f"DRIVER={{SQLite3}};Database={sample}") if odbc else sqlite_connection(sample)
     with Store(store) as s:
-        result = run_sync(GpSqlConnector(factory), load_mapping("gp-sql", {"customer": {"referred_by": "USERDEF1"}}), s)
+        result = run_sync(GpSqlConnector(odbc_connection(ODBC)), load_mapping("gp-sql", MAPPING), s)
     rows = result.rows_read
-else:
+elif step in ("analyze", "pandas", "scan"):
     from ledger.store import Store
     from profitability.analyze import analyze
     from profitability.model import Period
     with Store(store, read_only=True) as s:
-        rows = len(analyze(s.con, Period.of(dt.date(2025, 11, 1), dt.date(2026, 10, 31))).customers)
+        if step == "analyze":
+            a = analyze(s.con, Period.of(START, END))
+            rows = len(a.customers)
+            extra = {"net_sales": str(a.totals["net_sales"]), "open_amount": str(a.totals["open_amount"])}
+        elif step == "pandas":
+            sys.path.insert(0, "bench")
+            from pandas_reference import analyse
+            frame = analyse(s.con, START, END)
+            rows = int(((frame["net_sales"] != 0) | (frame["open_amount"] != 0)).sum())
+            extra = {"net_sales": f"{frame['net_sales'].sum():.2f}", "open_amount": f"{frame['open_amount'].sum():.2f}"}
+        else:
+            rows = 0
+            for table in ("customer", "salesperson", "employee", "document", "document_line", "application",
+                          "labour", "activity_event"):
+                s.con.execute(f"SELECT max(COLUMNS(*)) FROM {table}").fetchall()
+                rows += s.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+else:  # pdf, html: the analysis is made first and not timed
+    from profitlens.app import AnalysisRun, write_reports
+    from profitlens.config import load_config
+    from profitability.analyze import analyze
+    from profitability.model import Period
+    from ledger.store import Store
+    config_path = Path(store).with_suffix(".toml")
+    config_path.write_text(f'[company]\nname = "Nordlicht Handel GmbH"\ncurrency = "EUR"\n'
+                           f'[source]\nkind = "gp-sql"\npath = "{sample}"\n[store]\npath = "{store}"\n')
+    config = load_config(config_path)
+    with Store(store, read_only=True) as s:
+        run = AnalysisRun(analyze(s.con, Period.of(START, END)), None)
+    out = Path(store).parent / "reports"
+    t = time.perf_counter()
+    (path,) = write_reports(config, run, out, (step,))
+    rows = len(run.analysis.customers)
+    extra = {"bytes": path.stat().st_size}
 seconds = time.perf_counter() - t
-print(json.dumps({"step": step, "seconds": round(seconds, 2), "rows": rows,
+print(json.dumps({"step": step, "seconds": round(seconds, 2), "rows": rows, **extra,
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 """
 
+STEPS = ("fetch", "sync", "incremental", "analyze", "pandas", "scan", "pdf", "html")
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", default="small", choices=["tiny", "small", "large"])
-    parser.add_argument("--odbc", action="store_true", help="read through pyodbc and the SQLite ODBC driver")
-    args = parser.parse_args()
+
+def sample_for(size: str) -> Path:
     CACHE.mkdir(exist_ok=True)
-    sample = CACHE / f"sample-gp-{args.size}.sqlite"
+    sample = CACHE / f"sample-gp-{size}.sqlite"
     if not sample.exists():
         from connector.sample.generate import generate  # noqa: PLC0415
 
-        t = time.perf_counter()
-        generate(sample, size=args.size)
-        print(f"generated {sample.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    store = CACHE / f"bench-{args.size}.duckdb"
-    results = []
-    for step in ("sync", "incremental", "analyze"):
+        started = time.perf_counter()
+        generate(sample, size=size)
+        print(f"generated {sample.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return sample
+
+
+def run_size(size: str, steps: tuple[str, ...]) -> dict[str, Any]:
+    sample = sample_for(size)
+    store = CACHE / f"bench-{size}.duckdb"
+    results: dict[str, dict[str, Any]] = {}
+    for step in steps:
         out = subprocess.run(
-            [sys.executable, "-c", STEP, step, str(sample), str(store), "1" if args.odbc else "0"],
+            [sys.executable, "-c", STEP, step, str(sample), str(store), *YEAR],
             check=True,
             capture_output=True,
             text=True,
             cwd=HERE.parent,
         ).stdout
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    print(f"{'step':<10}{'seconds':>10}{'rows':>12}{'rows/s':>12}{'peak MB':>10}")
-    for r in results:
-        rate = r["rows"] / r["seconds"] if r["seconds"] else 0
-        print(f"{r['step']:<10}{r['seconds']:>10.2f}{r['rows']:>12,}{rate:>12,.0f}{r['peak_rss_mb']:>10,}")
-    print(
-        json.dumps(
-            {
-                "size": args.size,
-                "driver": "odbc" if args.odbc else "sqlite3",
-                "results": results,
-                "self_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            }
-        )
-    )
+        results[step] = json.loads(out.strip().splitlines()[-1])
+    return {"size": size, "results": results, "ratios": ratios(results)}
+
+
+def ratios(r: dict[str, dict[str, Any]]) -> dict[str, float]:
+    out: dict[str, float] = {}
+
+    def rate(step: str) -> float:
+        return float(r[step]["rows"]) / r[step]["seconds"] if r[step]["seconds"] else 0.0
+
+    if "fetch" in r and "sync" in r:
+        out["sync_share_of_raw_fetch_rate"] = round(rate("sync") / rate("fetch"), 3)
+    if "sync" in r and "incremental" in r:
+        out["incremental_share_of_full_sync"] = round(r["incremental"]["seconds"] / r["sync"]["seconds"], 3)
+    if "analyze" in r and "pandas" in r:
+        out["pandas_over_analyze"] = round(r["pandas"]["seconds"] / max(r["analyze"]["seconds"], 0.01), 1)
+    if "analyze" in r and "scan" in r:
+        out["analyze_over_scan"] = round(r["analyze"]["seconds"] / max(r["scan"]["seconds"], 0.01), 1)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", action="append", choices=["tiny", "small", "large", "large2x"])
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
+    args = parser.parse_args()
+    steps = tuple(s for s in args.steps.split(",") if s)
+    runs = [run_size(size, steps) for size in args.size or ["small"]]
+    for run in runs:
+        print(f"\n{run['size']} sample")
+        print(f"{'step':<12}{'seconds':>9}{'rows':>12}{'rows/s':>12}{'peak MB':>9}")
+        for r in run["results"].values():
+            rate = r["rows"] / r["seconds"] if r["seconds"] else 0
+            print(f"{r['step']:<12}{r['seconds']:>9.2f}{r['rows']:>12,}{rate:>12,.0f}{r['peak_rss_mb']:>9,}")
+        for name, value in run["ratios"].items():
+            print(f"  {name}: {value}")
+        checks = run["results"]
+        if "analyze" in checks and "pandas" in checks:
+            same = all(
+                round(float(checks["analyze"][k]), 2) == round(float(checks["pandas"][k]), 2)
+                for k in ("net_sales", "open_amount")
+            )
+            print(f"  pandas and analyze agree on net sales and open receivables: {same}")
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "system": platform.system()}
+    print(json.dumps({"machine": machine, "runs": runs}))
 
 
 if __name__ == "__main__":
