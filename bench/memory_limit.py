@@ -58,8 +58,13 @@ def main() -> int:
     db = cache / f"sample-gp-{args.size}.sqlite"
     if not db.exists():
         subprocess.run(
-            [sys.executable, "-c", f"from connector.sample.generate import generate; generate({str(db)!r}, size={args.size!r})"],
-            cwd=ROOT, check=True,
+            [
+                sys.executable,
+                "-c",
+                f"from connector.sample.generate import generate; generate({str(db)!r}, size={args.size!r})",
+            ],
+            cwd=ROOT,
+            check=True,
         )
     work = Path(tempfile.mkdtemp(prefix="profitlens-memory-"))
     config = work / "p.toml"
@@ -73,15 +78,48 @@ def main() -> int:
 
     steps = [
         ("sync (full)", ["sync", "--config", str(config)]),
-        ("analyze (a year)", ["analyze", "--config", str(config), "--from", "2025-11-01", "--to", "2026-10-31", "--out", str(work / "results")]),
-        ("report (PDF)", ["report", "--config", str(config), "--from", "2025-11-01", "--to", "2026-10-31", "--out", str(work / "reports"), "--format", "pdf"]),
+        (
+            "analyze (a year)",
+            [
+                "analyze",
+                "--config",
+                str(config),
+                "--from",
+                "2025-11-01",
+                "--to",
+                "2026-10-31",
+                "--out",
+                str(work / "results"),
+            ],
+        ),
+        (
+            "report (PDF)",
+            [
+                "report",
+                "--config",
+                str(config),
+                "--from",
+                "2025-11-01",
+                "--to",
+                "2026-10-31",
+                "--out",
+                str(work / "reports"),
+                "--format",
+                "pdf",
+            ],
+        ),
     ]
     failed = False
     print(f"memory limit: {args.limit_mib} MiB (kernel cgroup {group}), sample: {args.size}")
     for label, command in steps:
         started = time.perf_counter()
         run = subprocess.run(
-            [sys.executable, "-m", "profitlens.cli", *command], cwd=ROOT, preexec_fn=in_group, capture_output=True, text=True
+            [sys.executable, "-m", "profitlens.cli", *command],
+            cwd=ROOT,
+            preexec_fn=in_group,
+            capture_output=True,
+            text=True,
+            check=False,  # a failed step is reported below
         )
         seconds = time.perf_counter() - started
         status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"

@@ -43,13 +43,22 @@ def analyse(con: Any, start: dt.date, end: dt.date, buckets: tuple[int, ...] = (
     sales = sales[(sales["document_date"] >= start_ts) & (sales["document_date"] <= end_ts)].copy()
     line_cost = lines.groupby(["company", "document_id"], as_index=False)["extended_cost"].sum()
     sales = sales.merge(line_cost, on=["company", "document_id"], how="left")
-    sales = sales.merge(customers.rename(columns={"salesperson_id": "customer_salesperson"}), on=["company", "customer_id"])
+    sales = sales.merge(
+        customers.rename(columns={"salesperson_id": "customer_salesperson"}), on=["company", "customer_id"]
+    )
     sales["sign"] = sales["document_type"].apply(lambda t: 1 if t in SALES else -1)
-    fallback = sales["amount"] - sales["tax_amount"].fillna(0) - sales["freight_amount"].fillna(0) - sales["misc_amount"].fillna(0)
+    fallback = (
+        sales["amount"]
+        - sales["tax_amount"].fillna(0)
+        - sales["freight_amount"].fillna(0)
+        - sales["misc_amount"].fillna(0)
+    )
     sales["net"] = sales["sales_amount"].fillna(fallback) - sales["trade_discount"].fillna(0)
     sales["cost"] = sales["cost_amount"].fillna(sales["extended_cost"]).fillna(0)
     sales["salesperson"] = sales["salesperson_id"].fillna(sales["customer_salesperson"])
-    sales = sales.merge(salespeople.rename(columns={"salesperson_id": "salesperson"}), on=["company", "salesperson"], how="left")
+    sales = sales.merge(
+        salespeople.rename(columns={"salesperson_id": "salesperson"}), on=["company", "salesperson"], how="left"
+    )
     sales["commission"] = sales["commission_amount"].fillna(sales["net"] * sales["commission_rate"].fillna(0))
     for column in ("net", "cost", "commission"):
         sales[column] = sales[column] * sales["sign"]
@@ -60,7 +69,9 @@ def analyse(con: Any, start: dt.date, end: dt.date, buckets: tuple[int, ...] = (
     # Labour at the entries' own cost.
     worked = labour[(labour["date"] >= start_ts) & (labour["date"] <= end_ts) & labour["customer_id"].notna()]
     per_customer = per_customer.join(
-        worked.groupby(["company", "customer_id"]).agg(labour_hours=("hours", "sum"), labour_cost=("cost_amount", "sum")),
+        worked.groupby(["company", "customer_id"]).agg(
+            labour_hours=("hours", "sum"), labour_cost=("cost_amount", "sum")
+        ),
         how="outer",
     )
 
@@ -72,7 +83,9 @@ def analyse(con: Any, start: dt.date, end: dt.date, buckets: tuple[int, ...] = (
     items = live[live["document_date"] <= end_ts].copy()
     items = items.join(to, on=["company", "document_id"]).join(frm, on=["company", "document_id"])
     items["credit"] = items["document_type"].isin(CREDITS)
-    items["open"] = items["amount"] - items["applied_to"].fillna(0).where(~items["credit"], items["applied_from"].fillna(0))
+    items["open"] = items["amount"] - items["applied_to"].fillna(0).where(
+        ~items["credit"], items["applied_from"].fillna(0)
+    )
     items["days"] = (end_ts - items["due_date"].fillna(items["document_date"])).dt.days
 
     def ageing(group: pd.DataFrame) -> pd.Series:
@@ -100,19 +113,32 @@ def analyse(con: Any, start: dt.date, end: dt.date, buckets: tuple[int, ...] = (
         left_on=["company", "to_document_id"],
         right_on=["company", "document_id"],
     )
-    settled["amount_days"] = settled["settled"] * (settled["apply_date"] - settled["document_date"]).dt.days.clip(lower=0)
+    settled["amount_days"] = settled["settled"] * (settled["apply_date"] - settled["document_date"]).dt.days.clip(
+        lower=0
+    )
     still_open = invoices[invoices["open"] > 0].copy()
     still_open["amount_days"] = still_open["open"] * (end_ts - still_open["document_date"]).dt.days.clip(lower=0)
-    financing = pd.concat([settled[["company", "customer_id", "amount_days"]], still_open[["company", "customer_id", "amount_days"]]])
-    per_customer = per_customer.join(financing.groupby(["company", "customer_id"])["amount_days"].sum().rename("financing_amount_days"), how="outer")
+    financing = pd.concat(
+        [settled[["company", "customer_id", "amount_days"]], still_open[["company", "customer_id", "amount_days"]]]
+    )
+    per_customer = per_customer.join(
+        financing.groupby(["company", "customer_id"])["amount_days"].sum().rename("financing_amount_days"), how="outer"
+    )
 
     # Days to pay: payments applied in the period, weighted by amount.
     payments = live.loc[live["document_type"] == "payment", ["company", "document_id"]]
     paid = applied[(applied["apply_date"] >= start_ts)].merge(
         payments, left_on=["company", "from_document_id"], right_on=["company", "document_id"]
     )
-    paid = paid.merge(live[["company", "document_id", "customer_id", "document_date"]], left_on=["company", "to_document_id"], right_on=["company", "document_id"], suffixes=("", "_to"))
+    paid = paid.merge(
+        live[["company", "document_id", "customer_id", "document_date"]],
+        left_on=["company", "to_document_id"],
+        right_on=["company", "document_id"],
+        suffixes=("", "_to"),
+    )
     paid["amount_days"] = paid["amount"] * (paid["apply_date"] - paid["document_date"]).dt.days
-    days = paid.groupby(["company", "customer_id"]).apply(lambda g: g["amount_days"].sum() / g["amount"].sum() if g["amount"].sum() else None)
+    days = paid.groupby(["company", "customer_id"]).apply(
+        lambda g: g["amount_days"].sum() / g["amount"].sum() if g["amount"].sum() else None
+    )
     per_customer = per_customer.join(days.rename("days_to_pay"), how="outer")
     return per_customer.fillna({"net_sales": 0, "cost_of_goods": 0, "open_amount": 0})

@@ -55,6 +55,10 @@ SIZES = {
     "large": Size(
         customers=20000, invoices=100000, max_lines=19, time_entries=500000, salespeople=40, employees=300, items=2000
     ),
+    # twice `large`, to show that memory stays flat as data grows (bench/sync_analyze.py)
+    "large2x": Size(
+        customers=40000, invoices=200000, max_lines=19, time_entries=1000000, salespeople=80, employees=600, items=4000
+    ),
 }
 
 DEPARTMENTS = {"SUPPORT": 48, "SERVICE": 62, "SALES": 75, "LOGIST": 41, "ADMIN": 45}  # EUR per hour

@@ -187,11 +187,17 @@ def test_a_query_that_meets_a_deadlock_is_tried_again(alpha_db: Path) -> None:
 @pytest.mark.parametrize(
     ("state", "message"),
     [
-        ("40001", "[40001] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]Transaction (Process ID 61) was "
-         "deadlocked on lock resources with another process and has been chosen as the deadlock victim. (1205)"),
+        (
+            "40001",
+            "[40001] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]Transaction (Process ID 61) was "
+            "deadlocked on lock resources with another process and has been chosen as the deadlock victim. (1205)",
+        ),
         ("HYT00", "[HYT00] [Microsoft][ODBC Driver 18 for SQL Server]Query timeout expired (0)"),
-        ("08S01", "[08S01] [Microsoft][ODBC Driver 18 for SQL Server]TCP Provider: An existing connection was "
-         "forcibly closed by the remote host. (10054)"),
+        (
+            "08S01",
+            "[08S01] [Microsoft][ODBC Driver 18 for SQL Server]TCP Provider: An existing connection was "
+            "forcibly closed by the remote host. (10054)",
+        ),
     ],
 )
 def test_sql_server_deadlocks_timeouts_and_resets_are_transient(alpha_db: Path, state: str, message: str) -> None:
