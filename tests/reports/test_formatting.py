@@ -1,0 +1,39 @@
+"""The fast money format is Babel's format, for every report language and common currencies."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from babel import Locale
+from babel.numbers import format_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reports.formatting import Formatter
+
+LOCALES = ["en", "de", "es", "nb", "sv", "fi", "de_CH", "en_IN"]
+amounts = st.decimals(min_value=-(10**12), max_value=10**12, places=5, allow_nan=False, allow_infinity=False)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("currency", ["EUR", "USD", "NOK", "SEK", "CHF", "INR"])
+@settings(max_examples=60, deadline=None)
+@given(value=amounts)
+def test_money_is_exactly_what_babel_writes(locale: str, currency: str, value: Decimal) -> None:
+    cents = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert Formatter(locale, currency).money(value) == format_currency(cents, currency, locale=locale)
+    # whole amounts: the locale's pattern without decimals
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
+    units = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    expected = format_currency(units, currency, format=pattern, locale=locale, currency_digits=False)
+    assert Formatter(locale, currency).money(value, whole=True) == expected
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_edges_of_grouping(locale: str) -> None:
+    formatter = Formatter(locale, "EUR")
+    for text in ("0", "-0.004", "0.005", "999.99", "1000", "-1000", "9999.99", "10000", "-10000.5", "123456789.01"):
+        value = Decimal(text)
+        cents = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        assert formatter.money(value) == format_currency(cents, "EUR", locale=locale), text
