@@ -39,7 +39,7 @@ YEAR = ("2025-11-01", "2026-10-31")
 STEP = r"""
 import datetime as dt, json, resource, sys, time
 from pathlib import Path
-step, sample, store = sys.argv[1], sys.argv[2], sys.argv[3]
+step, sample, store, driver = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[6]
 ODBC = f"DRIVER={{SQLite3}};Database={sample}"
 START, END = dt.date.fromisoformat(sys.argv[4]), dt.date.fromisoformat(sys.argv[5])
 MAPPING = {"customer": {"referred_by": "USERDEF1"}}
@@ -51,18 +51,18 @@ if step == "fetch":
     from connector.gp_values import GP_EMPTY_DATE
     from mappings.engine import load_mapping
     mapping = load_mapping("gp-sql", MAPPING)
-    con = pyodbc.connect(ODBC)
+    import sqlite3
+    con = pyodbc.connect(ODBC) if driver == "odbc" else sqlite3.connect(sample)
     rows = 0
     for name, sm in mapping.streams.items():
         sql, _, _ = build_query(STREAMS[name], sm.columns())
         cursor = con.cursor()
-        cursor.arraysize = 5000
         cursor.execute(sql, _bind([GP_EMPTY_DATE] if STREAMS[name].history_filter else [], con))
         while batch := cursor.fetchmany(5000):
             rows += len(batch)
 elif step in ("sync", "incremental"):
     import sqlite3
-    from connector.gp_sql import GpSqlConnector, odbc_connection
+    from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
     from ledger.store import Store
     from mappings.engine import load_mapping
     from profitlens.sync import run_sync
@@ -78,7 +78,8 @@ elif step in ("sync", "incremental"):
             con.execute("UPDATE SOP30300 SET QUANTITY = QUANTITY WHERE abs(random()) % 100 = 0")
         t = time.perf_counter()
     with Store(store) as s:
-        result = run_sync(GpSqlConnector(odbc_connection(ODBC)), load_mapping("gp-sql", MAPPING), s)
+        factory = odbc_connection(ODBC) if driver == "odbc" else sqlite_connection(sample)
+        result = run_sync(GpSqlConnector(factory), load_mapping("gp-sql", MAPPING), s)
     rows = result.rows_read
 elif step in ("analyze", "pandas", "scan"):
     from ledger.store import Store
@@ -138,20 +139,20 @@ def sample_for(size: str) -> Path:
     return sample
 
 
-def run_size(size: str, steps: tuple[str, ...]) -> dict[str, Any]:
+def run_size(size: str, steps: tuple[str, ...], driver: str) -> dict[str, Any]:
     sample = sample_for(size)
     store = CACHE / f"bench-{size}.duckdb"
     results: dict[str, dict[str, Any]] = {}
     for step in steps:
         out = subprocess.run(
-            [sys.executable, "-c", STEP, step, str(sample), str(store), *YEAR],
+            [sys.executable, "-c", STEP, step, str(sample), str(store), *YEAR, driver],
             check=True,
             capture_output=True,
             text=True,
             cwd=HERE.parent,
         ).stdout
         results[step] = json.loads(out.strip().splitlines()[-1])
-    return {"size": size, "results": results, "ratios": ratios(results)}
+    return {"size": size, "driver": driver, "results": results, "ratios": ratios(results)}
 
 
 def ratios(r: dict[str, dict[str, Any]]) -> dict[str, float]:
@@ -175,11 +176,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", action="append", choices=["tiny", "small", "large", "large2x"])
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
+    parser.add_argument(
+        "--driver",
+        choices=["odbc", "sqlite3"],
+        default="odbc",
+        help="odbc: pyodbc + the SQLite ODBC driver (which holds a whole result set in memory); "
+        "sqlite3: Python's own driver, which streams (to see profitlens' own memory)",
+    )
     args = parser.parse_args()
     steps = tuple(s for s in args.steps.split(",") if s)
-    runs = [run_size(size, steps) for size in args.size or ["small"]]
+    runs = [run_size(size, steps, args.driver) for size in args.size or ["small"]]
     for run in runs:
-        print(f"\n{run['size']} sample")
+        print(f"\n{run['size']} sample, driver {run['driver']}")
         print(f"{'step':<12}{'seconds':>9}{'rows':>12}{'rows/s':>12}{'peak MB':>9}")
         for r in run["results"].values():
             rate = r["rows"] / r["seconds"] if r["seconds"] else 0
