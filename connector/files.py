@@ -122,6 +122,12 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         header = [h.strip() for h in next(reader, [])]
         if not any(header):
             return
+        if any(_UNDECODABLE.search(h) for h in header):
+            # Without readable column names no row can be mapped: the file as a whole is refused.
+            raise ConnectorError(
+                f"{path.name} is not UTF-8 text (its header line)",
+                hint="save it as CSV UTF-8 (Excel: 'CSV UTF-8 (comma delimited)')",
+            )
         for index, read in enumerate(reader, start=2):
             if not any(c.strip() for c in read):
                 continue  # blank lines are not rows

@@ -80,7 +80,7 @@ def test_a_failure_in_one_company_leaves_every_company_as_it_was(tmp_path: Path)
     # DE changes, then SE's export turns out not to be UTF-8: neither company may change.
     with open(tmp_path / "de" / "documents.csv", "a") as f:
         f.write("INV9,C1,invoice,2026-03-30,10,,,10,,,,,0\n")
-    (tmp_path / "se" / "documents.csv").write_bytes(b"document_id,customer_id\nX,\xff\xfe\n")
+    (tmp_path / "se" / "documents.csv").write_bytes(b"document_id,customer_id,d\xf6kument\nX,C1,\xff\xfe\n")
     assert main(["sync", "--config", str(config)]) == 1
     with Store(tmp_path / "profitlens.duckdb", read_only=True) as store:
         after = store.con.execute("SELECT company, count(*) FROM document GROUP BY 1 ORDER BY 1").fetchall()
