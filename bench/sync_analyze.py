@@ -16,6 +16,7 @@ Steps, each in a fresh process so its peak resident memory (RSS) is its own:
 | scan | a bare DuckDB scan of every column of the ledger tables analyze reads | (the limit for analyze) |
 | pdf | the executive PDF (WeasyPrint), the analysis already made | |
 | html | the accountant's HTML report, the analysis already made | |
+| chromium | that page opened in headless Chromium: seconds to load; sort, drill-down and filter in ms | |
 
 The sample is generated once into bench/.cache (delete it to start afresh; the incremental step
 changes the cached file). Figures print as a table and as JSON; nothing is asserted.
@@ -102,6 +103,28 @@ elif step in ("analyze", "pandas", "scan"):
                           "labour", "activity_event"):
                 s.con.execute(f"SELECT max(COLUMNS(*)) FROM {table}").fetchall()
                 rows += s.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+elif step == "chromium":  # the html step's page, opened in headless Chromium: load, sort, drill down, filter
+    from tests.reports.browser import Browser
+    page = Path(store).parent / f"reports-{Path(store).stem}" / "report.html"
+    browser = Browser(Path(store).parent / "chromium-profile")
+    try:
+        t = time.perf_counter()
+        browser.open(page.as_uri())
+        ready = browser.eval("document.body.getAttribute('data-ready')") == "1"
+        seconds_to_load = time.perf_counter() - t
+        rows = browser.eval("document.querySelectorAll('tr.customer-row').length")  # rows drawn at first
+        timed = "(() => {{const t = performance.now(); {}; return performance.now() - t}})()"
+        extra = {
+            "ready": ready,
+            "sort_ms": round(browser.eval(timed.format("document.querySelector('th[data-key=net_sales]').click()"))),
+            "drill_ms": round(browser.eval(timed.format("document.querySelector('tr.customer-row').click()"))),
+            "filter_ms": round(browser.eval(timed.format(
+                "var f = document.getElementById('filter'); f.value = 'a'; f.dispatchEvent(new Event('input'))"))),
+            "console_errors": len(browser.errors),
+        }
+    finally:
+        browser.close()
+    t = time.perf_counter() - seconds_to_load
 else:  # pdf, html: the analysis is made first and not timed
     from profitlens.app import AnalysisRun, write_reports
     from profitlens.config import load_config
@@ -114,7 +137,7 @@ else:  # pdf, html: the analysis is made first and not timed
     config = load_config(config_path)
     with Store(store, read_only=True) as s:
         run = AnalysisRun(analyze(s.con, Period.of(START, END)), None)
-    out = Path(store).parent / "reports"
+    out = Path(store).parent / f"reports-{Path(store).stem}"
     t = time.perf_counter()
     (path,) = write_reports(config, run, out, (step,))
     rows = len(run.analysis.customers)
@@ -124,7 +147,7 @@ print(json.dumps({"step": step, "seconds": round(seconds, 2), "rows": rows, **ex
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 """
 
-STEPS = ("fetch", "sync", "incremental", "analyze", "pandas", "scan", "pdf", "html")
+STEPS = ("fetch", "sync", "incremental", "analyze", "pandas", "scan", "pdf", "html", "chromium")
 
 
 def sample_for(size: str) -> Path:

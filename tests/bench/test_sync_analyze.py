@@ -26,11 +26,12 @@ def test_every_step_runs_and_pandas_agrees_with_analyze() -> None:
     report = json.loads(run.stdout.strip().splitlines()[-1])
     (tiny,) = report["runs"]
     results = tiny["results"]
-    assert list(results) == ["fetch", "sync", "incremental", "analyze", "pandas", "scan", "pdf", "html"]
+    assert list(results) == ["fetch", "sync", "incremental", "analyze", "pandas", "scan", "pdf", "html", "chromium"]
     assert results["sync"]["rows"] == results["fetch"]["rows"] > 0  # sync read what the raw fetch read
     assert results["analyze"]["net_sales"].startswith(results["pandas"]["net_sales"])
     assert results["analyze"]["open_amount"].startswith(results["pandas"]["open_amount"])
     assert results["pdf"]["bytes"] > 1000 and results["html"]["bytes"] > 1000
+    assert results["chromium"]["ready"] and results["chromium"]["console_errors"] == 0
     assert set(tiny["ratios"]) == {
         "sync_share_of_raw_fetch_rate",
         "incremental_share_of_full_sync",
