@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import operator
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -256,26 +257,24 @@ class SyncWriter:
         if not batch:
             return
         cols = schema.columns(table)
-        data: dict[str, list[Any]] = {c: [] for c in cols}
-        prov: dict[str, list[Any]] = {
-            "source_system": [],
-            "source_table": [],
-            "source_key": [],
-            "run_id": [],
-            "_stream": [],
-            "_row_number": [],
-            "_cursor": [],
+        # Column by column through C-level getters and zip: this runs for every staged row.
+        records = [record for record, _, _ in batch]
+        values = (
+            list(zip(*map(operator.attrgetter(*cols), records), strict=True))
+            if len(cols) > 1
+            else [[getattr(r, cols[0]) for r in records]]
+        )
+        data: dict[str, Any] = dict(zip(cols, values, strict=True))
+        sources = [r.source for r in records]
+        prov: dict[str, Any] = {
+            "source_system": [s.system for s in sources],
+            "source_table": [s.table for s in sources],
+            "source_key": [s.key for s in sources],
+            "run_id": [self.run_id] * len(batch),
+            "_stream": [stream] * len(batch),
+            "_row_number": [n for _, n, _ in batch],
+            "_cursor": [c for _, _, c in batch],
         }
-        for record, row_number, cursor in batch:
-            for c in cols:
-                data[c].append(getattr(record, c))
-            prov["source_system"].append(record.source.system)
-            prov["source_table"].append(record.source.table)
-            prov["source_key"].append(record.source.key)
-            prov["run_id"].append(self.run_id)
-            prov["_stream"].append(stream)
-            prov["_row_number"].append(row_number)
-            prov["_cursor"].append(cursor)
         arrow_schema = schema.arrow_schema(table).append(pa.field("_cursor", pa.string()))
         arrow = pa.Table.from_pydict({**data, **prov}, schema=arrow_schema)
         names = ", ".join([*cols, *(c for c, _ in schema.PROVENANCE_COLUMNS), "_stream", "_row_number", "_cursor"])

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 import tomllib
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -111,9 +112,9 @@ class StreamMapping:
             problems: list[str] = []
             kwargs: dict[str, Any] = {}
             try:
-                for name, rule in self.fields.items():
+                for name, rule, read in self._readers:
                     try:
-                        kwargs[name] = self._value(rule, values)
+                        kwargs[name] = read(values)
                     except coerce.BadValue as exc:
                         problems.append(f"{name}: {exc}")
                     except (ArithmeticError, ValueError, TypeError) as exc:
@@ -178,6 +179,26 @@ class StreamMapping:
         if mapped == SKIP:
             raise _Skip
         return mapped
+
+    @functools.cached_property
+    def _readers(self) -> list[tuple[str, FieldRule, Callable[[Mapping[str, Any]], Any]]]:
+        """One function per field, made once per mapping: this runs for every field of every row."""
+        return [(name, rule, self._reader(rule)) for name, rule in self.fields.items()]
+
+    def _reader(self, rule: FieldRule) -> Callable[[Mapping[str, Any]], Any]:
+        target = self._types[rule.name]
+        if target is Decimal and rule.scale is None:
+            convert: Callable[[Any], Any] = coerce.to_money
+        elif target in _CONVERTERS and target is not Decimal:
+            convert = _CONVERTERS[target]
+        else:
+            return lambda values: self._value(rule, values)  # scaled money, enums: the general path
+        column, codes = rule.column, rule.codes
+        if rule.template is None and column is not None and not codes:
+            return lambda values: convert(values.get(column))
+        if rule.template is None and column is not None and codes:
+            return lambda values: convert(self._code(codes, values.get(column)))
+        return lambda values: self._value(rule, values)
 
     def _value(self, rule: FieldRule, values: Mapping[str, Any]) -> Any:
         if rule.template is not None:
