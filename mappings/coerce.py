@@ -46,6 +46,8 @@ def to_money(value: Any) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
+        if type(value) is Decimal and value.is_finite():
+            return to_store(value)  # what the connectors give: straight to the store's precision
         return to_store(D(value))
     except ValueError as exc:
         raise BadValue(f"{show(value)}: {exc}") from None

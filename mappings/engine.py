@@ -194,11 +194,39 @@ class StreamMapping:
         else:
             return lambda values: self._value(rule, values)  # scaled money, enums: the general path
         column, codes = rule.column, rule.codes
+        if rule.template is not None:
+            render = self._template_renderer(rule.template)
+            return lambda values: convert(render(values))
         if rule.template is None and column is not None and not codes:
             return lambda values: convert(values.get(column))
         if rule.template is None and column is not None and codes:
             return lambda values: convert(self._code(codes, values.get(column)))
         return lambda values: self._value(rule, values)
+
+    def _template_renderer(self, template: str) -> Callable[[Mapping[str, Any]], str | None]:
+        """`_render` for one template, its parts found once (it ran 1.9 million times a large sync)."""
+        pieces: list[tuple[str, str | None, str | None]] = []  # (literal before, column, code table)
+        position = 0
+        for match in _TEMPLATE_PART.finditer(template):
+            pieces.append((template[position : match.start()], match.group(1), match.group(2)))
+            position = match.end()
+        tail = template[position:]
+        literal = _TEMPLATE_PART.sub("", template).strip()
+
+        def render(values: Mapping[str, Any]) -> str | None:
+            out = []
+            for before, column, codes in pieces:
+                out.append(before)
+                value = values.get(column)  # type: ignore[arg-type]
+                if codes:
+                    value = self._code(codes, value)
+                out.append("" if value is None else str(value).strip())
+            out.append(tail)
+            text = "".join(out).strip()
+            # A template whose columns are all empty gives nothing, not its separators.
+            return None if not text or text == literal else text
+
+        return render
 
     def _value(self, rule: FieldRule, values: Mapping[str, Any]) -> Any:
         if rule.template is not None:
