@@ -229,3 +229,12 @@ def test_a_wsdl_that_cannot_be_loaded_names_the_setting(service: FakeGpWebServic
     with pytest.raises(ConnectorError) as caught:
         rows(GpWebServicesConnector(soap), "customers")
     assert "source.wsdl" in (caught.value.hint or "")
+
+
+def test_windows_authentication_without_its_package_names_the_fix() -> None:
+    from connector.gp_ws_soap import windows_auth
+
+    # Linux has no SSPI: requests-negotiate-sspi is a Windows-only extra.
+    with pytest.raises(ConnectorError) as caught:
+        windows_auth()
+    assert 'profitlens[windows]' in (caught.value.hint or "") and 'auth = "ntlm"' in (caught.value.hint or "")
