@@ -113,10 +113,8 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except OSError as exc:
         raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
     with handle:
-        first = handle.readline()
+        first = handle.readline()  # the header line decides the separator (utf-8-sig drops a BOM)
         handle.seek(0)
-        if first.startswith("\ufeff"):
-            handle.read(1)
         semicolons = first.count(";") > first.count(",")
         reader = csv.reader(handle, delimiter=";" if semicolons else ",")
         header = [h.strip() for h in next(reader, [])]

@@ -33,14 +33,14 @@ from decimal import Decimal
 from typing import Any
 
 from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark
+from connector.gp_values import GP_EMPTY_DATE
 from connector.gp_ws_apply import Settlement, reconstruct
 from connector.gp_ws_soap import ResponseTooLarge, SoapClient
 from profitlens.errors import ConnectorError
 
 log = logging.getLogger(__name__)
 
-FLOOR = dt.date(1900, 1, 1)
-GP_EMPTY_DATE = dt.date(1900, 1, 1)
+FLOOR = GP_EMPTY_DATE  # the first window starts at GP's "no date"
 
 # What the ByKey operation is for each receivables document type.
 RECEIVABLES_BY_KEY = {
@@ -169,7 +169,6 @@ class GpWebServicesConnector:
         self.today = today or dt.date.today()
         self.describe = client.describe
         self.windows_shrunk = 0
-        self._records: dict[tuple[str, str], dict[str, Any]] = {}  # ByKey answers, once per sync
         self._project_customers: dict[str, str] | None = None
 
     def __repr__(self) -> str:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from connector.http import error_for, make_session, untrusted
+from connector.http import _first_line, error_for, make_session, untrusted
 from connector.retry import with_retries
 from profitlens.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
 
@@ -113,7 +113,7 @@ class SoapClient:
         settings = Settings(
             strict=True, xml_huge_tree=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
-        transport = _Transport(self, stream)
+        transport = _transport(self, stream)
         try:
             client = Client(self.endpoint.wsdl, transport=transport, settings=settings)  # type: ignore[no-untyped-call]
         except ConnectorError:
@@ -202,51 +202,44 @@ def _type(client: Any, name: str) -> Any:
     raise ConnectorError(f"the WSDL has no {name} type; is it a GP Web Services WSDL?")
 
 
-class _Transport:
-    """zeep's transport over our session: pacing-free, size-capped, errors translated."""
+def _transport(client: SoapClient, stream: str | None) -> Any:
+    """zeep's transport over our session: size-capped, TLS verified per request, errors translated."""
+    from zeep.transports import Transport  # noqa: PLC0415
 
-    def __new__(cls, client: SoapClient, stream: str | None) -> Any:
-        from zeep.transports import Transport  # noqa: PLC0415
+    class SizedTransport(Transport):
+        def _load_remote_data(self, url: str) -> bytes:  # the WSDL: verified like every request
+            try:
+                response = client.session.get(url, timeout=client.timeout, verify=client.session.verify)
+            except requests.exceptions.SSLError as exc:
+                raise untrusted(client.describe, exc, stream) from None
+            response.raise_for_status()
+            return bytes(response.content)
 
-        class SizedTransport(Transport):
-            def _load_remote_data(self, url: str) -> bytes:  # the WSDL: verified like every request
-                try:
-                    response = client.session.get(url, timeout=client.timeout, verify=client.session.verify)
-                except requests.exceptions.SSLError as exc:
-                    raise untrusted(client.describe, exc, stream) from None
-                response.raise_for_status()
-                return bytes(response.content)
+        def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
+            try:
+                response = client.session.post(  # verify per request: see connector.http.send
+                    address, data=message, headers=headers, timeout=client.timeout, verify=client.session.verify
+                )
+            except requests.exceptions.SSLError as exc:
+                raise untrusted(client.describe, exc, stream) from None
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise SourceUnavailable(
+                    f"{client.describe}: {type(exc).__name__}: {_first_line(exc)}", stream=stream
+                ) from None
+            size = len(response.content)
+            if size > client.max_response_bytes:
+                raise ResponseTooLarge(
+                    f"{client.describe}: an answer of {size:,} bytes is over max_response_bytes "
+                    f"({client.max_response_bytes:,})",
+                    stream=stream,
+                )
+            if response.status_code >= 300 and not _is_fault(response):
+                raise error_for(response, client.describe, stream)
+            return response
 
-            def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
-                try:
-                    response = client.session.post(  # verify per request: see connector.http.send
-                        address, data=message, headers=headers, timeout=client.timeout, verify=client.session.verify
-                    )
-                except requests.exceptions.SSLError as exc:
-                    raise untrusted(client.describe, exc, stream) from None
-                except (requests.ConnectionError, requests.Timeout) as exc:
-                    raise SourceUnavailable(
-                        f"{client.describe}: {type(exc).__name__}: {_first_line(exc)}", stream=stream
-                    ) from None
-                size = len(response.content)
-                if size > client.max_response_bytes:
-                    raise ResponseTooLarge(
-                        f"{client.describe}: an answer of {size:,} bytes is over max_response_bytes "
-                        f"({client.max_response_bytes:,})",
-                        stream=stream,
-                    )
-                if response.status_code >= 300 and not _is_fault(response):
-                    raise error_for(response, client.describe, stream)
-                return response
-
-        return SizedTransport(session=client.session, timeout=client.timeout, operation_timeout=client.timeout)  # type: ignore[no-untyped-call]
+    return SizedTransport(session=client.session, timeout=client.timeout, operation_timeout=client.timeout)  # type: ignore[no-untyped-call]
 
 
 def _is_fault(response: requests.Response) -> bool:
     """SOAP 1.1 returns faults with HTTP 500; zeep parses them into `Fault`."""
     return response.status_code == 500 and b"Fault" in response.content[:4096]
-
-
-def _first_line(value: object) -> str:
-    text = str(value).strip()
-    return text.splitlines()[0] if text else ""

@@ -245,8 +245,7 @@ class SyncWriter:
                 self.con.execute(f"UPDATE {STAGE}progress SET cursor = ? WHERE stream = ?", [cursor, stream])
             self.con.execute("COMMIT")
         except BaseException:
-            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended the transaction already
-                self.con.execute("ROLLBACK")
+            rollback(self.con)
             raise
 
     def add(self, table: str, stream: str, batch: Sequence[tuple[Record, int]]) -> None:
@@ -440,3 +439,9 @@ class SyncWriter:
             f"'unknown {target}: {column} ' || coalesce('''' || s.{column} || '''', '(empty)') "
             f"|| ' is not in the {target} table'",
         )
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open (a failed COMMIT has already ended it)."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")

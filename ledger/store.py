@@ -18,7 +18,7 @@ import duckdb
 
 from ledger import schema
 from ledger.model import RECORD_TYPES
-from ledger.staging import TABLE_ORDER, SyncResult, SyncWriter, new_run_id, now
+from ledger.staging import TABLE_ORDER, SyncResult, SyncWriter, new_run_id, now, rollback
 from profitlens.errors import StoreError
 
 __all__ = ["TABLE_ORDER", "Store", "SyncResult", "SyncWriter"]
@@ -148,12 +148,6 @@ def _owner_only(path: Path) -> None:
         if p.exists():
             with contextlib.suppress(OSError):  # e.g. a file system without POSIX permissions
                 os.chmod(p, 0o600)
-
-
-def rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Roll back if a transaction is still open (a failed COMMIT has already ended it)."""
-    with contextlib.suppress(duckdb.Error):
-        con.execute("ROLLBACK")
 
 
 def store_failure(path: Path, exc: duckdb.Error) -> StoreError:
