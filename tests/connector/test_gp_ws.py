@@ -237,4 +237,4 @@ def test_windows_authentication_without_its_package_names_the_fix() -> None:
     # Linux has no SSPI: requests-negotiate-sspi is a Windows-only extra.
     with pytest.raises(ConnectorError) as caught:
         windows_auth()
-    assert 'profitlens[windows]' in (caught.value.hint or "") and 'auth = "ntlm"' in (caught.value.hint or "")
+    assert "profitlens[windows]" in (caught.value.hint or "") and 'auth = "ntlm"' in (caught.value.hint or "")
