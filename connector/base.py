@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -25,6 +25,39 @@ class SourceRow:
     row_number: int
     values: dict[str, Any]
     cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawChunk:
+    """A chunk exactly as the driver gave it, for set-based mapping (see mappings/columnar.py).
+
+    Attributes:
+        table: the source table (provenance).
+        first_row: the row number of `rows[0]`; the rest follow on.
+        names: the columns of each row, in order; the cursor column, if any, is named `cursor_name`.
+        kinds: per column, what the connector makes of it: "text", "decimal", "int", "date" or "cursor".
+        converters: per column, the function that makes the value exact (as in `SourceRow.values`).
+        rows: the driver's rows.
+    """
+
+    table: str
+    first_row: int
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]
+    converters: tuple[Callable[[Any], Any], ...]
+    rows: Sequence[Sequence[Any]]
+    cursor_name: str | None = None
+
+    def source_rows(self, positions: Sequence[int] | None = None) -> list[SourceRow]:
+        """The rows (all, or those at `positions`) as `SourceRow`s, converted value by value."""
+        chosen = range(len(self.rows)) if positions is None else positions
+        names, converters, cursor_name = self.names, self.converters, self.cursor_name
+        out: list[SourceRow] = []
+        for i in chosen:
+            values = {name: conv(value) for name, conv, value in zip(names, converters, self.rows[i], strict=True)}
+            cursor = values.pop(cursor_name, None) if cursor_name is not None else None
+            out.append(SourceRow(self.table, self.first_row + i, values, cursor))
+        return out
 
 
 @dataclass(frozen=True, slots=True)

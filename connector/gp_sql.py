@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark, timestamp_text
-from connector.gp_values import GP_EMPTY_DATE, Converter, converter_for, gp_schema
+from connector.base import DEFAULT_CHUNK_ROWS, RawChunk, SourceRow, Watermark, timestamp_text
+from connector.gp_values import GP_EMPTY_DATE, Converter, converter_for, gp_schema, to_date, to_decimal, to_int, to_text
 from connector.retry import with_retries
 from profitlens.errors import (
     AuthError,
@@ -218,6 +218,16 @@ def date_cursor(value: Any) -> str | None:
     return None
 
 
+_KINDS: dict[Converter, str] = {
+    to_text: "text",
+    to_decimal: "decimal",
+    to_int: "int",
+    to_date: "date",
+    timestamp_cursor: "cursor",
+    date_cursor: "cursor",
+}
+
+
 class GpSqlConnector:
     """Reads a GP company database through a DB-API connection factory."""
 
@@ -264,9 +274,15 @@ class GpSqlConnector:
         return None
 
     def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
+        for chunk in self.read_raw(stream, columns, since):
+            yield chunk.source_rows()
+
+    def read_raw(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[RawChunk]:
+        """`read`, but each chunk as the driver gave it, for set-based mapping (mappings/columnar.py)."""
         spec = STREAMS[stream]
         since = since if spec.cursor_filter else None
         sql, names, converters = build_query(spec, columns, since=since is not None)
+        kinds = tuple(_KINDS.get(conv, "other") for conv in converters)
         params: list[Any] = [self.history_from] if spec.history_filter else []
         if since is not None and spec.cursor_filter and spec.watermark is not None:
             params += [_cursor_param(since, spec.watermark)] * spec.cursor_filter.count("?")
@@ -285,17 +301,21 @@ class GpSqlConnector:
                         cursor.execute(sql, bound)
 
                 with_retries(execute, **self.retry)
-                row_number = 0
+                first_row = 1
                 while True:
                     rows = cursor.fetchmany(self.chunk_rows)
                     if not rows:
                         break
-                    chunk: list[SourceRow] = []
-                    for row in rows:
-                        row_number += 1
-                        values = {name: conv(value) for name, conv, value in zip(names, converters, row, strict=True)}
-                        chunk.append(SourceRow(table, row_number, values, values.pop(CURSOR, None)))
-                    yield chunk
+                    yield RawChunk(
+                        table,
+                        first_row,
+                        tuple(names),
+                        kinds,
+                        tuple(converters),
+                        rows,
+                        CURSOR if CURSOR in names else None,
+                    )
+                    first_row += len(rows)
             finally:
                 with contextlib.suppress(Exception):  # the connection may already be gone
                     cursor.close()

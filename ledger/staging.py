@@ -255,6 +255,14 @@ class SyncWriter:
     def _add(self, table: str, stream: str, batch: Sequence[tuple[Record, int, str | None]]) -> None:
         if not batch:
             return
+        names = _staged_names(table)
+        self.con.register("profitlens_batch", self._arrow(table, stream, batch))
+        try:
+            self.con.execute(f"INSERT INTO {STAGE}{table} ({names}) SELECT {names} FROM profitlens_batch")
+        finally:
+            self.con.unregister("profitlens_batch")
+
+    def _arrow(self, table: str, stream: str, batch: Sequence[tuple[Record, int, str | None]]) -> pa.Table:
         cols = schema.columns(table)
         # Column by column through C-level getters and zip: this runs for every staged row.
         records = [record for record, _, _ in batch]
@@ -263,7 +271,7 @@ class SyncWriter:
             if len(cols) > 1
             else [[getattr(r, cols[0]) for r in records]]
         )
-        data: dict[str, Any] = dict(zip(cols, values, strict=True))
+        data: dict[str, Any] = dict(zip(cols, values, strict=True)) if records else {c: [] for c in cols}
         sources = [r.source for r in records]
         prov: dict[str, Any] = {
             "source_system": [s.system for s in sources],
@@ -275,13 +283,59 @@ class SyncWriter:
             "_cursor": [c for _, _, c in batch],
         }
         arrow_schema = schema.arrow_schema(table).append(pa.field("_cursor", pa.string()))
-        arrow = pa.Table.from_pydict({**data, **prov}, schema=arrow_schema)
-        names = ", ".join([*cols, *(c for c, _ in schema.PROVENANCE_COLUMNS), "_stream", "_row_number", "_cursor"])
-        self.con.register("profitlens_batch", arrow)
+        return pa.Table.from_pydict({**data, **prov}, schema=arrow_schema)
+
+    # -- set-based staging (mappings/columnar.py) ---------------------------------------------------
+
+    def map_columnar(self, select_sql: str, raw: pa.Table) -> list[int]:
+        """Map a chunk in SQL into a temporary table; returns the row numbers the row engine must map."""
+        self.con.register("profitlens_raw", raw)
         try:
-            self.con.execute(f"INSERT INTO {STAGE}{table} ({names}) SELECT {names} FROM profitlens_batch")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE profitlens_mapped AS {select_sql}")
+        finally:
+            self.con.unregister("profitlens_raw")
+        rows = self.con.execute(
+            "SELECT _row_number FROM profitlens_mapped WHERE _python AND NOT _skip ORDER BY 1"
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def stage_mapped(
+        self,
+        stream: str,
+        table: str,
+        records: Sequence[tuple[Record, int, str | None]],
+        issues: Sequence[tuple[Issue, str | None]],
+        skipped: Sequence[str | None],
+        cursor: str | None,
+    ) -> None:
+        """Stage the chunk `map_columnar` mapped, with the row engine's results for its flagged rows,
+        in row order and atomically (as `stage_chunk`)."""
+        names = _staged_names(table)
+        mapped = _staged_names(table, run_id="? AS run_id")
+        self.con.register("profitlens_batch", self._arrow(table, stream, records))
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            # In row order, as the row engine would stage them: of duplicate keys the later row wins.
+            self.con.execute(
+                f"INSERT INTO {STAGE}{table} ({names}) SELECT {names} FROM ("
+                f"SELECT {mapped} FROM profitlens_mapped WHERE NOT _python AND NOT _skip "
+                f"UNION ALL SELECT {names} FROM profitlens_batch) ORDER BY _row_number",
+                [self.run_id],
+            )
+            self.con.execute(f"INSERT INTO {STAGE}skipped SELECT _stream, _cursor FROM profitlens_mapped WHERE _skip")
+            self._quarantine(table, issues)
+            if skipped:
+                self.con.executemany(f"INSERT INTO {STAGE}skipped VALUES (?, ?)", [(stream, c) for c in skipped])
+            if cursor is not None:
+                self.con.execute(f"UPDATE {STAGE}progress SET cursor = ? WHERE stream = ?", [cursor, stream])
+            self.con.execute("COMMIT")
+        except BaseException:
+            rollback(self.con)
+            raise
         finally:
             self.con.unregister("profitlens_batch")
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("DROP TABLE IF EXISTS profitlens_mapped")
 
     def quarantine(self, table: str | None, issues: Iterable[Issue]) -> None:
         self._quarantine(table, [(i, None) for i in issues])
@@ -439,6 +493,11 @@ class SyncWriter:
             f"'unknown {target}: {column} ' || coalesce('''' || s.{column} || '''', '(empty)') "
             f"|| ' is not in the {target} table'",
         )
+
+
+def _staged_names(table: str, *, run_id: str = "run_id") -> str:
+    provenance = [run_id if c == "run_id" else c for c, _ in schema.PROVENANCE_COLUMNS]
+    return ", ".join([*schema.columns(table), *provenance, "_stream", "_row_number", "_cursor"])
 
 
 def rollback(con: duckdb.DuckDBPyConnection) -> None:

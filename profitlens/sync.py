@@ -12,10 +12,15 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from connector.base import Connector, SourceRow
+import pyarrow.compute as pc
+
+from connector.base import Connector, RawChunk, SourceRow
 from ledger.staging import Snapshot, SyncWriter
 from ledger.store import Store, SyncResult
+from mappings import columnar
+from mappings.columnar import ColumnarPlan
 from mappings.engine import SourceMapping, StreamMapping, check_columns
 from profitlens.errors import ProfitlensError
 from profitlens.logs import RUN_ID
@@ -132,12 +137,20 @@ def _sync_stream(
             since = watermark.rewind(saved[name])
     writer.begin_stream(name, since)
     highest = saved.get(name) if watermark is not None and watermark.kind != "snapshot" else None
-    for chunk in connector.read(stream, sm.columns(), since):
-        cursor = _stage(sm, chunk, connector.system, source.company, name, writer)
+    read_raw = getattr(connector, "read_raw", None)
+    chunks = (
+        read_raw(stream, sm.columns(), since) if read_raw is not None else connector.read(stream, sm.columns(), since)
+    )
+    plans: dict[Any, ColumnarPlan | None] = {}
+    for chunk in chunks:
+        if isinstance(chunk, RawChunk):
+            cursor = _stage_raw(sm, chunk, connector.system, source.company, name, writer, plans)
+        else:
+            cursor = _stage(sm, chunk, connector.system, source.company, name, writer)
         if cursor is not None and (highest is None or cursor > highest):
             highest = cursor
         if progress is not None:
-            progress(name, len(chunk))
+            progress(name, len(chunk.rows) if isinstance(chunk, RawChunk) else len(chunk))
     if highest is not None and watermark is not None and watermark.kind != "snapshot":
         writer.set_cursor(connector.system, name, highest)
     writer.end_stream(name)
@@ -160,6 +173,37 @@ def _stage(
         max((c for c in cursor_of.values() if c is not None), default=None),
     )
     return max((c for c in cursor_of.values() if c is not None), default=None)
+
+
+def _stage_raw(
+    sm: StreamMapping,
+    chunk: RawChunk,
+    system: str,
+    company: str,
+    name: str,
+    writer: SyncWriter,
+    plans: dict[Any, ColumnarPlan | None],
+) -> str | None:
+    """Map a chunk set-based where the mapping compiles (mappings/columnar.py), else row by row."""
+    plan = columnar.plan_for(chunk, sm, plans, system=system, company=company, stream=name)
+    raw = columnar.arrow_chunk(chunk, dict(plan.shapes)) if plan is not None else None
+    if plan is None or raw is None:
+        return _stage(sm, chunk.source_rows(), system, company, name, writer)
+    flagged = writer.map_columnar(plan.select_sql, raw)
+    rows = chunk.source_rows([n - chunk.first_row for n in flagged])
+    records, issues, _skipped = sm.map_rows(rows, system, company)
+    cursor_of = {row.row_number: row.cursor for row in rows}
+    seen = {n for _, n in records} | {i.row_number for i in issues}
+    highest = pc.max(raw.column("_cursor")).as_py()
+    writer.stage_mapped(
+        name,
+        sm.table,
+        [(record, n, cursor_of.get(n)) for record, n in records],
+        [(replace(i, stream=name), cursor_of.get(i.row_number)) for i in issues],
+        [row.cursor for row in rows if row.row_number not in seen],
+        highest,
+    )
+    return highest  # type: ignore[no-any-return]
 
 
 def _signature(sources: Sequence[CompanySource], full: bool) -> str:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from connector.base import SourceRow
+from connector.base import RawChunk
 
 
 def kill_now() -> None:
@@ -36,8 +36,9 @@ def sync(db: str, store_path: str, chunks: int) -> None:
         def __getattr__(self, name: str) -> Any:
             return getattr(inner, name)
 
-        def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
-            for chunk in inner.read(stream, columns, since):
+        def read_raw(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[RawChunk]:
+            # The path a GP SQL sync takes (set-based mapping).
+            for chunk in inner.read_raw(stream, columns, since):
                 if left[0] <= 0:
                     kill_now()
                 left[0] -= 1

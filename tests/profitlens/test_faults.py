@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from connector.base import SourceRow
+from connector.base import RawChunk
 from connector.gp_sql import GpSqlConnector, sqlite_connection
 from ledger.store import Store
 from mappings.engine import load_mapping
@@ -66,8 +66,8 @@ def test_sql_connection_closed_under_the_fetch(source: GpSqlHarness, tmp_path: P
         def __getattr__(self, name: str) -> Any:
             return getattr(inner, name)
 
-        def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
-            for chunk in inner.read(stream, columns, since):
+        def read_raw(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[RawChunk]:
+            for chunk in inner.read_raw(stream, columns, since):
                 yield chunk
                 if stream == "sales_lines":
                     inner.connection().close()  # the server went away between two fetches
