@@ -50,6 +50,7 @@ t = time.perf_counter()
 if step == "fetch":
     import pyodbc
     from connector.gp_sql import STREAMS, _bind, build_query
+    from connector.base import SQL_CHUNK_ROWS
     from connector.gp_values import GP_EMPTY_DATE
     from mappings.engine import load_mapping
     mapping = load_mapping("gp-sql", MAPPING)
@@ -59,8 +60,9 @@ if step == "fetch":
     for name, sm in mapping.streams.items():
         sql, _, _ = build_query(STREAMS[name], sm.columns())
         cursor = con.cursor()
+        cursor.arraysize = SQL_CHUNK_ROWS  # as the connector reads
         cursor.execute(sql, _bind([GP_EMPTY_DATE] if STREAMS[name].history_filter else [], con))
-        while batch := cursor.fetchmany(5000):
+        while batch := cursor.fetchmany(SQL_CHUNK_ROWS):
             rows += len(batch)
 elif step in ("sync", "incremental"):
     import sqlite3

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 DEFAULT_CHUNK_ROWS = 5000
+# GP SQL reads set-based (mappings/columnar.py): bigger chunks mean fewer DuckDB statements and commits
+# (large sync: 55 s at 5,000 rows, 49 s at 20,000); a chunk of GP rows is a few tens of MB.
+SQL_CHUNK_ROWS = 20000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,8 @@ class RawChunk:
         table: the source table (provenance).
         first_row: the row number of `rows[0]`; the rest follow on.
         names: the columns of each row, in order; the cursor column, if any, is named `cursor_name`.
-        kinds: per column, what the connector makes of it: "text", "decimal", "int", "date" or "cursor".
+        kinds: per column, what the connector makes of it: "text", "decimal", "int", "date", or for the
+            cursor "timestamp_cursor" / "date_cursor" (ISO text to the millisecond / the day).
         converters: per column, the function that makes the value exact (as in `SourceRow.values`).
         rows: the driver's rows.
     """

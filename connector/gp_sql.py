@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from connector.base import DEFAULT_CHUNK_ROWS, RawChunk, SourceRow, Watermark, timestamp_text
+from connector.base import SQL_CHUNK_ROWS, RawChunk, SourceRow, Watermark, timestamp_text
 from connector.gp_values import GP_EMPTY_DATE, Converter, converter_for, gp_schema, to_date, to_decimal, to_int, to_text
 from connector.retry import with_retries
 from profitlens.errors import (
@@ -223,8 +223,8 @@ _KINDS: dict[Converter, str] = {
     to_decimal: "decimal",
     to_int: "int",
     to_date: "date",
-    timestamp_cursor: "cursor",
-    date_cursor: "cursor",
+    timestamp_cursor: "timestamp_cursor",
+    date_cursor: "date_cursor",
 }
 
 
@@ -237,7 +237,7 @@ class GpSqlConnector:
         *,
         system: str = "gp-sql",
         history_from: dt.date | None = None,
-        chunk_rows: int = DEFAULT_CHUNK_ROWS,
+        chunk_rows: int = SQL_CHUNK_ROWS,
         describe: str = "GP database",
         retry: dict[str, Any] | None = None,
     ) -> None:

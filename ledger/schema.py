@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+@functools.cache  # type hints are resolved once: this is asked for every staged chunk
 def _base_type(table: str, column: str) -> type:
     hints = typing.get_type_hints(RECORD_TYPES[table])
     hint = hints[column]
@@ -65,6 +67,7 @@ def create_table_sql(table: str, name: str | None = None, *, keys: bool = True) 
     return f"CREATE TABLE IF NOT EXISTS {name or table} ({', '.join(cols)})"
 
 
+@functools.cache
 def arrow_schema(table: str) -> pa.Schema:
     fields = [pa.field(c, arrow_type(table, c)) for c in columns(table)]
     fields += [pa.field(c, pa.string()) for c, _ in PROVENANCE_COLUMNS]

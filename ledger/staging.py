@@ -287,8 +287,9 @@ class SyncWriter:
 
     # -- set-based staging (mappings/columnar.py) ---------------------------------------------------
 
-    def map_columnar(self, select_sql: str, raw: pa.Table) -> list[int]:
-        """Map a chunk in SQL into a temporary table; returns the row numbers the row engine must map."""
+    def map_columnar(self, select_sql: str, raw: pa.Table) -> tuple[list[int], str | None]:
+        """Map a chunk in SQL into a temporary table: (the row numbers the row engine must map, the
+        chunk's highest cursor)."""
         self.con.register("profitlens_raw", raw)
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE profitlens_mapped AS {select_sql}")
@@ -297,7 +298,8 @@ class SyncWriter:
         rows = self.con.execute(
             "SELECT _row_number FROM profitlens_mapped WHERE _python AND NOT _skip ORDER BY 1"
         ).fetchall()
-        return [int(r[0]) for r in rows]
+        ((highest,),) = self.con.execute("SELECT max(_cursor) FROM profitlens_mapped").fetchall()
+        return [int(r[0]) for r in rows], highest
 
     def stage_mapped(
         self,

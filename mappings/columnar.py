@@ -95,10 +95,6 @@ def _literal(value: Any, table: str, column: str) -> str:
     return _text_literal(str(value))
 
 
-def _special(column_sql: str) -> str:
-    return f"regexp_matches({column_sql}, '{SPECIAL}')"
-
-
 def shape_of(kind: str, values: Sequence[Any]) -> str | None:
     """How a column of `kind` goes into Arrow, judged by every value; None: it cannot (row engine)."""
     types = set(map(type, values))
@@ -117,8 +113,11 @@ def shape_of(kind: str, values: Sequence[Any]) -> str | None:
         if types <= {dt.date}:
             return "date"
         return "datestr" if types <= {str} else None
-    if kind == "cursor":
-        return "cursor"
+    if kind in ("timestamp_cursor", "date_cursor"):
+        # Naive datetimes become cursor text in SQL; anything else through the connector's function.
+        if types == {dt.datetime} and all(v is None or v.tzinfo is None for v in values):
+            return "cursor_ts" if kind == "timestamp_cursor" else "cursor_date"
+        return "cursor_text"
     return None
 
 
@@ -130,6 +129,9 @@ _ARROW = {
     "timestamp": pa.timestamp("us"),
     "date": pa.date32(),
     "datestr": pa.string(),
+    "cursor_ts": pa.timestamp("us"),
+    "cursor_date": pa.timestamp("us"),
+    "cursor_text": pa.string(),
 }
 
 
@@ -138,17 +140,18 @@ def arrow_chunk(chunk: RawChunk, shapes: dict[str, str]) -> pa.Table | None:
     value does not fit its column's Arrow type (the chunk then goes through the row engine)."""
     columns = list(zip(*chunk.rows, strict=True))
     data: dict[str, pa.Array] = {}
-    cursor: list[Any] = [None] * len(chunk.rows)
+    cursor: pa.Array = pa.nulls(len(chunk.rows), type=pa.string())
     try:
         for name, values, conv in zip(chunk.names, columns, chunk.converters, strict=True):
             if name == chunk.cursor_name:
-                cursor = [conv(v) for v in values]
+                shape = shapes.get("_cursor", "cursor_text")
+                cursor = pa.array(values if shape != "cursor_text" else [conv(v) for v in values], type=_ARROW[shape])
             elif name in shapes:
                 data[name] = pa.array(values, type=_ARROW[shapes[name]])
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return None
     data["_row_number"] = pa.array(range(chunk.first_row, chunk.first_row + len(chunk.rows)), type=pa.int64())
-    data["_cursor"] = pa.array(cursor, type=pa.string())
+    data["_cursor"] = cursor
     return pa.table(data)
 
 
@@ -156,6 +159,7 @@ class _Compiler:
     def __init__(self, sm: StreamMapping, shapes: dict[str, str]) -> None:
         self.sm = sm
         self.shapes = shapes
+        self.special: dict[str, None] = {}  # text columns to search for special characters, once per row
 
     def shape(self, column: str) -> str:
         found = next((s for c, s in self.shapes.items() if c.lower() == column.lower()), None)
@@ -167,7 +171,8 @@ class _Compiler:
         """The column as the row engine's `str(value).strip()`, NULL for None."""
         q, shape = _q(column), self.shape(column)
         if shape == "str":
-            return _Field(f"trim({q}, ' ')", [f"{q} IS NOT NULL AND {_special(q)}"], [])
+            self.special[q] = None
+            return _Field(f"trim({q}, ' ')", [], [])
         if shape == "int":
             return _Field(f"CAST({q} AS VARCHAR)", [], [])
         raise Unsupported(f"{column} as text from {shape}")
@@ -208,7 +213,8 @@ class _Compiler:
                 day = f"TRY_CAST(substr({trimmed}, 1, 10) AS DATE)"
                 readable = f"regexp_matches({trimmed}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND {day} IS NOT NULL"
                 empty = f"{trimmed} = ''"
-                python = [f"{q} IS NOT NULL AND ({_special(q)} OR NOT ({empty} OR ({readable})))"]
+                self.special[q] = None
+                python = [f"{q} IS NOT NULL AND NOT ({empty} OR ({readable}))"]
             else:
                 day, empty, python = f"CAST({q} AS DATE)", "false", []
             python.append(
@@ -320,7 +326,7 @@ def compile_stream(
     sm: StreamMapping, shapes: dict[str, str], *, system: str, source_table: str, company: str, stream: str
 ) -> ColumnarPlan:
     """The SELECT that maps a chunk of `sm`'s stream, or Unsupported."""
-    compiler = _Compiler(sm, shapes)
+    compiler = _Compiler(sm, {c: s for c, s in shapes.items() if c != "_cursor"})
     table = sm.table
     required = set(REQUIRED[table])
     non_negative = set(NON_NEGATIVE.get(table, ()))
@@ -358,13 +364,20 @@ def compile_stream(
         key_sql = " || '|' || ".join(pieces)
     else:
         key_sql = "'row ' || _row_number"
+    if compiler.special:  # one search per row over all its text (concat skips NULLs)
+        python.append(f"regexp_matches(concat({', '.join(compiler.special)}), '{SPECIAL}')")
+    cursor_shape = shapes.get("_cursor", "cursor_text")
+    cursor_sql = {
+        "cursor_ts": "strftime(_cursor, '%Y-%m-%d %H:%M:%S.%g')",
+        "cursor_date": "strftime(_cursor, '%Y-%m-%d')",
+    }.get(cursor_shape, "_cursor")
     selects += [
         f"{_text_literal(system)} AS source_system",
         f"{_text_literal(source_table)} AS source_table",
         f"{key_sql} AS source_key",
         f"{_text_literal(stream)} AS _stream",
         "_row_number",
-        "_cursor",
+        f"{cursor_sql} AS _cursor",
         f"({' OR '.join(f'coalesce(({c}), false)' for c in skip) or 'false'}) AS _skip",
         f"({' OR '.join(f'coalesce(({c}), false)' for c in python) or 'false'}) AS _python",
     ]
@@ -385,12 +398,12 @@ def plan_for(
     wanted = {c.lower() for c in sm.columns()}
     found: list[tuple[str, str]] = []
     for position, (name, kind) in enumerate(zip(chunk.names, chunk.kinds, strict=True)):
-        if name == chunk.cursor_name or name.lower() not in wanted:
+        if name != chunk.cursor_name and name.lower() not in wanted:
             continue
         shape = shape_of(kind, [row[position] for row in chunk.rows])
         if shape is None:
             return None
-        found.append((name, shape))
+        found.append(("_cursor" if name == chunk.cursor_name else name, shape))
     shapes = tuple(found)
     if shapes not in cache:
         try:

@@ -29,6 +29,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import duckdb
@@ -180,6 +181,7 @@ GROUP_FIELDS = (
 
 def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
+    getters = {f: attrgetter(f) for f in GROUP_FIELDS}
     for dimension, attr in (
         ("company", "company"),
         ("parent", "parent_id"),
@@ -187,13 +189,13 @@ def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ..
         ("territory", "territory"),
         ("customer_class", "customer_class"),
     ):
-        sums: dict[str, dict[str, Any]] = defaultdict(lambda: {f: ZERO for f in GROUP_FIELDS} | {"customers": 0})
+        members: dict[str, list[CustomerProfit]] = defaultdict(list)
         for c in customers:
-            key = getattr(c, attr) or (c.customer_id if dimension == "parent" else "(none)")
-            row = sums[key]
-            for f in GROUP_FIELDS:
-                row[f] += getattr(c, f)
-            row["customers"] += 1
+            members[getattr(c, attr) or (c.customer_id if dimension == "parent" else "(none)")].append(c)
+        sums = {
+            key: {f: sum(map(getters[f], group), ZERO) for f in GROUP_FIELDS} | {"customers": len(group)}
+            for key, group in members.items()
+        }
         out[dimension] = [
             {"key": k, **v} for k, v in sorted(sums.items(), key=lambda kv: (-kv[1]["net_profit"], kv[0]))
         ]

@@ -14,8 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import pyarrow.compute as pc
-
 from connector.base import Connector, RawChunk, SourceRow
 from ledger.staging import Snapshot, SyncWriter
 from ledger.store import Store, SyncResult
@@ -189,12 +187,11 @@ def _stage_raw(
     raw = columnar.arrow_chunk(chunk, dict(plan.shapes)) if plan is not None else None
     if plan is None or raw is None:
         return _stage(sm, chunk.source_rows(), system, company, name, writer)
-    flagged = writer.map_columnar(plan.select_sql, raw)
+    flagged, highest = writer.map_columnar(plan.select_sql, raw)
     rows = chunk.source_rows([n - chunk.first_row for n in flagged])
     records, issues, _skipped = sm.map_rows(rows, system, company)
     cursor_of = {row.row_number: row.cursor for row in rows}
     seen = {n for _, n in records} | {i.row_number for i in issues}
-    highest = pc.max(raw.column("_cursor")).as_py()
     writer.stage_mapped(
         name,
         sm.table,
@@ -203,7 +200,7 @@ def _stage_raw(
         [row.cursor for row in rows if row.row_number not in seen],
         highest,
     )
-    return highest  # type: ignore[no-any-return]
+    return highest
 
 
 def _signature(sources: Sequence[CompanySource], full: bool) -> str:

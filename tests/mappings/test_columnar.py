@@ -56,7 +56,10 @@ def value_for(kind: str, as_text_dates: bool) -> st.SearchStrategy[Any]:
         return st.one_of(st.none(), integer)
     if kind == "date":
         return st.one_of(st.none(), date_text if as_text_dates else moment)
-    return st.sampled_from(["2025-01-01 00:00:00.000", None])
+    return st.one_of(
+        st.sampled_from(["2025-01-01 00:00:00.000", "2025-01-01", None]),
+        st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+    )
 
 
 def chunk_for(stream: str, data: st.DataObject) -> RawChunk:
@@ -69,14 +72,17 @@ def chunk_for(stream: str, data: st.DataObject) -> RawChunk:
         "decimal": st.sampled_from([10.0, 99.5, 0.0, 1234.56789]),
         "int": st.sampled_from([1, 3, 7, 9, 0]),
         "date": st.just("2025-06-30") if as_text_dates else st.just(dt.datetime(2025, 6, 30)),
-        "cursor": st.just("2025-06-30 10:00:00.000"),
     }
-    row = st.tuples(
-        *[
-            st.one_of(ordinary.get(k, st.none()), value_for(k, as_text_dates)) if k != "cursor" else ordinary["cursor"]
-            for k in kinds
-        ]
+    cursor = data.draw(
+        st.sampled_from(
+            [
+                st.just("2025-06-30 10:00:00.000"),
+                st.just(dt.datetime(2025, 6, 30, 10, 0, 0, 123456)),
+                value_for("", False),
+            ]
+        )
     )
+    row = st.tuples(*[st.one_of(ordinary[k], value_for(k, as_text_dates)) if k in ordinary else cursor for k in kinds])
     rows = data.draw(st.lists(row, min_size=1, max_size=40))
     return RawChunk(
         STREAMS[stream].tables[0][0],
@@ -159,8 +165,8 @@ def test_every_gp_stream_but_the_scaled_rate_compiles() -> None:
     for stream, sm in MAPPING.streams.items():
         _sql, names, converters = build_query(STREAMS[stream], sm.columns())
         kinds = tuple(_KINDS.get(c, "other") for c in converters)
-        sample = {"text": "C1", "decimal": 12.5, "int": 1, "date": dt.datetime(2025, 1, 2), "cursor": None}
-        chunk = RawChunk("T", 1, tuple(names), kinds, tuple(converters), [tuple(sample[k] for k in kinds)], None)
+        sample = {"text": "C1", "decimal": 12.5, "int": 1, "date": dt.datetime(2025, 1, 2)}
+        chunk = RawChunk("T", 1, tuple(names), kinds, tuple(converters), [tuple(sample.get(k) for k in kinds)], None)
         plan = columnar.plan_for(chunk, sm, {}, system="gp-sql", company="", stream=stream)
         assert (plan is None) == (stream == "salespeople"), stream
 
@@ -186,6 +192,6 @@ def test_amounts_the_double_cannot_settle_go_to_the_row_engine(tmp_path: Path) -
     with Store(tmp_path / "flags.duckdb") as store, store.sync("gp-sql", [""]) as writer:
         raw = columnar.arrow_chunk(chunk, dict(plan.shapes))
         assert raw is not None
-        assert writer.map_columnar(plan.select_sql, raw) == [1, 2]
+        assert writer.map_columnar(plan.select_sql, raw) == ([1, 2], None)  # no cursor in these rows
         prices = store.con.execute("SELECT extended_price FROM profitlens_mapped ORDER BY _row_number").fetchall()
         assert prices[2] == (Decimal("10.25000"),)

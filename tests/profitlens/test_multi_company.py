@@ -63,6 +63,8 @@ def test_two_companies_with_the_same_customer_ids_consolidate(tmp_path: Path) ->
     assert rows[("SE", "C1")]["net_sales"] == "70.00"
     assert rows[("SE", "C1")]["net_profit"] == "-63.23"
     assert rows[("SE", "C1")]["referral_value"] == "0.40"  # 10 % of SE C2's 4.00 margin, same company only
+    # Hours are hours in every currency: the exchange rate prices SE's labour cost, not its hours.
+    assert rows[("SE", "C1")]["labour_hours"] == rows[("DE", "C1")]["labour_hours"] != "0.00"
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["totals"]["net_sales"] == "880.00"  # 800 + 80
     companies = {c["company"]: c for c in summary["companies"]}
