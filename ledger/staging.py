@@ -287,9 +287,9 @@ class SyncWriter:
 
     # -- set-based staging (mappings/columnar.py) ---------------------------------------------------
 
-    def map_columnar(self, select_sql: str, raw: pa.Table) -> tuple[list[int], str | None]:
+    def map_columnar(self, select_sql: str, raw: pa.Table) -> tuple[list[int], str | None] | None:
         """Map a chunk in SQL into a temporary table: (the row numbers the row engine must map, the
-        chunk's highest cursor)."""
+        chunk's highest cursor), or None where a cursor could not be read in SQL (map it row by row)."""
         self.con.register("profitlens_raw", raw)
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE profitlens_mapped AS {select_sql}")
@@ -298,8 +298,10 @@ class SyncWriter:
         rows = self.con.execute(
             "SELECT _row_number FROM profitlens_mapped WHERE _python AND NOT _skip ORDER BY 1"
         ).fetchall()
-        ((highest,),) = self.con.execute("SELECT max(_cursor) FROM profitlens_mapped").fetchall()
-        return [int(r[0]) for r in rows], highest
+        ((highest, unread),) = self.con.execute(
+            "SELECT max(_cursor), count(*) FILTER (WHERE NOT _cursor_ok) FROM profitlens_mapped"
+        ).fetchall()
+        return ([int(r[0]) for r in rows], highest) if not unread else None
 
     def stage_mapped(
         self,
@@ -317,13 +319,19 @@ class SyncWriter:
         self.con.register("profitlens_batch", self._arrow(table, stream, records))
         self.con.execute("BEGIN TRANSACTION")
         try:
-            # In row order, as the row engine would stage them: of duplicate keys the later row wins.
-            self.con.execute(
-                f"INSERT INTO {STAGE}{table} ({names}) SELECT {names} FROM ("
-                f"SELECT {mapped} FROM profitlens_mapped WHERE NOT _python AND NOT _skip "
-                f"UNION ALL SELECT {names} FROM profitlens_batch) ORDER BY _row_number",
-                [self.run_id],
-            )
+            if records:  # in row order, as the row engine would stage them: of duplicate keys the later wins
+                self.con.execute(
+                    f"INSERT INTO {STAGE}{table} ({names}) SELECT {names} FROM ("
+                    f"SELECT {mapped} FROM profitlens_mapped WHERE NOT _python AND NOT _skip "
+                    f"UNION ALL SELECT {names} FROM profitlens_batch) ORDER BY _row_number",
+                    [self.run_id],
+                )
+            else:
+                self.con.execute(
+                    f"INSERT INTO {STAGE}{table} ({names}) "
+                    f"SELECT {mapped} FROM profitlens_mapped WHERE NOT _python AND NOT _skip",
+                    [self.run_id],
+                )
             self.con.execute(f"INSERT INTO {STAGE}skipped SELECT _stream, _cursor FROM profitlens_mapped WHERE _skip")
             self._quarantine(table, issues)
             if skipped:

@@ -61,7 +61,7 @@ class ColumnarPlan:
     stream: str
     table: str
     shapes: tuple[tuple[str, str], ...]  # (column, shape) as compiled
-    select_sql: str  # over RAW: the ledger columns, source_key, _row_number, _cursor, _skip, _python
+    select_sql: str  # over RAW: the ledger columns, source_key, _row_number, _cursor, _cursor_ok, _skip, _python
 
 
 @dataclass
@@ -117,6 +117,8 @@ def shape_of(kind: str, values: Sequence[Any]) -> str | None:
         # Naive datetimes become cursor text in SQL; anything else through the connector's function.
         if types == {dt.datetime} and all(v is None or v.tzinfo is None for v in values):
             return "cursor_ts" if kind == "timestamp_cursor" else "cursor_date"
+        if types == {str}:  # read in SQL where it has the ISO shape; otherwise the chunk goes row by row
+            return "cursor_tstext" if kind == "timestamp_cursor" else "cursor_dtext"
         return "cursor_text"
     return None
 
@@ -132,6 +134,23 @@ _ARROW = {
     "cursor_ts": pa.timestamp("us"),
     "cursor_date": pa.timestamp("us"),
     "cursor_text": pa.string(),
+    "cursor_tstext": pa.string(),
+    "cursor_dtext": pa.string(),
+}
+# Cursor text as the connector makes it (connector.gp_sql.timestamp_cursor / date_cursor), for
+# driver values of these shapes; `_cursor_ok` is false where the text is not in the shape.
+_ISO_MOMENT = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?$'"
+_CURSOR_SQL = {
+    "cursor_ts": ("strftime(_cursor, '%Y-%m-%d %H:%M:%S.%g')", "true"),
+    "cursor_date": ("strftime(_cursor, '%Y-%m-%d')", "true"),
+    "cursor_tstext": (
+        "strftime(TRY_CAST(_cursor AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%g')",
+        f"_cursor IS NULL OR (regexp_matches(_cursor, {_ISO_MOMENT}) AND TRY_CAST(_cursor AS TIMESTAMP) IS NOT NULL)",
+    ),
+    "cursor_dtext": (
+        "substr(_cursor, 1, 10)",
+        "_cursor IS NULL OR (regexp_matches(_cursor, '^[0-9]{4}-[0-9]{2}-[0-9]{2}') AND length(_cursor) >= 10)",
+    ),
 }
 
 
@@ -366,11 +385,7 @@ def compile_stream(
         key_sql = "'row ' || _row_number"
     if compiler.special:  # one search per row over all its text (concat skips NULLs)
         python.append(f"regexp_matches(concat({', '.join(compiler.special)}), '{SPECIAL}')")
-    cursor_shape = shapes.get("_cursor", "cursor_text")
-    cursor_sql = {
-        "cursor_ts": "strftime(_cursor, '%Y-%m-%d %H:%M:%S.%g')",
-        "cursor_date": "strftime(_cursor, '%Y-%m-%d')",
-    }.get(cursor_shape, "_cursor")
+    cursor_sql, cursor_ok = _CURSOR_SQL.get(shapes.get("_cursor", "cursor_text"), ("_cursor", "true"))
     selects += [
         f"{_text_literal(system)} AS source_system",
         f"{_text_literal(source_table)} AS source_table",
@@ -378,6 +393,7 @@ def compile_stream(
         f"{_text_literal(stream)} AS _stream",
         "_row_number",
         f"{cursor_sql} AS _cursor",
+        f"coalesce({cursor_ok}, false) AS _cursor_ok",
         f"({' OR '.join(f'coalesce(({c}), false)' for c in skip) or 'false'}) AS _skip",
         f"({' OR '.join(f'coalesce(({c}), false)' for c in python) or 'false'}) AS _python",
     ]

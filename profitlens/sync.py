@@ -185,9 +185,10 @@ def _stage_raw(
     """Map a chunk set-based where the mapping compiles (mappings/columnar.py), else row by row."""
     plan = columnar.plan_for(chunk, sm, plans, system=system, company=company, stream=name)
     raw = columnar.arrow_chunk(chunk, dict(plan.shapes)) if plan is not None else None
-    if plan is None or raw is None:
+    mapped = writer.map_columnar(plan.select_sql, raw) if plan is not None and raw is not None else None
+    if mapped is None:
         return _stage(sm, chunk.source_rows(), system, company, name, writer)
-    flagged, highest = writer.map_columnar(plan.select_sql, raw)
+    flagged, highest = mapped
     rows = chunk.source_rows([n - chunk.first_row for n in flagged])
     records, issues, _skipped = sm.map_rows(rows, system, company)
     cursor_of = {row.row_number: row.cursor for row in rows}

@@ -57,7 +57,8 @@ def value_for(kind: str, as_text_dates: bool) -> st.SearchStrategy[Any]:
     if kind == "date":
         return st.one_of(st.none(), date_text if as_text_dates else moment)
     return st.one_of(
-        st.sampled_from(["2025-01-01 00:00:00.000", "2025-01-01", None]),
+        st.sampled_from(["2025-01-01 00:00:00.000", "2025-01-01 00:00:00", "2025-01-01", None]),
+        st.sampled_from(["2025-01-01T10:00:00", "2025-01-01 10:00:00.1234", " 2025-01-01 10:00:00 "]),
         st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1)),
     )
 
