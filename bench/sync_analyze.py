@@ -164,19 +164,23 @@ def sample_for(size: str) -> Path:
     return sample
 
 
-def run_size(size: str, steps: tuple[str, ...], driver: str) -> dict[str, Any]:
+def run_size(size: str, steps: tuple[str, ...], driver: str, repeat: int = 1) -> dict[str, Any]:
     sample = sample_for(size)
     store = CACHE / f"bench-{size}.duckdb"
     results: dict[str, dict[str, Any]] = {}
     for step in steps:
-        out = subprocess.run(
-            [sys.executable, "-c", STEP, step, str(sample), str(store), *YEAR, driver],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=HERE.parent,
-        ).stdout
-        results[step] = json.loads(out.strip().splitlines()[-1])
+        runs = []
+        for _ in range(repeat):  # the run with the median time is reported; every time is kept
+            out = subprocess.run(
+                [sys.executable, "-c", STEP, step, str(sample), str(store), *YEAR, driver],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=HERE.parent,
+            ).stdout
+            runs.append(json.loads(out.strip().splitlines()[-1]))
+        runs.sort(key=lambda r: r["seconds"])
+        results[step] = {**runs[len(runs) // 2], "all_seconds": [r["seconds"] for r in runs]}
     return {"size": size, "driver": driver, "results": results, "ratios": ratios(results)}
 
 
@@ -202,6 +206,9 @@ def main() -> None:
     parser.add_argument("--size", action="append", choices=["tiny", "small", "large", "large2x"])
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
     parser.add_argument(
+        "--repeat", type=int, default=1, help="run each step N times and report the median (this VM varies ±30 %%)"
+    )
+    parser.add_argument(
         "--driver",
         choices=["odbc", "sqlite3"],
         default="odbc",
@@ -210,13 +217,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     steps = tuple(s for s in args.steps.split(",") if s)
-    runs = [run_size(size, steps, args.driver) for size in args.size or ["small"]]
+    runs = [run_size(size, steps, args.driver, args.repeat) for size in args.size or ["small"]]
     for run in runs:
         print(f"\n{run['size']} sample, driver {run['driver']}")
-        print(f"{'step':<12}{'seconds':>9}{'rows':>12}{'rows/s':>12}{'peak MB':>9}")
+        print(f"{'step':<12}{'seconds':>9}{'rows':>12}{'rows/s':>12}{'peak MB':>9}  all runs (s)")
         for r in run["results"].values():
             rate = r["rows"] / r["seconds"] if r["seconds"] else 0
-            print(f"{r['step']:<12}{r['seconds']:>9.2f}{r['rows']:>12,}{rate:>12,.0f}{r['peak_rss_mb']:>9,}")
+            every = ", ".join(f"{x:.2f}" for x in r["all_seconds"])
+            print(f"{r['step']:<12}{r['seconds']:>9.2f}{r['rows']:>12,}{rate:>12,.0f}{r['peak_rss_mb']:>9,}  {every}")
         for name, value in run["ratios"].items():
             print(f"  {name}: {value}")
         checks = run["results"]

@@ -52,6 +52,10 @@ class RawChunk:
     rows: Sequence[Sequence[Any]]
     cursor_name: str | None = None
 
+    def columns(self) -> list[tuple[Any, ...]]:
+        """The values column by column, in the order of `names`."""
+        return list(zip(*self.rows, strict=True)) if self.rows else [() for _ in self.names]
+
     def source_rows(self, positions: Sequence[int] | None = None) -> list[SourceRow]:
         """The rows (all, or those at `positions`) as `SourceRow`s, converted value by value."""
         chosen = range(len(self.rows)) if positions is None else positions

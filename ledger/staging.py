@@ -295,13 +295,11 @@ class SyncWriter:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE profitlens_mapped AS {select_sql}")
         finally:
             self.con.unregister("profitlens_raw")
-        rows = self.con.execute(
-            "SELECT _row_number FROM profitlens_mapped WHERE _python AND NOT _skip ORDER BY 1"
+        ((flagged, highest, unread),) = self.con.execute(
+            "SELECT list(_row_number ORDER BY _row_number) FILTER (WHERE _python AND NOT _skip), max(_cursor), "
+            "count(*) FILTER (WHERE NOT _cursor_ok) FROM profitlens_mapped"
         ).fetchall()
-        ((highest, unread),) = self.con.execute(
-            "SELECT max(_cursor), count(*) FILTER (WHERE NOT _cursor_ok) FROM profitlens_mapped"
-        ).fetchall()
-        return ([int(r[0]) for r in rows], highest) if not unread else None
+        return ([int(n) for n in flagged or ()], highest) if not unread else None
 
     def stage_mapped(
         self,

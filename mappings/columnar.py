@@ -154,10 +154,12 @@ _CURSOR_SQL = {
 }
 
 
-def arrow_chunk(chunk: RawChunk, shapes: dict[str, str]) -> pa.Table | None:
+def arrow_chunk(
+    chunk: RawChunk, shapes: dict[str, str], columns: Sequence[Sequence[Any]] | None = None
+) -> pa.Table | None:
     """The chunk as an Arrow table of the columns in `shapes`, plus _row_number and _cursor; None if a
     value does not fit its column's Arrow type (the chunk then goes through the row engine)."""
-    columns = list(zip(*chunk.rows, strict=True))
+    columns = columns if columns is not None else chunk.columns()
     data: dict[str, pa.Array] = {}
     cursor: pa.Array = pa.nulls(len(chunk.rows), type=pa.string())
     try:
@@ -408,15 +410,17 @@ def plan_for(
     system: str,
     company: str,
     stream: str,
+    columns: Sequence[Sequence[Any]] | None = None,
 ) -> ColumnarPlan | None:
     """The compiled plan for this chunk's column shapes (compiled once per shape, kept in `cache`),
     or None: the chunk goes through the row engine."""
     wanted = {c.lower() for c in sm.columns()}
     found: list[tuple[str, str]] = []
-    for position, (name, kind) in enumerate(zip(chunk.names, chunk.kinds, strict=True)):
+    columns = columns if columns is not None else chunk.columns()
+    for name, kind, values in zip(chunk.names, chunk.kinds, columns, strict=True):
         if name != chunk.cursor_name and name.lower() not in wanted:
             continue
-        shape = shape_of(kind, [row[position] for row in chunk.rows])
+        shape = shape_of(kind, values)
         if shape is None:
             return None
         found.append(("_cursor" if name == chunk.cursor_name else name, shape))

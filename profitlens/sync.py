@@ -183,8 +183,9 @@ def _stage_raw(
     plans: dict[Any, ColumnarPlan | None],
 ) -> str | None:
     """Map a chunk set-based where the mapping compiles (mappings/columnar.py), else row by row."""
-    plan = columnar.plan_for(chunk, sm, plans, system=system, company=company, stream=name)
-    raw = columnar.arrow_chunk(chunk, dict(plan.shapes)) if plan is not None else None
+    columns = chunk.columns()
+    plan = columnar.plan_for(chunk, sm, plans, system=system, company=company, stream=name, columns=columns)
+    raw = columnar.arrow_chunk(chunk, dict(plan.shapes), columns) if plan is not None else None
     mapped = writer.map_columnar(plan.select_sql, raw) if plan is not None and raw is not None else None
     if mapped is None:
         return _stage(sm, chunk.source_rows(), system, company, name, writer)
