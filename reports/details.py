@@ -16,15 +16,16 @@ from profitability.model import Analysis
 MAX_ROWS = 25
 
 DOCUMENTS_SQL = """
-SELECT company, customer_id, document_date, document_type, coalesce(number, document_id), amount,
-       sales_amount, cost_amount, voided, source_table, source_key
+SELECT company, customer_id, strftime(document_date, '%Y-%m-%d'), document_type, coalesce(number, document_id),
+       amount::DOUBLE, sales_amount::DOUBLE, cost_amount::DOUBLE, voided, source_table || ' ' || source_key
 FROM document
 WHERE document_date BETWEEN $start AND $end
 QUALIFY row_number() OVER (PARTITION BY company, customer_id ORDER BY document_date DESC, document_id) <= $limit
 ORDER BY company, customer_id, document_date DESC, document_id
 """
 HOURS_SQL = """
-SELECT company, customer_id, date, employee_id, coalesce(activity, ''), hours, cost_amount, source_table, source_key
+SELECT company, customer_id, strftime(date, '%Y-%m-%d'), employee_id, coalesce(activity, ''), hours::DOUBLE,
+       cost_amount::DOUBLE, source_table || ' ' || source_key
 FROM labour
 WHERE date BETWEEN $start AND $end AND customer_id IS NOT NULL
 QUALIFY row_number() OVER (PARTITION BY company, customer_id ORDER BY date DESC, entry_id) <= $limit
@@ -35,27 +36,22 @@ SELECT company, customer_id, 'documents', count(*) FROM document WHERE document_
 UNION ALL
 SELECT company, customer_id, 'hours', count(*) FROM labour WHERE date BETWEEN $start AND $end
   AND customer_id IS NOT NULL GROUP BY 1, 2
+ORDER BY 1, 2, 3
 """
-
-
-def _num(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 def customer_details(con: duckdb.DuckDBPyConnection, analysis: Analysis) -> dict[str, dict[str, Any]]:
     period = analysis.period
     params = {"start": period.start, "end": period.end, "limit": MAX_ROWS}
     out: dict[str, dict[str, Any]] = defaultdict(lambda: {"documents": [], "hours": [], "counts": {}})
-    for co, cid, day, kind, number, amount, sales, cost, voided, table, key in con.execute(
+    # Amounts as DOUBLE and dates as ISO text straight from DuckDB: the page's script wants JSON numbers and
+    # text, and DECIMAL → Decimal → float for 400,000 values took two seconds.
+    for co, cid, day, kind, number, amount, sales, cost, voided, source in con.execute(
         DOCUMENTS_SQL, params
     ).fetchall():
-        out[f"{co}|{cid}"]["documents"].append(
-            [day.isoformat(), kind, number, _num(amount), _num(sales), _num(cost), bool(voided), f"{table} {key}"]
-        )
-    for co, cid, day, employee, activity, hours, cost, table, key in con.execute(HOURS_SQL, params).fetchall():
-        out[f"{co}|{cid}"]["hours"].append(
-            [day.isoformat(), employee, activity, _num(hours), _num(cost), f"{table} {key}"]
-        )
+        out[f"{co}|{cid}"]["documents"].append([day, kind, number, amount, sales, cost, bool(voided), source])
+    for co, cid, day, employee, activity, hours, cost, source in con.execute(HOURS_SQL, params).fetchall():
+        out[f"{co}|{cid}"]["hours"].append([day, employee, activity, hours, cost, source])
     for co, cid, what, n in con.execute(COUNTS_SQL, {"start": period.start, "end": period.end}).fetchall():
         out[f"{co}|{cid}"]["counts"][what] = int(n)
     for c in analysis.customers:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
@@ -20,6 +21,20 @@ class Formatter:
         self.currency = currency
         # Learnt on first use; None where the locale's shape is not recognised (Babel formats each amount).
         self._shapes: dict[bool, _MoneyShape | None] = {}
+        self._numbers: dict[tuple[str, int], _MoneyShape | None] = {}
+
+    def _number_shape(self, kind: str, digits: int) -> _MoneyShape | None:
+        if (kind, digits) not in self._numbers:
+            render = self._babel_percent if kind == "percent" else self._babel_number
+            self._numbers[(kind, digits)] = _MoneyShape.learn_from(render, self.locale, digits)
+        return self._numbers[(kind, digits)]
+
+    def _babel_number(self, value: Decimal, digits: int) -> str:
+        return str(format_decimal(value, locale=self.locale, format=None if digits == 0 else "#,##0." + "0" * digits))
+
+    def _babel_percent(self, value: Decimal, digits: int) -> str:
+        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+        return str(format_percent(value / 100, locale=self.locale, format=pattern))
 
     def money(self, value: Decimal | None, *, whole: bool = False) -> str:
         if value is None:
@@ -33,21 +48,21 @@ class Formatter:
     def number(self, value: Decimal | int | None, digits: int = 0) -> str:
         if value is None:
             return ""
-        quantum = Decimal(1).scaleb(-digits)
-        return str(
-            format_decimal(
-                Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP),
-                locale=self.locale,
-                format=None if digits == 0 else "#,##0." + "0" * digits,
-            )
-        )
+        rounded = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        shape = self._number_shape("number", digits)
+        return shape.format(rounded) if shape is not None else self._babel_number(rounded, digits)
 
     def percent(self, value: Decimal | None, digits: int = 1) -> str:
         """`value` is in percent (12.5 means 12.5 %)."""
         if value is None:
             return "–"
-        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
-        return str(format_percent(value / 100, locale=self.locale, format=pattern))
+        shape = self._number_shape("percent", digits)
+        if shape is None:
+            return self._babel_percent(value, digits)
+        # As Babel does it: the fraction scaled back by 10^2, the sign taken before rounding (half even).
+        scaled = (value / 100).scaleb(2)
+        rounded = abs(scaled).normalize().quantize(Decimal(1).scaleb(-digits))
+        return shape.format(-rounded if scaled.is_signed() else rounded, negative=scaled.is_signed())
 
     def date(self, value: dt.date | None) -> str:
         return "" if value is None else str(format_date(value, format="medium", locale=self.locale))
@@ -74,6 +89,21 @@ class _MoneyShape:
         self.group, self.decimal, self.min_grouping, self.digits = group, decimal, min_grouping, digits
 
     @classmethod
+    def learn_from(cls, render: Callable[[Decimal, int], str], locale: str, digits: int) -> _MoneyShape | None:
+        """The shape of any Babel number format `render(value, digits)` (percent, plain numbers)."""
+        from babel.numbers import get_decimal_symbol, get_group_symbol  # noqa: PLC0415
+
+        group, decimal = get_group_symbol(locale=locale), get_decimal_symbol(locale=locale)
+        fraction = "123456789"[:digits]
+        probe = Decimal(f"1234567.{fraction}") if digits else Decimal(1234567)
+        number = f"1{group}234{group}567" + (f"{decimal}{fraction}" if digits else "")
+        positive, negative = render(probe, digits), render(-probe, digits)
+        if positive.count(number) != 1 or negative.count(number) != 1:
+            return None
+        min_grouping = 1 if f"1{group}234" in render(Decimal(1234), digits) else 2
+        return cls(positive.replace(number, "{}"), negative.replace(number, "{}"), group, decimal, min_grouping, digits)
+
+    @classmethod
     def learn(cls, locale: str, currency: str, *, whole: bool) -> _MoneyShape | None:
         from babel.numbers import get_decimal_symbol, get_group_symbol  # noqa: PLC0415
 
@@ -96,9 +126,10 @@ class _MoneyShape:
             0 if whole else 2,
         )
 
-    def format(self, cents: Decimal) -> str:
+    def format(self, cents: Decimal, *, negative: bool | None = None) -> str:
         text = f"{abs(cents):,.{self.digits}f}"
         if self.min_grouping > 1 and abs(cents) < 10000:
             text = text.replace(",", "")
         text = text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.group)
-        return (self.negative if cents.is_signed() else self.positive).format(text)  # -0.00 as Babel writes it
+        signed = cents.is_signed() if negative is None else negative  # -0.00 as Babel writes it
+        return (self.negative if signed else self.positive).format(text)

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from babel import Locale
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal, format_percent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,3 +37,22 @@ def test_the_edges_of_grouping(locale: str) -> None:
         value = Decimal(text)
         cents = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         assert formatter.money(value) == format_currency(cents, "EUR", locale=locale), text
+
+
+percents = st.one_of(
+    st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=-1, max_value=1, allow_nan=False, allow_infinity=False),  # long fractions, −0.04
+    st.sampled_from([Decimal("0.05"), Decimal("-0.05"), Decimal("0.15"), Decimal("2.25"), Decimal("-0")]),
+)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@settings(max_examples=150, deadline=None)
+@given(value=percents, digits=st.integers(0, 2))
+def test_percent_and_numbers_are_exactly_what_babel_writes(locale: str, value: Decimal, digits: int) -> None:
+    formatter = Formatter(locale, "EUR")
+    pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+    assert formatter.percent(value, digits) == format_percent(value / 100, locale=locale, format=pattern)
+    rounded = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    expected = format_decimal(rounded, locale=locale, format=None if digits == 0 else "#,##0." + "0" * digits)
+    assert formatter.number(value, digits) == expected
