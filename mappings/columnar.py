@@ -181,6 +181,9 @@ class _Compiler:
         self.sm = sm
         self.shapes = shapes
         self.special: dict[str, None] = {}  # text columns to search for special characters, once per row
+        # Expressions used more than once, computed once per row in an inner SELECT (DuckDB does not
+        # share them: a template's text repeated in its value and checks cost most of the query).
+        self.inner: list[tuple[str, str]] = []
 
     def shape(self, column: str) -> str:
         found = next((s for c, s in self.shapes.items() if c.lower() == column.lower()), None)
@@ -296,7 +299,7 @@ class _Compiler:
         if rule.template is not None:
             if target is not str:
                 raise Unsupported("a template into a non-text field")
-            return self.template(rule.template)
+            return self.template(rule.template, rule.name)
         if rule.column is not None and rule.codes:
             column = rule.column
 
@@ -312,7 +315,7 @@ class _Compiler:
             return self.read(rule.column, target)
         return _Field(_literal(self.constant(rule, rule.value), table, rule.name), [], [])
 
-    def template(self, template: str) -> _Field:
+    def template(self, template: str, name: str) -> _Field:
         parts: list[str] = []
         field = _Field("", [], [])
         position = 0
@@ -336,7 +339,8 @@ class _Compiler:
         literals = _TEMPLATE_PART.sub("", template)
         if any(ch in _SPECIAL_CHARS for ch in literals):
             raise Unsupported("a template with control characters")
-        text = f"trim(concat({', '.join(parts)}), ' ')"
+        text = f"_t_{name}"
+        self.inner.append((text, f"trim(concat({', '.join(parts)}), ' ')"))
         literal = _text_literal(literals.strip())
         field.sql = f"(CASE WHEN {text} = '' OR {text} = {literal} THEN NULL ELSE {text} END)"
         field.python.append(f"strlen({text}) > {coerce.MAX_TEXT}")
@@ -353,6 +357,7 @@ def compile_stream(
     non_negative = set(NON_NEGATIVE.get(table, ()))
     defaults = {f.name: f.default for f in data_fields(table)}
     selects: list[str] = []
+    values: list[tuple[str, str]] = []  # each field's value once per row, before the checks that read it
     python: list[str] = []
     skip: list[str] = []
     for name in schema.columns(table):
@@ -367,7 +372,8 @@ def compile_stream(
         compiled = compiler.field(rule, sm._types[name])
         python += compiled.python
         skip += compiled.skip
-        value = compiled.sql
+        value = f"_v_{name}"
+        values.append((value, compiled.sql))
         if name in required:
             python.append(f"({value}) IS NULL")
         if name in non_negative:
@@ -399,7 +405,13 @@ def compile_stream(
         f"({' OR '.join(f'coalesce(({c}), false)' for c in skip) or 'false'}) AS _skip",
         f"({' OR '.join(f'coalesce(({c}), false)' for c in python) or 'false'}) AS _python",
     ]
-    return ColumnarPlan(stream, table, tuple(sorted(shapes.items())), f"SELECT {', '.join(selects)} FROM {RAW}")
+    texts = "".join(f", {expr} AS {alias}" for alias, expr in compiler.inner)
+    fields = "".join(f", {expr} AS {alias}" for alias, expr in values)
+    sql = (
+        f"WITH texts AS (SELECT *{texts} FROM {RAW}), fields AS (SELECT *{fields} FROM texts) "
+        f"SELECT {', '.join(selects)} FROM fields"
+    )
+    return ColumnarPlan(stream, table, tuple(sorted(shapes.items())), sql)
 
 
 def plan_for(
