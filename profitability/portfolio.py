@@ -194,6 +194,8 @@ def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ..
             members[getattr(c, attr) or (c.customer_id if dimension == "parent" else "(none)")].append(c)
         sums = {
             key: {f: sum(map(getters[f], group), ZERO) for f in GROUP_FIELDS} | {"customers": len(group)}
+            if len(group) > 1
+            else {f: getters[f](group[0]) + ZERO for f in GROUP_FIELDS} | {"customers": 1}  # as sum() gives it
             for key, group in members.items()
         }
         out[dimension] = [
