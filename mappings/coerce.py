@@ -87,6 +87,8 @@ def to_int(value: Any) -> int | None:
     if isinstance(value, bool):
         raise BadValue(f"{show(value)} is not a whole number")
     if isinstance(value, int):
+        if abs(value) > 2**31 - 1:  # the store's INTEGER; a bigger one would fail the whole chunk
+            raise BadValue(f"{show(value)} is too large")
         return value
     try:
         number = D(value)

@@ -196,3 +196,19 @@ def test_amounts_the_double_cannot_settle_go_to_the_row_engine(tmp_path: Path) -
         assert writer.map_columnar(plan.select_sql, raw) == ([1, 2], None)  # no cursor in these rows
         prices = store.con.execute("SELECT extended_price FROM profitlens_mapped ORDER BY _row_number").fetchall()
         assert prices[2] == (Decimal("10.25000"),)
+
+
+def test_a_line_number_beyond_the_store_integer_is_quarantined_not_a_crash(tmp_path: Path) -> None:
+    # 2,147,483,648 does not fit the store's INTEGER: the row engine used to pass it on and the whole chunk
+    # failed in Arrow. Now both paths quarantine that row alone and land the other.
+    sm = MAPPING.streams["sales_lines"]
+    _sql, names, converters = build_query(STREAMS["sales_lines"], sm.columns())
+    kinds = tuple(_KINDS.get(c, "other") for c in converters)
+    base = {"SOPTYPE": 3, "SOPNUMBE": "INV1", "ITEMNMBR": "W", "QUANTITY": 1.0, "UNITPRCE": 2.0, "XTNDPRCE": 2.0}
+    rows = [tuple({**base, "LNITMSEQ": n}.get(name) for name in names) for n in (16384, 2**31)]
+    chunk = RawChunk("SOP30300", 1, tuple(names), kinds, tuple(converters), rows, CURSOR)
+    by_rows, by_columns, used_plan = stage_both(tmp_path, "sales_lines", chunk)
+    assert used_plan and by_rows == by_columns
+    assert [r[1] for r in by_rows["rows"]] == [1]  # _row_number of the landed line
+    (issue,) = by_rows["quarantine"]
+    assert issue[2] == 2 and issue[3] == "line_no: 2147483648 is too large"
