@@ -103,7 +103,11 @@ def timestamp_text(moment: dt.datetime) -> str:
 
 
 class Connector(Protocol):
-    """A source of raw rows. `system` names it in provenance (e.g. "gp-sql", "files")."""
+    """A source of raw rows. `system` names it in provenance (e.g. "gp-sql", "files").
+
+    A connector may also offer `read_raw(stream, columns, since) -> Iterator[RawChunk]`: the same rows as
+    the driver gave them, which the sync maps set-based where the mapping compiles (mappings/columnar.py).
+    """
 
     system: str
 
