@@ -233,11 +233,20 @@ class SyncWriter:
         issues: Sequence[tuple[Issue, str | None]],
         skipped: Sequence[str | None],
         cursor: str | None,
+        *,
+        mapped: bool = False,
     ) -> None:
-        """Stage one chunk (records, quarantined rows, skipped rows) and its progress, atomically."""
+        """Stage one chunk (records, quarantined rows, skipped rows) and its progress, atomically.
+
+        `mapped`: the chunk was mapped in SQL by `map_columnar`; its rows are staged from there, together
+        with `records` (the row engine's, for the rows it flagged) in row order.
+        """
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self._add(table, stream, records)
+            if mapped:
+                self._add_mapped(table, stream, records)
+            else:
+                self._add(table, stream, records)
             self._quarantine(table, issues)
             if skipped:
                 self.con.executemany(f"INSERT INTO {STAGE}skipped VALUES (?, ?)", [(stream, c) for c in skipped])
@@ -247,6 +256,10 @@ class SyncWriter:
         except BaseException:
             rollback(self.con)
             raise
+        finally:
+            if mapped:
+                with contextlib.suppress(duckdb.Error):
+                    self.con.execute("DROP TABLE IF EXISTS profitlens_mapped")
 
     def add(self, table: str, stream: str, batch: Sequence[tuple[Record, int]]) -> None:
         """Stage records without cursors (a source read whole)."""
@@ -301,49 +314,22 @@ class SyncWriter:
         ).fetchall()
         return ([int(n) for n in flagged or ()], highest) if not unread else None
 
-    def stage_mapped(
-        self,
-        stream: str,
-        table: str,
-        records: Sequence[tuple[Record, int, str | None]],
-        issues: Sequence[tuple[Issue, str | None]],
-        skipped: Sequence[str | None],
-        cursor: str | None,
-    ) -> None:
-        """Stage the chunk `map_columnar` mapped, with the row engine's results for its flagged rows,
-        in row order and atomically (as `stage_chunk`)."""
+    def _add_mapped(self, table: str, stream: str, records: Sequence[tuple[Record, int, str | None]]) -> None:
         names = _staged_names(table)
-        mapped = _staged_names(table, run_id="? AS run_id")
-        self.con.register("profitlens_batch", self._arrow(table, stream, records))
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            if records:  # in row order, as the row engine would stage them: of duplicate keys the later wins
+        mapped = f"SELECT {_staged_names(table, run_id='? AS run_id')} FROM profitlens_mapped WHERE NOT _python AND NOT _skip"
+        if records:  # in row order, as the row engine would stage them: of duplicate keys the later wins
+            self.con.register("profitlens_batch", self._arrow(table, stream, records))
+            try:
                 self.con.execute(
                     f"INSERT INTO {STAGE}{table} ({names}) SELECT {names} FROM ("
-                    f"SELECT {mapped} FROM profitlens_mapped WHERE NOT _python AND NOT _skip "
-                    f"UNION ALL SELECT {names} FROM profitlens_batch) ORDER BY _row_number",
+                    f"{mapped} UNION ALL SELECT {names} FROM profitlens_batch) ORDER BY _row_number",
                     [self.run_id],
                 )
-            else:
-                self.con.execute(
-                    f"INSERT INTO {STAGE}{table} ({names}) "
-                    f"SELECT {mapped} FROM profitlens_mapped WHERE NOT _python AND NOT _skip",
-                    [self.run_id],
-                )
-            self.con.execute(f"INSERT INTO {STAGE}skipped SELECT _stream, _cursor FROM profitlens_mapped WHERE _skip")
-            self._quarantine(table, issues)
-            if skipped:
-                self.con.executemany(f"INSERT INTO {STAGE}skipped VALUES (?, ?)", [(stream, c) for c in skipped])
-            if cursor is not None:
-                self.con.execute(f"UPDATE {STAGE}progress SET cursor = ? WHERE stream = ?", [cursor, stream])
-            self.con.execute("COMMIT")
-        except BaseException:
-            rollback(self.con)
-            raise
-        finally:
-            self.con.unregister("profitlens_batch")
-            with contextlib.suppress(duckdb.Error):
-                self.con.execute("DROP TABLE IF EXISTS profitlens_mapped")
+            finally:
+                self.con.unregister("profitlens_batch")
+        else:
+            self.con.execute(f"INSERT INTO {STAGE}{table} ({names}) {mapped}", [self.run_id])
+        self.con.execute(f"INSERT INTO {STAGE}skipped SELECT _stream, _cursor FROM profitlens_mapped WHERE _skip")
 
     def quarantine(self, table: str | None, issues: Iterable[Issue]) -> None:
         self._quarantine(table, [(i, None) for i in issues])

@@ -41,11 +41,21 @@ from ledger.model import REQUIRED, data_fields
 from mappings import coerce
 from mappings.engine import _TEMPLATE_PART, NON_NEGATIVE, SKIP, FieldRule, StreamMapping
 
-# Any character Python's str.strip() removes other than the space, and every control character.
-SPECIAL = r"[\x00-\x1f\x7f-\xa0\x{1680}\x{2000}-\x{200b}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]"
-_SPECIAL_CHARS = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA1), 0x1680, *range(0x2000, 0x200C))} | set(
-    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+# Any character Python's str.strip() removes other than the space, and every control character:
+# (first, last) code points, as a set for constants checked here and as a regex class for DuckDB.
+_SPECIAL_RANGES = (
+    (0x00, 0x1F),
+    (0x7F, 0xA0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200B),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+    (0xFEFF, 0xFEFF),
 )
+_SPECIAL_CHARS = {chr(c) for lo, hi in _SPECIAL_RANGES for c in range(lo, hi + 1)}
+SPECIAL = "[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in _SPECIAL_RANGES) + "]"
 RAW = "profitlens_raw"  # the chunk, registered in DuckDB under this name
 MAX_FLOAT_AMOUNT = 10**8  # below it a double times 10^5 is exact to far better than the check's margin
 

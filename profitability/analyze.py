@@ -202,6 +202,8 @@ _LEADING = (
     "unapplied_credits",
 )
 
+_AGEING_AT = len(_LEADING)  # the ageing buckets follow, then the financing and payment columns
+
 
 class _CustomerMaker:
     """Turns a row of the per-customer query into its figures; what is the same for every row
@@ -217,7 +219,7 @@ class _CustomerMaker:
     ) -> None:
         self.at = {name: i for i, name in enumerate(names)}
         self.buckets = len(keys)
-        if names[22 : 22 + len(keys)] != keys or names[: len(_LEADING)] != list(_LEADING):
+        if names[_AGEING_AT : _AGEING_AT + len(keys)] != keys or names[: len(_LEADING)] != list(_LEADING):
             raise EngineError(f"the per-customer query's columns are not in the expected order: {names}")
         self.loss_rates = loss_rates
         self.over_90 = [i for i, (lo, _hi) in enumerate(settings.buckets.ranges()) if lo is not None and lo > 90]
@@ -242,10 +244,10 @@ class _CustomerMaker:
         )
         net_sales, cost_of_goods, freight, misc, commissions, returns = map(d, row[10:16])
         documents = row[16]
-        labour_hours, labour_cost, open_amount, overdue, unapplied = map(d, row[17:22])
+        labour_hours, labour_cost, open_amount, overdue, unapplied = map(d, row[17:_AGEING_AT])
         n = self.buckets
-        ageing = tuple(map(d, row[22 : 22 + n]))
-        financing_days, paid_days, paid_days_late, paid, credit_sales, write_offs = row[22 + n :]
+        ageing = tuple(map(d, row[_AGEING_AT : _AGEING_AT + n]))
+        financing_days, paid_days, paid_days_late, paid, credit_sales, write_offs = row[_AGEING_AT + n :]
         credit_sales, write_offs = d(credit_sales), d(write_offs)
         gross_margin = net_sales - cost_of_goods
         activity_cost = sum(by_driver.values(), ZERO) if by_driver else ZERO

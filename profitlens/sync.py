@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from connector.base import Connector, RawChunk, SourceRow
+from ledger.model import Issue, Record
 from ledger.staging import Snapshot, SyncWriter
 from ledger.store import Store, SyncResult
 from mappings import columnar
@@ -158,19 +159,10 @@ def _sync_stream(
 def _stage(
     sm: StreamMapping, chunk: list[SourceRow], system: str, company: str, name: str, writer: SyncWriter
 ) -> str | None:
-    """Map one chunk and stage it; returns the chunk's highest cursor."""
-    records, issues, _skipped = sm.map_rows(chunk, system, company)
-    cursor_of = {row.row_number: row.cursor for row in chunk}
-    seen = {n for _, n in records} | {i.row_number for i in issues}
-    writer.stage_chunk(
-        name,
-        sm.table,
-        [(record, n, cursor_of.get(n)) for record, n in records],
-        [(replace(i, stream=name), cursor_of.get(i.row_number)) for i in issues],
-        [row.cursor for row in chunk if row.row_number not in seen],
-        max((c for c in cursor_of.values() if c is not None), default=None),
-    )
-    return max((c for c in cursor_of.values() if c is not None), default=None)
+    """Map one chunk row by row and stage it; returns the chunk's highest cursor."""
+    highest = max((row.cursor for row in chunk if row.cursor is not None), default=None)
+    writer.stage_chunk(name, sm.table, *_map_rows(sm, chunk, system, company, name), highest)
+    return highest
 
 
 def _stage_raw(
@@ -191,18 +183,22 @@ def _stage_raw(
         return _stage(sm, chunk.source_rows(), system, company, name, writer)
     flagged, highest = mapped
     rows = chunk.source_rows([n - chunk.first_row for n in flagged])
+    writer.stage_chunk(name, sm.table, *_map_rows(sm, rows, system, company, name), highest, mapped=True)
+    return highest
+
+
+def _map_rows(
+    sm: StreamMapping, rows: list[SourceRow], system: str, company: str, name: str
+) -> tuple[list[tuple[Record, int, str | None]], list[tuple[Issue, str | None]], list[str | None]]:
+    """The row engine's records and issues, each with its row's cursor, and the cursors of skipped rows."""
     records, issues, _skipped = sm.map_rows(rows, system, company)
     cursor_of = {row.row_number: row.cursor for row in rows}
     seen = {n for _, n in records} | {i.row_number for i in issues}
-    writer.stage_mapped(
-        name,
-        sm.table,
+    return (
         [(record, n, cursor_of.get(n)) for record, n in records],
         [(replace(i, stream=name), cursor_of.get(i.row_number)) for i in issues],
         [row.cursor for row in rows if row.row_number not in seen],
-        highest,
     )
-    return highest
 
 
 def _signature(sources: Sequence[CompanySource], full: bool) -> str:
