@@ -58,7 +58,7 @@ labour_cost AS (
 )"""
 
 LABOUR_BY_ACTIVITY_SQL = """
-SELECT company, customer_id, activity, sum(coalesce(cost, 0)) FROM labour_priced
+SELECT company, customer_id, activity, sum(coalesce(cost, 0)) AS cost FROM labour_priced
 WHERE customer_id IS NOT NULL GROUP BY company, customer_id, activity
 """
 UNPRICED_SQL = "SELECT coalesce(sum(hours), 0) FROM labour_priced WHERE customer_id IS NOT NULL AND priced_by IS NULL"
