@@ -153,12 +153,15 @@ WHERE s.customer_id IS NOT NULL OR lc.customer_id IS NOT NULL OR a.customer_id I
     counts = [
         ((co, c), d, _dec(n))
         for co, c, d, n in con.execute(
-            f"SELECT company, customer_id, driver, {_AS_TEXT.format('events')} FROM ({activity.DRIVER_COUNTS_SQL})", {**params, "interval": settings.costing.reminder_interval_days}
+            f"SELECT company, customer_id, driver, {_AS_TEXT.format('events')} FROM ({activity.DRIVER_COUNTS_SQL})",
+            {**params, "interval": settings.costing.reminder_interval_days},
         ).fetchall()
     ]
     activity_by_customer, used_minutes = activity.activity_costs(settings.costing, counts)
     labour_by_activity: dict[tuple[str, str], dict[str, Decimal]] = {}
-    by_activity_sql = f"SELECT company, customer_id, activity, {_AS_TEXT.format('cost')} FROM ({LABOUR_BY_ACTIVITY_SQL})"
+    by_activity_sql = (
+        f"SELECT company, customer_id, activity, {_AS_TEXT.format('cost')} FROM ({LABOUR_BY_ACTIVITY_SQL})"
+    )
     for company, customer_id, name, cost in con.execute(by_activity_sql).fetchall():
         labour_by_activity.setdefault((company, customer_id), {})[name] = _dec(cost)
     for pool, minutes in con.execute(POOL_MINUTES_SQL).fetchall():
