@@ -195,7 +195,7 @@ def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ..
         key_of = attrgetter(attr)
         for c, row in zip(customers, figures, strict=True):
             members[key_of(c) or (c.customer_id if dimension == "parent" else "(none)")].append(row)
-        rows_out = [
+        rows_out: list[dict[str, Any]] = [
             {
                 "key": key,
                 **dict(zip(GROUP_FIELDS, [sum(column, ZERO) for column in zip(*rows, strict=True)], strict=True)),
