@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from connector.base import Connector
+from connector.base import DEFAULT_CHUNK_ROWS, SQL_CHUNK_ROWS, Connector
 from connector.files import FilesConnector
 from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
 from ledger.store import Store, SyncResult
@@ -53,13 +53,13 @@ def make_connector(config: Config, source: SourceSettings | None = None) -> Conn
         return _gp_web_services(config, source, system)
     if source.kind == "files":
         assert source.path is not None  # checked by load_config
-        return FilesConnector(config.resolve(source.path), chunk_rows=source.chunk_rows, system=system)
+        return FilesConnector(config.resolve(source.path), system=system, chunk_rows=_chunk_rows(source))
     if source.connection:
         return GpSqlConnector(
             odbc_connection(source.connection),
             system=system,
             history_from=source.history_from,
-            chunk_rows=source.chunk_rows,
+            chunk_rows=_chunk_rows(source, SQL_CHUNK_ROWS),
             describe=f"GP database ({_server(source.connection)})",
         )
     assert source.path is not None
@@ -70,7 +70,7 @@ def make_connector(config: Config, source: SourceSettings | None = None) -> Conn
         sqlite_connection(str(path)),
         system=system,
         history_from=source.history_from,
-        chunk_rows=source.chunk_rows,
+        chunk_rows=_chunk_rows(source, SQL_CHUNK_ROWS),
         describe=f"GP database {path.name}",
     )
 
@@ -102,8 +102,13 @@ def _gp_web_services(config: Config, source: SourceSettings, system: str) -> Con
         system=system,
         history_from=source.history_from,
         window_days=source.window_days,
-        chunk_rows=source.chunk_rows,
+        chunk_rows=_chunk_rows(source),
     )
+
+
+def _chunk_rows(source: SourceSettings, default: int = DEFAULT_CHUNK_ROWS) -> int:
+    """`chunk_rows` where the user set it, else the connector's own (GP SQL maps whole chunks in SQL: bigger)."""
+    return source.chunk_rows if source.chunk_rows is not None else default
 
 
 def _server(connection: str) -> str:

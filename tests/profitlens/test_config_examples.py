@@ -70,3 +70,28 @@ def test_a_gp_web_services_source_without_a_password_names_the_key_and_both_fixe
     # Windows integrated authentication needs no username and no password at all.
     path.write_text('[source]\nkind = "gp-ws"\nurl = "http://gp:48620/x.asmx"\ncompany_key = -1\nauth = "windows"\n')
     assert load_config(path).sources[0].password is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [("", "SQL_CHUNK_ROWS"), ("chunk_rows = 250\n", 250)],
+    ids=["connector-default", "set"],
+)
+def test_chunk_rows_is_the_connectors_own_unless_set(tmp_path: Path, setting: str, expected: object) -> None:
+    # GP SQL maps whole chunks in one query and commits per chunk: the sync is fastest with its own
+    # (large) chunk; a config that does not say otherwise must not slow it to the 5,000 rows of the others.
+    from connector.base import DEFAULT_CHUNK_ROWS, SQL_CHUNK_ROWS
+    from profitlens.app import make_connector
+
+    (tmp_path / "gp.sqlite").touch()
+    (tmp_path / "files").mkdir()
+    for name in ("customers.csv", "documents.csv"):
+        (tmp_path / "files" / name).touch()
+    sql = tmp_path / "sql.toml"
+    sql.write_text(f'[source]\nkind = "gp-sql"\npath = "gp.sqlite"\n{setting}')
+    files = tmp_path / "files.toml"
+    files.write_text(f'[source]\nkind = "files"\npath = "files"\n{setting}')
+    want = SQL_CHUNK_ROWS if expected == "SQL_CHUNK_ROWS" else expected
+    assert make_connector(load_config(sql)).chunk_rows == want  # type: ignore[attr-defined]
+    assert make_connector(load_config(files)).chunk_rows == (DEFAULT_CHUNK_ROWS if not setting else 250)  # type: ignore[attr-defined]
+    assert SQL_CHUNK_ROWS > DEFAULT_CHUNK_ROWS
