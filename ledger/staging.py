@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import operator
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -305,7 +305,8 @@ class SyncWriter:
         chunk's highest cursor), or None where a cursor could not be read in SQL (map it row by row)."""
         self.con.register("profitlens_raw", raw)
         try:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE profitlens_mapped AS {select_sql}")
+            with self._in_read_order():
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE profitlens_mapped AS {select_sql}")
         finally:
             self.con.unregister("profitlens_raw")
         ((flagged, highest, unread),) = self.con.execute(
@@ -313,6 +314,17 @@ class SyncWriter:
             "count(*) FILTER (WHERE NOT _cursor_ok) FROM profitlens_mapped"
         ).fetchall()
         return ([int(n) for n in flagged or ()], highest) if not unread else None
+
+    @contextlib.contextmanager
+    def _in_read_order(self) -> Iterator[None]:
+        """DuckDB maps a chunk's slices on several threads; the store lets it reorder rows (less memory
+        for large statements), but staging keeps the order they were read in: of two rows with the same
+        key the later is landed. Cheaper than sorting by row number."""
+        self.con.execute("SET preserve_insertion_order = true")
+        try:
+            yield
+        finally:
+            self.con.execute("SET preserve_insertion_order = false")
 
     def _add_mapped(self, table: str, stream: str, records: Sequence[tuple[Record, int, str | None]]) -> None:
         names = _staged_names(table)
@@ -328,7 +340,8 @@ class SyncWriter:
             finally:
                 self.con.unregister("profitlens_batch")
         else:
-            self.con.execute(f"INSERT INTO {STAGE}{table} ({names}) {mapped}", [self.run_id])
+            with self._in_read_order():
+                self.con.execute(f"INSERT INTO {STAGE}{table} ({names}) {mapped}", [self.run_id])
         self.con.execute(f"INSERT INTO {STAGE}skipped SELECT _stream, _cursor FROM profitlens_mapped WHERE _skip")
 
     def quarantine(self, table: str | None, issues: Iterable[Issue]) -> None:

@@ -57,6 +57,7 @@ _SPECIAL_RANGES = (
 _SPECIAL_CHARS = {chr(c) for lo, hi in _SPECIAL_RANGES for c in range(lo, hi + 1)}
 SPECIAL = "[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in _SPECIAL_RANGES) + "]"
 RAW = "profitlens_raw"  # the chunk, registered in DuckDB under this name
+ARROW_BATCH_ROWS = 10_000
 MAX_FLOAT_AMOUNT = 10**8  # below it a double times 10^5 is exact to far better than the check's margin
 
 
@@ -183,7 +184,9 @@ def arrow_chunk(
         return None
     data["_row_number"] = pa.array(range(chunk.first_row, chunk.first_row + len(chunk.rows)), type=pa.int64())
     data["_cursor"] = cursor
-    return pa.table(data)
+    # DuckDB scans an Arrow table one record batch per thread: in slices (no copy) the mapping query
+    # runs on every core (100,000 sales lines: 290 ms in one batch, 165 ms in batches of 10,000 on 2 cores).
+    return pa.Table.from_batches(pa.table(data).to_batches(max_chunksize=ARROW_BATCH_ROWS))
 
 
 class _Compiler:

@@ -212,3 +212,35 @@ def test_a_line_number_beyond_the_store_integer_is_quarantined_not_a_crash(tmp_p
     assert [r[1] for r in by_rows["rows"]] == [1]  # _row_number of the landed line
     (issue,) = by_rows["quarantine"]
     assert issue[2] == 2 and issue[3] == "line_no: 2147483648 is too large"
+
+
+def test_a_chunk_mapped_on_several_threads_is_staged_in_read_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The chunk goes to DuckDB in slices that its threads map in parallel; staging must still keep the
+    # order the rows were read in, because of two rows with the same key the one read last is landed.
+    # 4,000 lines in slices of 100; line 7 of INV1 appears at rows 1 and 4,000 with different prices.
+    monkeypatch.setattr(columnar, "ARROW_BATCH_ROWS", 100)
+    sm = MAPPING.streams["sales_lines"]
+    _sql, names, converters = build_query(STREAMS["sales_lines"], sm.columns())
+    kinds = tuple(_KINDS.get(c, "other") for c in converters)
+    base = {"SOPTYPE": 3, "ITEMNMBR": "W", "QUANTITY": 1.0, "UNITPRCE": 2.0, CURSOR: "2025-06-30 10:00:00.000"}
+    first = {**base, "SOPNUMBE": "INV1", "LNITMSEQ": 7, "XTNDPRCE": 1.0}
+    middle = [{**base, "SOPNUMBE": f"INV{n}", "LNITMSEQ": 1, "XTNDPRCE": 2.0} for n in range(2, 4000)]
+    last = {**base, "SOPNUMBE": "INV1", "LNITMSEQ": 7, "XTNDPRCE": 3.0}
+    rows = [tuple(r.get(n) for n in names) for r in (first, *middle, last)]
+    chunk = RawChunk("SOP30300", 1, tuple(names), kinds, tuple(converters), rows, CURSOR)
+    with Store(tmp_path / "order.duckdb") as store:
+        try:
+            with store.sync("gp-sql", [""]) as writer:
+                writer.begin_stream("sales_lines", None)
+                plans: dict[Any, Any] = {}
+                sync._stage_raw(sm, chunk, "gp-sql", "", "sales_lines", writer, plans)
+                assert any(p is not None for p in plans.values())  # mapped set-based
+                staged_order = store.con.execute(
+                    "SELECT _row_number FROM sync_stage_document_line ORDER BY rowid"
+                ).fetchall()
+                assert [n for (n,) in staged_order] == list(range(1, 4001))
+                raise _Abandon  # the landing (the later row wins, test_store.py) is not what is checked here
+        except _Abandon:
+            pass
