@@ -170,6 +170,9 @@ class GpWebServicesConnector:
         self.describe = client.describe
         self.windows_shrunk = 0
         self._project_customers: dict[str, str] | None = None
+        # What is open on each document whose record the receivables stream fetched in this run: the
+        # applications stream needs the same figure and would otherwise ask every open document again.
+        self._open_amounts: dict[tuple[str, str], Decimal] = {}
 
     def __repr__(self) -> str:
         return f"GpWebServicesConnector({self.client!r})"
@@ -226,6 +229,9 @@ class GpWebServicesConnector:
                         # GP moves a document to history once nothing is open on it (a cash receipt
                         # has no current amount in the service at all).
                         merged["CurrentDocumentAmount.Value"] = Decimal(0)
+                    current = merged.get("CurrentDocumentAmount.Value")
+                    if spec.name == "receivables" and isinstance(current, Decimal):
+                        self._open_amounts[(str(values.get("Type")), str(values.get("Key.Id")))] = current
                     yield merged, cursor
                 else:
                     header = {f"document.{k}": v for k, v in {**flatten(record), **values}.items()}
@@ -342,6 +348,9 @@ class GpWebServicesConnector:
         operation = RECEIVABLES_BY_KEY.get(str(values.get("Type")))
         if operation is None or operation == "GetCashReceiptByKey":
             return None  # a cash receipt's unapplied amount is not in the service
+        known = self._open_amounts.get((str(values.get("Type")), str(values.get("Key.Id"))))
+        if known is not None:
+            return known  # read moments ago by the receivables stream: the ledger's open amount too
         record = flatten(self.client.call(operation, key=summary.Key, stream="applications"))
         current = record.get("CurrentDocumentAmount.Value")
         return current if isinstance(current, Decimal) else None

@@ -238,3 +238,16 @@ def test_windows_authentication_without_its_package_names_the_fix() -> None:
     with pytest.raises(ConnectorError) as caught:
         windows_auth()
     assert "profitlens[windows]" in (caught.value.hint or "") and 'auth = "ntlm"' in (caught.value.hint or "")
+
+
+def test_open_documents_read_by_the_receivables_stream_are_not_asked_again(service: FakeGpWebServices) -> None:
+    # INV1, INV2 and INV3 are open: the receivables stream asks GetReceivablesInvoiceByKey once each for
+    # what is open; the applications stream needs the same figure and takes it from there. Against a real
+    # GP Web Services server each call is a round trip of tens of milliseconds, for every open document.
+    connector = connect(service)
+    rows(connector, "receivables")
+    asked = service.operations().count("GetReceivablesInvoiceByKey")
+    applications = rows(connector, "applications")
+    assert service.operations().count("GetReceivablesInvoiceByKey") == asked == 3
+    # The same apply records as a connector that asks the service itself.
+    assert applications == rows(connect(service), "applications")
