@@ -10,7 +10,10 @@ the same length is computed the same way, for trends and the watch list.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter, mul
@@ -346,9 +349,24 @@ def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings |
     """Compute every customer's figures for `period` from the ledger tables behind `con`."""
     settings = settings or Settings()
     try:
-        return _analyze(con, period, settings)
+        with _no_cycle_collection():
+            return _analyze(con, period, settings)
     except duckdb.Error as exc:
         raise EngineError(f"the analysis query failed: {exc}") from exc
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Analyze makes ~100,000 long-lived containers (records, their dicts and tuples) and no reference
+    cycles; Python's cycle collector would walk them all each time a generation fills (large sample: 0.4
+    of 3.5 s, at twice the data 1.0 of 7.5 s). Reference counting frees everything as before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> Analysis:

@@ -139,3 +139,25 @@ def test_a_period_that_ends_before_it_starts_is_refused() -> None:
 
     with pytest.raises(EngineError, match="before it starts"):
         Period.of(dt.date(2026, 3, 1), dt.date(2026, 1, 1))
+
+
+def test_analyze_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path) -> None:
+    # analyze pauses Python's cycle collector while it builds its records (a speed-up, nothing else):
+    # afterwards, also after a failure, the collector is on or off exactly as before.
+    import gc
+
+    from profitlens.errors import EngineError
+
+    with synced_store(tmp_path, "files") as store:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            try:
+                analyze(store.con, Period.of(*alpha.PERIOD))
+                assert gc.isenabled() is enabled
+                store.con.execute("ALTER TABLE document RENAME TO document_gone")
+                with pytest.raises(EngineError):
+                    analyze(store.con, Period.of(*alpha.PERIOD))
+                assert gc.isenabled() is enabled
+                store.con.execute("ALTER TABLE document_gone RENAME TO document")
+            finally:
+                gc.enable()
