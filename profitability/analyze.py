@@ -84,10 +84,8 @@ def _dec(value: Any) -> Decimal:
 
 
 # DuckDB turns a DECIMAL(38, s) (every SUM of money) into a Python Decimal at ~1.5 µs a value, its text at
-# ~0.3 µs and Decimal(text) is exact with the same digits and exponent: sums are fetched as text, a missing
-# one as '0' (Decimal('0') is ZERO), so rows convert with the C-level Decimal alone.
-_AS_TEXT = "coalesce(CAST({0} AS VARCHAR), '0') AS {0}"
-_NULLABLE = {"credit_limit"}  # none is not zero: no credit limit
+# ~0.3 µs and Decimal(text) is exact with the same digits and exponent: sums are fetched as text.
+_AS_TEXT = "CAST({0} AS VARCHAR) AS {0}"
 
 
 def _complete(customer: CustomerProfit, **figures: Any) -> None:
@@ -150,10 +148,7 @@ WHERE s.customer_id IS NOT NULL OR lc.customer_id IS NOT NULL OR a.customer_id I
    OR ev.customer_id IS NOT NULL OR f.customer_id IS NOT NULL
 """
     columns = [*_LEADING, *keys, *_TRAILING]
-    outer = ", ".join(
-        n if n in _AS_IS else f"CAST({n} AS VARCHAR) AS {n}" if n in _NULLABLE else _AS_TEXT.format(f'"{n}"')
-        for n in columns
-    )
+    outer = ", ".join(n if n in _AS_IS else _AS_TEXT.format(f'"{n}"') for n in columns)
     cursor = con.execute(f"SELECT {outer} FROM ({inner}) ORDER BY company, customer_id", params)
     names = [d[0] for d in cursor.description]
     rows = cursor.fetchall()
@@ -266,9 +261,8 @@ class _CustomerMaker:
         # Ledger amounts are in the company's functional currency; its rate brings them to the reporting one.
         rate = self.settings.company_rates.get(row[0], Decimal(1))
         if rate != 1:
-            # ('0' stands for a missing sum: left as it is, as ZERO was before any rate)
-            row = tuple(Decimal(v) * rate if i in self.money and v and v != "0" else v for i, v in enumerate(row))
-        d = Decimal
+            row = tuple(Decimal(v) * rate if v is not None and i in self.money else v for i, v in enumerate(row))
+        d = _dec
         (company, customer_id, name, parent_id, salesperson_id, territory, customer_class, currency, _, raw_limit) = (
             row[:10]
         )
@@ -293,7 +287,7 @@ class _CustomerMaker:
         paid = d(paid)
         avg_days_to_pay = (d(paid_days) / paid) if paid else None
         avg_days_late = (d(paid_days_late) / paid) if paid else None
-        limit = Decimal(raw_limit) if raw_limit is not None else None
+        limit = d(raw_limit) if raw_limit is not None else None
         limit_use = open_amount / limit if limit else None
         figures = {
             "open_amount": open_amount,
