@@ -204,6 +204,7 @@ class GpWebServicesConnector:
             yield chunk
 
     def close(self) -> None:
+        self._open_amounts.clear()  # one sync's snapshot, never the next one's
         self.client.close()
 
     def probe(self) -> None:

@@ -75,7 +75,7 @@ TEXT_COLUMNS = (
 
 
 def _dec(value: Any) -> Decimal:
-    # Sums arrive as text (see _AS_TEXT) or as Decimal: no copy for either common case (this runs ~1M times).
+    # Sums arrive as text (see _AS_TEXT), other figures as Decimal and used as they are (this runs ~1M times).
     if type(value) is str:
         return Decimal(value)
     if type(value) is Decimal:
