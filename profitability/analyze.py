@@ -242,7 +242,6 @@ class _CustomerMaker:
         settings: Settings,
         period: Period,
     ) -> None:
-        self.at = {name: i for i, name in enumerate(names)}
         self.buckets = len(keys)
         if names[_AGEING_AT : _AGEING_AT + len(keys)] != keys or names[: len(_LEADING)] != list(_LEADING):
             raise EngineError(f"the per-customer query's columns are not in the expected order: {names}")
