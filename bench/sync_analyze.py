@@ -74,12 +74,22 @@ elif step in ("sync", "incremental"):
         for suffix in ("", ".wal"):
             Path(store + suffix).unlink(missing_ok=True)
     else:
-        # 1 % of the receivables documents and of the sales lines change at the source (GP's update
-        # triggers stamp them with a new DEX_ROW_TS); not timed.
+        # 1 % of the receivables documents and of the sales lines change at the source; not timed. GP's
+        # update triggers stamp a row with the time of its change: here a time in the hour after the latest
+        # stamp, as if changes came through the hour and profitlens synced hourly; a repeat then reads its
+        # own 1 % and, through the 10-minute overlap, about a sixth of the rows the run before it changed.
         with sqlite3.connect(sample) as con:
-            con.execute("UPDATE RM20101 SET CURTRXAM = CURTRXAM WHERE abs(random()) % 100 = 0")
-            con.execute("UPDATE RM30101 SET CURTRXAM = CURTRXAM WHERE abs(random()) % 100 = 0")
-            con.execute("UPDATE SOP30300 SET QUANTITY = QUANTITY WHERE abs(random()) % 100 = 0")
+            latest = con.execute(
+                "SELECT max(ts) FROM (SELECT max(DEX_ROW_TS) ts FROM RM20101 UNION ALL SELECT max(DEX_ROW_TS) "
+                "FROM RM30101 UNION ALL SELECT max(DEX_ROW_TS) FROM SOP30300 UNION ALL SELECT max(DEX_ROW_TS) "
+                "FROM SOP30200)"
+            ).fetchone()[0]
+            for table, column in (("RM20101", "CURTRXAM"), ("RM30101", "CURTRXAM"), ("SOP30300", "QUANTITY")):
+                con.execute(
+                    f"UPDATE {table} SET {column} = {column}, DEX_ROW_TS = strftime('%Y-%m-%d %H:%M:%f', ?, "
+                    f"'+' || (1 + abs(random()) % 3600) || ' seconds') WHERE abs(random()) % 100 = 0",
+                    [latest],
+                )
         t = time.perf_counter()
     with Store(store) as s:
         factory = odbc_connection(ODBC) if driver == "odbc" else sqlite_connection(sample)

@@ -27,6 +27,23 @@ SAMPLE_TABLES = (
     "PA01201",
 )
 
+# GP's primary keys (clustered indexes) of the sample's tables, as ../shared/reference/dynamics-gp/NOTES.md
+# gives them. Without them SQLite builds a throw-away index for every join, which no GP server does.
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "RM00101": ("CUSTNMBR",),
+    "RM00301": ("SLPRSNID",),
+    "UPR00100": ("EMPLOYID",),
+    "RM20101": ("CUSTNMBR", "RMDTYPAL", "DOCNUMBR"),
+    "RM30101": ("CUSTNMBR", "RMDTYPAL", "DOCNUMBR"),
+    "RM20201": ("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM"),
+    "RM30201": ("APFRDCTY", "APFRDCNM", "APTODCTY", "APTODCNM"),
+    "SOP30200": ("SOPNUMBE", "SOPTYPE"),
+    "SOP30300": ("SOPNUMBE", "SOPTYPE", "CMPNTSEQ", "LNITMSEQ"),
+    "MC020102": ("RMDTYPAL", "DOCNUMBR"),
+}
+# Columns other tables are joined on where the reference gives no key: an index, not a promise of uniqueness.
+JOIN_INDEXES: dict[str, tuple[str, ...]] = {"PA01201": ("PAPROJNUMBER",)}
+
 _DEFAULTS = {
     "char": "''",
     "numeric": "0",
@@ -38,8 +55,9 @@ _DEFAULTS = {
 }
 
 
-def create_tables(con: sqlite3.Connection, tables: Sequence[str] = SAMPLE_TABLES) -> None:
-    """CREATE TABLE for each GP table with every column of the real table and GP's defaults."""
+def create_tables(con: sqlite3.Connection, tables: Sequence[str] = SAMPLE_TABLES, *, keys: bool = True) -> None:
+    """CREATE TABLE for each GP table with every column of the real table and GP's defaults, and (unless
+    `keys` is false, for a bulk load that adds them after with `create_keys`) GP's primary keys."""
     schema = gp_schema()
     for table in tables:
         cols = [
@@ -54,6 +72,17 @@ def create_tables(con: sqlite3.Connection, tables: Sequence[str] = SAMPLE_TABLES
                 f"WHEN NEW.DEX_ROW_TS = OLD.DEX_ROW_TS BEGIN "
                 f"UPDATE {table} SET DEX_ROW_TS = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE rowid = NEW.rowid; END"
             )
+    if keys:
+        create_keys(con, tables)
+
+
+def create_keys(con: sqlite3.Connection, tables: Sequence[str] = SAMPLE_TABLES) -> None:
+    """GP's primary keys as unique indexes (named as GP names them, PK<table>) and the join indexes."""
+    for table in tables:
+        if table in PRIMARY_KEYS:
+            con.execute(f"CREATE UNIQUE INDEX PK{table} ON {table} ({', '.join(PRIMARY_KEYS[table])})")
+        if table in JOIN_INDEXES:
+            con.execute(f"CREATE INDEX AK1{table} ON {table} ({', '.join(JOIN_INDEXES[table])})")
 
 
 class TableWriter:

@@ -6,6 +6,8 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from connector.sample.generate import generate
 
 
@@ -80,3 +82,23 @@ def test_foreign_currency_documents_keep_their_source_amount(tmp_path: Path, tin
     for amount, source_amount, rate in rows:
         # Functional EUR amount = SEK amount × rate (multiply method), to the cent of the SEK amount's rounding.
         assert abs(source_amount * rate - amount) <= rate / 2 + 0, (amount, source_amount, rate)
+
+
+def test_the_sample_has_gp_primary_keys_and_statistics(tiny_sample: Path) -> None:
+    # A GP server has a clustered primary key on every table and keeps statistics; without them SQLite
+    # would join the sales lines to their headers through a throw-away index built for every query.
+    con = sqlite3.connect(tiny_sample)
+    indexes = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"PKSOP30200", "PKSOP30300", "PKRM20101", "PKRM30101", "PKMC020102", "PKRM00101"} <= indexes
+    line = con.execute("SELECT SOPTYPE, SOPNUMBE, CMPNTSEQ, LNITMSEQ FROM SOP30300 LIMIT 1").fetchone()
+    with pytest.raises(sqlite3.IntegrityError):  # the key (SOPNUMBE, SOPTYPE, CMPNTSEQ, LNITMSEQ) is unique
+        con.execute("INSERT INTO SOP30300 (SOPTYPE, SOPNUMBE, CMPNTSEQ, LNITMSEQ) VALUES (?, ?, ?, ?)", line)
+    assert con.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'SOP30300'").fetchone()[0] > 0
+    plan = " ".join(
+        str(row[-1])
+        for row in con.execute(
+            "EXPLAIN QUERY PLAN SELECT l.XTNDPRCE FROM SOP30300 l "
+            "JOIN SOP30200 h ON h.SOPTYPE = l.SOPTYPE AND h.SOPNUMBE = l.SOPNUMBE"
+        )
+    )
+    assert "AUTOMATIC" not in plan and "PKSOP30" in plan
