@@ -231,6 +231,9 @@ _KINDS: dict[Converter, str] = {
 class GpSqlConnector:
     """Reads a GP company database through a DB-API connection factory."""
 
+    # The sync may read on a second thread (one thread at a time uses the connection): see profitlens/read_ahead.py.
+    read_ahead = True
+
     def __init__(
         self,
         connect: Callable[[], DbApiConnection],
@@ -448,7 +451,8 @@ def sqlite_connection(path: str) -> Callable[[], DbApiConnection]:
 
     def connect() -> DbApiConnection:
         uri = f"file:{path}?mode=ro"
-        return sqlite3.connect(uri, uri=True)
+        # Read on the sync's read-ahead thread and closed on the main one, never by two at once.
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
     return connect
 

@@ -7,9 +7,10 @@ import functools
 import typing
 from decimal import Decimal
 
-import pyarrow as pa
-
 from ledger.model import RECORD_TYPES, data_fields
+
+if typing.TYPE_CHECKING:  # imported where used: a command that only reads the ledger never loads pyarrow
+    import pyarrow as pa
 
 PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_system", "VARCHAR NOT NULL"),
@@ -42,6 +43,8 @@ def sql_type(table: str, column: str) -> str:
 
 
 def arrow_type(table: str, column: str) -> pa.DataType:
+    import pyarrow as pa  # noqa: PLC0415 - see the TYPE_CHECKING import
+
     base = _base_type(table, column)
     if base is Decimal:
         return pa.decimal128(19, 5)
@@ -69,6 +72,8 @@ def create_table_sql(table: str, name: str | None = None, *, keys: bool = True) 
 
 @functools.cache
 def arrow_schema(table: str) -> pa.Schema:
+    import pyarrow as pa  # noqa: PLC0415 - see the TYPE_CHECKING import
+
     fields = [pa.field(c, arrow_type(table, c)) for c in columns(table)]
     fields += [pa.field(c, pa.string()) for c, _ in PROVENANCE_COLUMNS]
     fields += [pa.field("_stream", pa.string()), pa.field("_row_number", pa.int64())]

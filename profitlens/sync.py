@@ -8,11 +8,12 @@ a killed process) resumes from its last staged chunk the next time it runs with 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from connector.base import Connector, RawChunk, SourceRow
 from ledger.model import Issue, Record
@@ -23,6 +24,7 @@ from mappings.columnar import ColumnarPlan
 from mappings.engine import SourceMapping, StreamMapping, check_columns
 from profitlens.errors import ProfitlensError
 from profitlens.logs import RUN_ID
+from profitlens.read_ahead import ReadAhead
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,7 @@ def run_sync_companies(
                 log.info("resuming the interrupted sync %s of %s", writer.run_id, system)
             log.info("%s sync of %s started", "full" if full else "incremental", system)
             for source, streams in plans:
-                for stream in streams:
-                    _sync_stream(source, stream, writer, saved[source.connector.system], full, progress)
+                _sync_source(source, streams, writer, saved[source.connector.system], full, progress)
         except BaseException as exc:
             message = str(exc) if isinstance(exc, ProfitlensError) else f"{type(exc).__name__}: {exc}"
             store.finish_run(writer.run_id, "failed", error=message)
@@ -102,21 +103,47 @@ def run_sync_companies(
     return result
 
 
-def _sync_stream(
+@dataclass(frozen=True)
+class _StreamRead:
+    """What to read of one stream: from `since` (None: everything); `highest` is the cursor to keep."""
+
+    name: str
+    stream: str
+    since: str | None
+    highest: str | None
+    keeps_cursor: bool
+
+
+def _sync_source(
     source: CompanySource,
-    stream: str,
+    streams: Sequence[str],
     writer: SyncWriter,
     saved: dict[str, str],
     full: bool,
     progress: Progress | None,
 ) -> None:
+    reads = [r for s in streams if (r := _plan_stream(source, s, writer, saved, full)) is not None]
+    if getattr(source.connector, "read_ahead", False) and reads:
+        # The connector may be read on a second thread: its next rows are read while these are staged.
+        with ReadAhead([(r.name, functools.partial(_open, source, r)) for r in reads]) as reader:
+            for r in reads:
+                _stage_stream(source, r, reader.chunks(r.name), writer, progress)
+    else:
+        for r in reads:
+            _stage_stream(source, r, _open(source, r), writer, progress)
+
+
+def _plan_stream(
+    source: CompanySource, stream: str, writer: SyncWriter, saved: dict[str, str], full: bool
+) -> _StreamRead | None:
+    """Where to read `stream` from; None when it needs no reading (read before an interruption, unchanged)."""
     connector = source.connector
     name = f"{source.company}/{stream}" if source.company else stream
     sm = source.mapping.streams[stream]
     state = writer.progress(name)
     if state.done:
         log.info("stream %s was read completely before the interruption", name)
-        return
+        return None
     watermark = connector.watermark(stream)
     since: str | None = None
     if watermark is not None and watermark.kind == "snapshot":
@@ -125,7 +152,7 @@ def _sync_stream(
             writer.begin_stream(name, None)
             writer.end_stream(name)
             log.info("stream %s is unchanged", name)
-            return
+            return None
         writer.replace_snapshot(Snapshot(sm.table, source.company, connector.system))
         if fingerprint is not None:
             writer.set_cursor(connector.system, name, fingerprint)
@@ -134,12 +161,28 @@ def _sync_stream(
             since = state.cursor  # resume: re-read from the last committed chunk's cursor
         elif not full and name in saved:
             since = watermark.rewind(saved[name])
-    writer.begin_stream(name, since)
-    highest = saved.get(name) if watermark is not None and watermark.kind != "snapshot" else None
+    keeps_cursor = watermark is not None and watermark.kind != "snapshot"
+    return _StreamRead(name, stream, since, saved.get(name) if keeps_cursor else None, keeps_cursor)
+
+
+def _open(source: CompanySource, read: _StreamRead) -> Iterator[RawChunk | list[SourceRow]]:
+    connector, columns = source.connector, source.mapping.streams[read.stream].columns()
     read_raw = getattr(connector, "read_raw", None)
-    chunks = (
-        read_raw(stream, sm.columns(), since) if read_raw is not None else connector.read(stream, sm.columns(), since)
-    )
+    if read_raw is not None:
+        return cast(Iterator[RawChunk], read_raw(read.stream, columns, read.since))
+    return connector.read(read.stream, columns, read.since)
+
+
+def _stage_stream(
+    source: CompanySource,
+    read: _StreamRead,
+    chunks: Iterator[RawChunk | list[SourceRow]],
+    writer: SyncWriter,
+    progress: Progress | None,
+) -> None:
+    connector, name, highest = source.connector, read.name, read.highest
+    sm = source.mapping.streams[read.stream]
+    writer.begin_stream(name, read.since)
     plans: dict[Any, ColumnarPlan | None] = {}
     for chunk in chunks:
         if isinstance(chunk, RawChunk):
@@ -150,10 +193,10 @@ def _sync_stream(
             highest = cursor
         if progress is not None:
             progress(name, len(chunk.rows) if isinstance(chunk, RawChunk) else len(chunk))
-    if highest is not None and watermark is not None and watermark.kind != "snapshot":
+    if highest is not None and read.keeps_cursor:
         writer.set_cursor(connector.system, name, highest)
     writer.end_stream(name)
-    log.info("read stream %s%s", name, f" (changes since {since})" if since else "")
+    log.info("read stream %s%s", name, f" (changes since {read.since})" if read.since else "")
 
 
 def _stage(
