@@ -11,6 +11,7 @@ after another, in the order given; the consumer takes them in that same order.
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +32,12 @@ class ReadAhead(Generic[T]):
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._slots = threading.Semaphore(in_flight)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read_all, name="profitlens-read-ahead", daemon=True)
+        # The reader runs in a copy of the caller's context: the run id (profitlens.logs.RUN_ID) stays on
+        # every log line the connector writes from there (retries, warnings).
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(
+            target=context.run, args=(self._read_all,), name="profitlens-read-ahead", daemon=True
+        )
         self._next = 0
         self._thread.start()
 

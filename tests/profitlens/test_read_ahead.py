@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from profitlens.logs import RUN_ID
 from profitlens.read_ahead import ReadAhead
 
 
@@ -95,3 +96,20 @@ def test_streams_taken_out_of_order_are_refused() -> None:
     source = Source({"customers": 1, "sales_lines": 1})
     with ReadAhead(source.reads()) as reader, pytest.raises(RuntimeError, match="out of order"):
         next(reader.chunks("sales_lines"))
+
+
+def test_the_reader_logs_with_the_sync_s_run_id() -> None:
+    # A connector's retry warnings are written on the reader's thread: they must name the run like the rest.
+    seen: list[str] = []
+
+    def read() -> Iterator[str]:
+        seen.append(RUN_ID.get())
+        yield "customers-0"
+
+    token = RUN_ID.set("20261123T120000-abcdef12")
+    try:
+        with ReadAhead([("customers", read)]) as reader:
+            assert list(reader.chunks("customers")) == ["customers-0"]
+    finally:
+        RUN_ID.reset(token)
+    assert seen == ["20261123T120000-abcdef12"]
