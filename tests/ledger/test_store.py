@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import stat
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -183,3 +185,11 @@ def test_a_store_in_use_gives_a_clear_error(tmp_path: Path) -> None:
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_reading_the_ledger_does_not_load_pyarrow() -> None:
+    # analyze and the reports open the store and never need Arrow (only a sync does): loading it cost ~0.13 s
+    # of every such command.
+    code = "import sys, ledger.store, profitability.analyze; print('pyarrow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
