@@ -156,8 +156,31 @@ class Settings:
             )
 
 
+class _Ratios:
+    """What a customer's figures give: cost to serve and the margins as percentages of net sales."""
+
+    __slots__ = ()
+    net_sales: Decimal
+    gross_margin: Decimal
+    labour_cost: Decimal
+    activity_cost: Decimal
+    net_profit: Decimal
+
+    @property
+    def cost_to_serve(self) -> Decimal:
+        return self.labour_cost + self.activity_cost
+
+    @property
+    def gross_margin_pct(self) -> Decimal | None:
+        return self.gross_margin / self.net_sales * 100 if self.net_sales else None
+
+    @property
+    def net_margin_pct(self) -> Decimal | None:
+        return self.net_profit / self.net_sales * 100 if self.net_sales else None
+
+
 @dataclass(frozen=True, slots=True)
-class CustomerProfit:
+class CustomerProfit(_Ratios):
     """One customer's figures for the period, in the reporting currency."""
 
     company: str
@@ -205,17 +228,20 @@ class CustomerProfit:
     action: str = ""
     lifetime_value: Decimal | None = None
 
-    @property
-    def cost_to_serve(self) -> Decimal:
-        return self.labour_cost + self.activity_cost
 
-    @property
-    def gross_margin_pct(self) -> Decimal | None:
-        return self.gross_margin / self.net_sales * 100 if self.net_sales else None
+@dataclass(frozen=True, slots=True)
+class PreviousFigures(_Ratios):
+    """A customer's figures in the previous period of the same length: what the watch list and the
+    days-to-pay trend compare the current period with."""
 
-    @property
-    def net_margin_pct(self) -> Decimal | None:
-        return self.net_profit / self.net_sales * 100 if self.net_sales else None
+    net_sales: Decimal
+    gross_margin: Decimal
+    labour_cost: Decimal
+    activity_cost: Decimal
+    returns_amount: Decimal
+    expected_credit_loss: Decimal
+    net_profit: Decimal
+    avg_days_to_pay: Decimal | None
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
 import duckdb
 
-from profitability.model import CustomerProfit, WatchItem
+from profitability.model import CustomerProfit, PreviousFigures, WatchItem
 
 ZERO = Decimal(0)
 ACTIONS = {
@@ -89,7 +89,9 @@ def large_threshold(customers: Sequence[CustomerProfit]) -> Decimal:
     return sales[max(0, len(sales) // 5 - 1)] if len(sales) >= 5 else sales[0]
 
 
-def watch_list(current: Sequence[CustomerProfit], previous: dict[tuple[str, str], CustomerProfit]) -> list[WatchItem]:
+def watch_list(
+    current: Sequence[CustomerProfit], previous: Mapping[tuple[str, str], CustomerProfit | PreviousFigures]
+) -> list[WatchItem]:
     items: list[tuple[Decimal, WatchItem]] = []
     for c in current:
         before = previous.get((c.company, c.customer_id))
@@ -112,7 +114,7 @@ def _up(now: Decimal, before: Decimal, share: Decimal) -> bool:
     return now > before * (1 + share) if before > 0 else now > 0
 
 
-def _reasons(c: CustomerProfit, before: CustomerProfit) -> list[str]:
+def _reasons(c: CustomerProfit, before: CustomerProfit | PreviousFigures) -> list[str]:
     reasons = []
     if c.net_sales <= before.net_sales * Decimal("0.9"):
         reasons.append("volume down")

@@ -13,13 +13,16 @@ from __future__ import annotations
 SALES_TYPES = "('invoice', 'debit_memo', 'service')"
 SALES_AND_REDUCING_TYPES = "('invoice', 'debit_memo', 'service', 'credit_memo', 'return')"
 
+# Each document's lines summed once per analysis (both periods' sales documents join it).
+LINE_TOTAL_TABLE = """
+CREATE OR REPLACE TEMP TABLE line_total AS
+SELECT company, document_id, sum(extended_cost) AS line_cost, sum(extended_price) AS line_price, count(*) AS lines
+FROM document_line GROUP BY company, document_id
+"""
+
+# Needs line_total (above).
 SALES_DOC_TABLE = f"""
 CREATE OR REPLACE TEMP TABLE sales_doc AS
-WITH line_cost AS (
-    SELECT company, document_id, sum(extended_cost) AS line_cost, sum(extended_price) AS line_price,
-           count(*) AS lines
-    FROM document_line GROUP BY company, document_id
-)
 SELECT d.company, d.customer_id, d.document_id, d.document_type, d.number,
        CASE WHEN d.document_type IN {SALES_TYPES} THEN 1 ELSE -1 END AS sign,
        coalesce(d.sales_amount,
@@ -34,7 +37,7 @@ SELECT d.company, d.customer_id, d.document_id, d.document_type, d.number,
        lc.line_price, lc.lines
 FROM document d
 JOIN customer c USING (company, customer_id)
-LEFT JOIN line_cost lc USING (company, document_id)
+LEFT JOIN line_total lc USING (company, document_id)
 WHERE NOT d.voided
   AND d.document_type IN {SALES_AND_REDUCING_TYPES}
   AND d.document_date BETWEEN $start AND $end

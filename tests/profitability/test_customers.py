@@ -1,0 +1,114 @@
+"""A customer's figures from its row (profitability/customers.py): the row read as Decimals, the profit
+formula, and what the previous period keeps; worked by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from profitability.customers import _LEADING, _TRAILING, CustomerMaker, PeriodRows, _as_decimals
+from profitability.model import AgeingBuckets, Period, Settings
+
+D = Decimal
+BUCKETS = AgeingBuckets((30,))  # current, 1-30, over 30
+NAMES = [*_LEADING, *BUCKETS.column_keys(), *_TRAILING]
+YEAR = Period.of(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+
+def text_row(company: str, customer_id: str, **figures: str | None) -> tuple[Any, ...]:
+    """A row as the per-customer query fetches it: names as they are, every sum as text or NULL."""
+    given: dict[str, Any] = {"company": company, "customer_id": customer_id, "name": customer_id, "documents": 2}
+    given.update(figures)
+    return tuple(given.get(name) for name in NAMES)
+
+
+def at(row: tuple[Any, ...], name: str) -> Any:
+    return row[NAMES.index(name)]
+
+
+def test_sums_are_read_as_decimals_missing_ones_as_zero_and_a_missing_limit_stays_missing() -> None:
+    (row,) = _as_decimals(NAMES, [text_row("NL", "C1", net_sales="100.50000", credit_limit=None)], {})
+    assert at(row, "net_sales") == D("100.50000") and str(at(row, "net_sales")) == "100.50000"  # digits kept
+    assert at(row, "cost_of_goods") == 0 and at(row, "over_30") == 0 and at(row, "amount_paid") == 0
+    assert at(row, "credit_limit") is None
+    assert (at(row, "company"), at(row, "name"), at(row, "documents")) == ("NL", "C1", 2)
+
+
+def test_money_takes_its_company_s_rate_and_hours_and_payment_weights_do_not() -> None:
+    # SE's rate 0.1 (SEK → EUR): 1000 SEK net sales = 100 EUR, a 5000 SEK limit = 500 EUR. Its 10 hours and
+    # 300 amount-days of paying stay as they are (not money). NL's rate 1: its figures are untouched.
+    rows = [
+        text_row("NL", "C1", net_sales="20.00000", labour_hours="4.00000"),
+        text_row(
+            "SE", "C2", net_sales="1000.00000", credit_limit="5000.00000", labour_hours="10.00000",
+            paid_amount_days="300.00000", amount_paid="30.00000", labour_cost="250.00000",
+        ),
+    ]  # fmt: skip
+    nl, se = _as_decimals(NAMES, rows, {"NL": D(1), "SE": D("0.1")})
+    assert str(at(nl, "net_sales")) == "20.00000" and at(nl, "labour_hours") == 4
+    assert at(se, "net_sales") == 100 and at(se, "credit_limit") == 500 and at(se, "labour_cost") == 25
+    assert at(se, "labour_hours") == 10 and at(se, "paid_amount_days") == 300 and at(se, "amount_paid") == 30
+
+
+def maker(rows: list[tuple[Any, ...]], **settings: Any) -> CustomerMaker:
+    period_rows = PeriodRows(YEAR, NAMES, rows, {}, {})
+    config = Settings(buckets=BUCKETS, cost_of_capital=D("0.0365"), **settings)
+    return CustomerMaker(period_rows, (D("0.01"), D("0.10"), D("0.50")), config)
+
+
+def test_net_profit_of_a_row() -> None:
+    # Net sales 1000, cost of goods 600: gross margin 400. Commissions 50, labour 80, activity 20 (one driver).
+    # Financing: 36,500 amount-days × 3.65 % ÷ 365 = 3.65. Credit loss: 200 current × 1 % + 100 over 30 × 50 % = 52.
+    # Net profit = 400 − 50 − 80 − 20 − 3.65 − 52 = 194.35.
+    (row,) = _as_decimals(
+        NAMES,
+        [
+            text_row(
+                "NL", "C1", net_sales="1000", cost_of_goods="600", commissions="50", labour_cost="80",
+                financing_amount_days="36500", current="200", over_30="100",
+            )
+        ],
+        {},
+    )  # fmt: skip
+    gross_margin, activity_cost, financing, ecl, net_profit = maker([row]).profit(row, {"invoice": D(20)})
+    assert (gross_margin, activity_cost, financing, ecl, net_profit) == (400, 20, D("3.65"), 52, D("194.35"))
+
+
+def test_activity_cost_is_summed_in_driver_name_order_whatever_order_the_counts_came_in() -> None:
+    # Three costs of 28 digits: added in the order invoice, payment, reminder the sum ends …461; added in
+    # the reverse order it would end …462 (each addition rounds to 28 digits).
+    costs = {
+        "invoice": D("10.83784615384615384615384615"),
+        "payment": D("296.1996666666666666666666667"),
+        "reminder": D("89.15333333333333333333333333"),
+    }
+    (row,) = _as_decimals(NAMES, [text_row("NL", "C1")], {})
+    make = maker([row])
+    in_order = make.profit(row, costs)[1]
+    reversed_order = make.profit(row, dict(reversed(costs.items())))[1]
+    assert in_order == reversed_order == D("396.1908461538461538461538461")
+
+
+def test_the_previous_period_keeps_what_the_watch_list_and_the_trend_compare() -> None:
+    # Net sales 500, cost 300: margin 200 (40 %); labour 30 + activity 10 = cost to serve 40; returns 25.
+    # Paid 1,000 over 20,000 amount-days: 20 days to pay on average.
+    (row,) = _as_decimals(
+        NAMES,
+        [
+            text_row(
+                "NL", "C1", net_sales="500", cost_of_goods="300", labour_cost="30", returns_amount="25",
+                paid_amount_days="20000", amount_paid="1000",
+            )
+        ],
+        {},
+    )  # fmt: skip
+    make = maker([row])
+    before = make.previous(row, make.profit(row, {"invoice": D(10)}))
+    assert (before.net_sales, before.gross_margin_pct, before.cost_to_serve, before.returns_amount) == (
+        500,
+        40,
+        40,
+        25,
+    )
+    assert before.avg_days_to_pay == 20 and before.net_profit == 200 - 30 - 10 and before.expected_credit_loss == 0
