@@ -110,6 +110,9 @@ class Connector(Protocol):
 
     A connector may also offer `read_raw(stream, columns, since) -> Iterator[RawChunk]`: the same rows as
     the driver gave them, which the sync maps set-based where the mapping compiles (mappings/columnar.py).
+    A connector with `read_ahead = True` is read on a second thread while the sync stages
+    (profitlens/read_ahead.py); it may offer `cancel()`, which the sync calls from its own thread when it
+    fails or is interrupted, to stop the query running there instead of waiting for it to finish.
     """
 
     system: str

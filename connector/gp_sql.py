@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -251,6 +252,8 @@ class GpSqlConnector:
         self.chunk_rows = chunk_rows
         self.describe = describe
         self.retry = dict(retry or {})
+        self._reading: Any = None  # the cursor of the query being read, for cancel()
+        self._cancelled = threading.Event()
 
     def stream_names(self) -> Sequence[str]:
         return list(STREAMS)
@@ -293,15 +296,22 @@ class GpSqlConnector:
         conn = self.connection()
         with translate_errors(self.describe, stream):
             cursor = conn.cursor()
+            self._reading = cursor
             try:
                 if hasattr(cursor, "arraysize"):
                     cursor.arraysize = self.chunk_rows
                 bound = _bind(params, conn)
 
                 def execute() -> None:
-                    # A deadlock victim (1205) or a query timeout at the start is tried again.
-                    with translate_errors(self.describe, stream):
-                        cursor.execute(sql, bound)
+                    # A deadlock victim (1205) or a query timeout at the start is tried again; a query
+                    # cancelled on purpose (cancel()) is not.
+                    self._check_cancelled(stream)
+                    try:
+                        with translate_errors(self.describe, stream):
+                            cursor.execute(sql, bound)
+                    except ConnectorError:
+                        self._check_cancelled(stream)
+                        raise
 
                 with_retries(execute, **self.retry)
                 first_row = 1
@@ -320,8 +330,29 @@ class GpSqlConnector:
                     )
                     first_row += len(rows)
             finally:
+                self._reading = None
                 with contextlib.suppress(Exception):  # the connection may already be gone
                     cursor.close()
+
+    def cancel(self) -> None:
+        """Stop the query being read on the read-ahead thread (called from the sync's thread when it fails
+        or is interrupted): pyodbc's `Cursor.cancel()` (ODBC's SQLCancel; SQL Server stops the statement),
+        stdlib sqlite3's `interrupt()`. The read then ends with an error nobody waits for, and is not tried
+        again. Safe when nothing is being read."""
+        self._cancelled.set()
+        cursor = self._reading
+        if cursor is None:
+            return
+        with contextlib.suppress(Exception):  # best effort: the query may be finishing on its own
+            interrupt = getattr(self._conn, "interrupt", None)
+            if hasattr(cursor, "cancel"):
+                cursor.cancel()
+            elif interrupt is not None:
+                interrupt()
+
+    def _check_cancelled(self, stream: str) -> None:
+        if self._cancelled.is_set():
+            raise ConnectorError(f"{_where(self.describe, stream)}: the read was cancelled", stream=stream)
 
     def probe(self, stream: str, columns: Sequence[str]) -> None:
         """Ask for no rows, but with the real query: proves the tables, columns and permissions exist."""
@@ -339,6 +370,7 @@ class GpSqlConnector:
                     cursor.close()
 
     def close(self) -> None:
+        self._cancelled.clear()  # a connector closed after a cancelled sync may be used again
         if self._conn is not None:
             try:
                 self._conn.close()

@@ -23,12 +23,21 @@ _END = object()
 
 
 class ReadAhead(Generic[T]):
-    """`reads`: (name, opener) per stream, in order; an opener starts the stream's read (a generator)."""
+    """`reads`: (name, opener) per stream, in order; an opener starts the stream's read (a generator).
+    `cancel`: stops the source's running query from the consumer's thread, called when the consumer
+    fails (so it need not wait for a long query to end before it reports)."""
 
-    def __init__(self, reads: Sequence[tuple[str, Callable[[], Iterator[T]]]], *, in_flight: int = 2) -> None:
+    def __init__(
+        self,
+        reads: Sequence[tuple[str, Callable[[], Iterator[T]]]],
+        *,
+        in_flight: int = 2,
+        cancel: Callable[[], None] | None = None,
+    ) -> None:
         if in_flight < 2:
             raise ValueError("read-ahead needs room for two chunks (one staged, one read)")
         self._reads = list(reads)
+        self._cancel = cancel
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._slots = threading.Semaphore(in_flight)
         self._stop = threading.Event()
@@ -84,14 +93,17 @@ class ReadAhead(Generic[T]):
             finally:
                 self._slots.release()  # this chunk is staged (or abandoned): its room is free
 
-    def close(self) -> None:
-        """Stop reading (after the chunk being read, if any) and wait for the reader to finish."""
+    def close(self, *, failed: bool = False) -> None:
+        """Stop reading and wait for the reader to finish: after the chunk being read, or, when the
+        consumer `failed`, at once where the source can cancel its running query."""
         self._stop.set()
+        if failed and self._cancel is not None and self._thread.is_alive():
+            self._cancel()
         self._slots.release()  # wakes a reader waiting for a slot
         self._thread.join()
 
     def __enter__(self) -> ReadAhead[T]:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.close(failed=exc_type is not None)

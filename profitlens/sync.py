@@ -125,7 +125,9 @@ def _sync_source(
     reads = [r for s in streams if (r := _plan_stream(source, s, writer, saved, full)) is not None]
     if getattr(source.connector, "read_ahead", False) and reads:
         # The connector may be read on a second thread: its next rows are read while these are staged.
-        with ReadAhead([(r.name, functools.partial(_open, source, r)) for r in reads]) as reader:
+        # A failed or interrupted sync cancels the query being read instead of waiting for it.
+        opened = [(r.name, functools.partial(_open, source, r)) for r in reads]
+        with ReadAhead(opened, cancel=getattr(source.connector, "cancel", None)) as reader:
             for r in reads:
                 _stage_stream(source, r, reader.chunks(r.name), writer, progress)
     else:

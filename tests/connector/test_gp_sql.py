@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import re
 import sqlite3
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ import sqlglot
 
 from connector.gp_sql import CURSOR, STREAMS, GpSqlConnector, build_query, sqlite_connection
 from mappings.engine import load_mapping
-from profitlens.errors import QueryError
+from profitlens.errors import ConnectorError, QueryError
 from tests.cases import alpha
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "dynamics-gp" / "tables.tsv"
@@ -227,3 +229,41 @@ def test_sql_server_deadlocks_timeouts_and_resets_are_transient(alpha_db: Path, 
 
     conn = GpSqlConnector(lambda: Failing(inner(), failures=0), retry={"multiplier": 0.001, "max_wait": 0.01})
     assert [r.values["CUSTNMBR"] for chunk in conn.read("customers", ["CUSTNAME"]) for r in chunk] == ["C1", "C2"]
+
+
+def make_slow(path: Path, table: str, count: int) -> None:
+    """Make every query on `table` count to `count` before it returns a row (a long-running query)."""
+    with sqlite3.connect(path) as con:
+        con.executescript(
+            f"ALTER TABLE {table} RENAME TO {table}_rows;"
+            f"CREATE VIEW {table} AS SELECT * FROM {table}_rows WHERE (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+            f"SELECT i + 1 FROM n WHERE i < {count}) SELECT max(i) FROM n) > 0;"
+        )
+
+
+@pytest.mark.parametrize("driver", ["odbc", "sqlite3"])
+def test_cancel_stops_the_query_being_read_and_it_is_not_tried_again(tmp_path: Path, driver: str) -> None:
+    # The customers' table becomes a view that first counts to a billion: a query that would run for
+    # minutes. The sync's thread cancels it while it runs on the read-ahead thread.
+    path = alpha.write_gp_database(tmp_path / "alpha.sqlite")
+    make_slow(path, "RM00101", 1_000_000_000)
+    connector = GpSqlConnector(odbc_factory(path) if driver == "odbc" else sqlite_connection(str(path)))
+    errors: list[Exception] = []
+
+    def read() -> None:
+        try:
+            read_all(connector, "customers")
+        except ConnectorError as exc:
+            errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    while connector._reading is None and reader.is_alive():
+        time.sleep(0.01)
+    time.sleep(0.3)  # the driver is executing the query
+    connector.cancel()
+    reader.join(timeout=120)
+    assert not reader.is_alive()
+    assert len(errors) == 1 and "the read was cancelled" in str(errors[0])
+    assert errors[0].stream == "customers"
+    connector.close()

@@ -22,8 +22,10 @@ from connector.base import RawChunk
 from connector.gp_sql import GpSqlConnector, sqlite_connection
 from ledger.store import Store
 from mappings.engine import load_mapping
+from profitlens import sync
 from profitlens.errors import ProfitlensError
 from profitlens.sync import run_sync
+from tests.connector.test_gp_sql import make_slow
 from tests.profitlens.sources import GpSqlHarness
 from tests.profitlens.test_incremental import ledger
 
@@ -80,6 +82,31 @@ def test_sql_connection_closed_under_the_fetch(source: GpSqlHarness, tmp_path: P
     with Store(store_path) as store:
         run_sync(source.connector(), load_mapping("gp-sql"), store)
         assert ledger(store, with_run_id=False) == clean_ledger(source.path, tmp_path)
+
+
+def test_a_failed_sync_cancels_the_query_being_read(
+    source: GpSqlHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The customers' query first counts to 30 million (seconds; on a GP server, a long query). The sync
+    # fails before it stages a row: it cancels the query running on the read-ahead thread, and reports
+    # its own error, instead of waiting for the query to finish.
+    make_slow(source.path, "RM00101", 30_000_000)
+    connector = source.connector()
+    cancels: list[str] = []
+    cancel = connector.cancel  # type: ignore[attr-defined]
+
+    def counted_cancel() -> None:
+        cancels.append("cancel")
+        cancel()
+
+    def refused(*args: object) -> None:
+        raise ProfitlensError("the store refused the stream")
+
+    monkeypatch.setattr(connector, "cancel", counted_cancel)
+    monkeypatch.setattr(sync, "_stage_stream", refused)
+    with Store(tmp_path / "ledger.duckdb") as store, pytest.raises(ProfitlensError, match="refused the stream"):
+        run_sync(connector, load_mapping("gp-sql"), store)
+    assert cancels == ["cancel"]
 
 
 @pytest.mark.parametrize(("first_sync", "chunks"), [(True, 20), (False, 2)], ids=["first sync", "incremental"])

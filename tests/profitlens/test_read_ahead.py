@@ -113,3 +113,35 @@ def test_the_reader_logs_with_the_sync_s_run_id() -> None:
     finally:
         RUN_ID.reset(token)
     assert seen == ["20261123T120000-abcdef12"]
+
+
+def test_a_failed_sync_cancels_the_query_being_read_instead_of_waiting_for_it() -> None:
+    # The second stream's query runs until it is cancelled (a long SQL Server query). Staging the first
+    # stream's chunk fails meanwhile: leaving, the sync cancels that query, and the reader ends at once.
+    running, cancelled = threading.Event(), threading.Event()
+
+    def customers() -> Iterator[str]:
+        yield "customers-0"
+
+    def sales_lines() -> Iterator[str]:
+        running.set()
+        cancelled.wait(timeout=60)  # the driver executing; it returns early only when cancelled
+        if cancelled.is_set():
+            raise ConnectionError("the query was cancelled")
+        yield "sales_lines-0"
+
+    reader: ReadAhead[str] = ReadAhead([("customers", customers), ("sales_lines", sales_lines)], cancel=cancelled.set)
+    with pytest.raises(RuntimeError, match="staging failed"), reader:
+        for _chunk in reader.chunks("customers"):
+            running.wait(timeout=60)  # the reader is in the next stream's query
+            raise RuntimeError("staging failed")
+    assert cancelled.is_set()
+    assert not any(t.name == "profitlens-read-ahead" for t in threading.enumerate())
+
+
+def test_a_sync_that_ends_normally_cancels_nothing() -> None:
+    cancels: list[str] = []
+    source = Source({"customers": 2, "sales_lines": 3})
+    with ReadAhead(source.reads(), cancel=lambda: cancels.append("cancel")) as reader:
+        assert len(stage_all(source, reader)) == 5
+    assert cancels == []
