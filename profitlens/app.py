@@ -17,6 +17,7 @@ from profitability.analyze import analyze
 from profitability.model import AgeingBuckets, Analysis, Costing, CustomerProfit, Driver, Period, Pool
 from profitability.model import Settings as EngineSettings
 from profitlens.config import Config, SourceSettings, redact
+from profitlens.cycles import paused_cycle_collector
 from profitlens.errors import ConfigError
 from profitlens.sync import CompanySource, Progress, run_sync_companies
 from reports import i18n
@@ -197,13 +198,16 @@ def write_reports(
         sync=run.last_sync,
         locale=language,
     )
-    context = build_context(run.analysis, meta, _, every_customer="html" in formats)
     paths: list[Path] = []
-    if "html" in formats:
-        with Store(config.store_path, read_only=True) as store:
-            details = customer_details(store.con, run.analysis)
-        html_context = html_extras(context, details, drilldown_labels(_))
-        paths.append(write_html(html_context, out / "report.html", language))
+    # Every customer's row, drill-downs and JSON for the page: many objects, no cycles (see cycles.py).
+    with paused_cycle_collector():
+        context = build_context(run.analysis, meta, _, every_customer="html" in formats)
+        if "html" in formats:
+            with Store(config.store_path, read_only=True) as store:
+                details = customer_details(store.con, run.analysis)
+            html_context = html_extras(context, details, drilldown_labels(_))
+            paths.append(write_html(html_context, out / "report.html", language))
+            del html_context, details
     if "pdf" in formats:
         paths.append(write_pdf(context, out / "report.pdf", language))
     if "xlsx" in formats:
