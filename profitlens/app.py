@@ -207,7 +207,7 @@ def write_reports(
                 details = customer_details(store.con, run.analysis)
             html_context = html_extras(context, details, drilldown_labels(_))
             paths.append(write_html(html_context, out / "report.html", language))
-            del html_context, details
+            del html_context, details  # the page's objects go before the PDF is made
     if "pdf" in formats:
         paths.append(write_pdf(context, out / "report.pdf", language))
     if "xlsx" in formats:
