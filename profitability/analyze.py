@@ -18,9 +18,9 @@ from typing import Any
 import duckdb
 
 from profitability import activity, portfolio, risk
-from profitability.customers import AS_TEXT, CustomerMaker, PeriodRows, period_rows, sum_lines
-from profitability.labour import LABOUR_BY_ACTIVITY_SQL, POOL_MINUTES_SQL, UNPRICED_SQL
-from profitability.model import Analysis, CustomerProfit, Period, PreviousFigures, Settings
+from profitability.customers import CustomerMaker, PeriodRows, current_records, period_rows, previous_figures, sum_lines
+from profitability.labour import POOL_MINUTES_SQL, UNPRICED_SQL
+from profitability.model import Analysis, CustomerProfit, Period, Settings
 from profitability.receivables import RECONCILE_OPEN_BY_CUSTOMER_SQL, RECONCILE_OPEN_SQL
 from profitability.sales import ITEM_CLASS_SQL, SALES_VS_LINES_SQL
 from profitlens.cycles import paused_cycle_collector
@@ -83,11 +83,10 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         loss_rates = tuple(settings.loss_rates)
         source = "configured"
     sum_lines(con)
-    previous_rows = period_rows(con, period.previous(), settings)
-    before, previous_totals = _previous(previous_rows, CustomerMaker(previous_rows, loss_rates, settings))
-    del previous_rows
+    make = CustomerMaker(period, loss_rates, settings)  # the previous period has the same length
+    before, previous_totals = previous_figures(period_rows(con, period.previous(), settings), make, MONEY_TOTALS)
     rows = period_rows(con, period, settings)  # last: its temp tables stay for the details and checks
-    customers = _customers(con, rows, CustomerMaker(rows, loss_rates, settings))
+    customers = current_records(con, rows, make)
     margins = {(c.company, c.customer_id): c.gross_margin for c in customers}
     referral: dict[tuple[str, str], Decimal] = {}
     for (company, customer_id), referrer in zip(
@@ -157,50 +156,6 @@ def _column_sums(customers: list[CustomerProfit], names: list[str]) -> dict[str,
     column by column (the same sums as field by field, a third of the time)."""
     columns = list(zip(*map(attrgetter(*names), customers), strict=True)) or [()] * len(names)
     return {name: sum(column, ZERO) for name, column in zip(names, columns, strict=True)}
-
-
-def _previous(
-    rows: PeriodRows, make: CustomerMaker
-) -> tuple[dict[tuple[str, str], PreviousFigures], dict[str, Decimal]]:
-    """The previous period: each customer's figures the watch list and the trend compare with, and the
-    period's totals (the same sums, in the same order, as over full records)."""
-    no_costs: dict[str, Decimal] = {}
-    by_customer = rows.activity_by_customer
-    before: dict[tuple[str, str], PreviousFigures] = {}
-    financing: list[Decimal] = []
-    for row in rows.rows:
-        key = (row[0], row[1])
-        profit = make.profit(row, by_customer.get(key, no_costs))
-        financing.append(profit[2])
-        before[key] = make.previous(row, profit)
-    figures = list(before.values())
-    totals: dict[str, Decimal] = {}
-    for name in MONEY_TOTALS:
-        values: list[Decimal]
-        if name in rows.names:
-            values = rows.column(name)
-        elif name == "financing_cost":
-            values = financing
-        elif name == "referral_value":  # referrals are valued in the current period only
-            values = []
-        else:
-            values = list(map(attrgetter(name), figures))
-        totals[name] = sum(values, ZERO)
-    return before, totals
-
-
-def _customers(con: duckdb.DuckDBPyConnection, rows: PeriodRows, make: CustomerMaker) -> list[CustomerProfit]:
-    """The current period's full records, with labour cost by activity."""
-    labour_by_activity: dict[tuple[str, str], dict[str, Decimal]] = {}
-    by_activity_sql = f"SELECT company, customer_id, activity, {AS_TEXT.format('cost')} FROM ({LABOUR_BY_ACTIVITY_SQL})"
-    for company, customer_id, name, cost in con.execute(by_activity_sql).fetchall():
-        labour_by_activity.setdefault((company, customer_id), {})[name] = _dec(cost)
-    no_costs: dict[str, Decimal] = {}
-    by_driver = rows.activity_by_customer
-    return [
-        make(row, by_driver.get((row[0], row[1]), no_costs), labour_by_activity.get((row[0], row[1]), no_costs))
-        for row in rows.rows
-    ]
 
 
 def _used_minutes(con: duckdb.DuckDBPyConnection, rows: PeriodRows) -> dict[str, Decimal]:

@@ -10,15 +10,16 @@ previous period only what the watch list, the trend and its totals compare with 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import mul
+from operator import attrgetter, mul
 from typing import Any
 
 import duckdb
 
 from profitability import activity, risk
-from profitability.labour import LABOUR_CTE, labour_table_sql
+from profitability.labour import LABOUR_BY_ACTIVITY_SQL, LABOUR_CTE, labour_table_sql
 from profitability.model import CustomerProfit, Period, PreviousFigures, Settings
 from profitability.receivables import BEHAVIOUR_CTES, FINANCING_CTE, OPEN_ITEM_TABLE, ageing_cte
 from profitability.sales import LINE_TOTAL_TABLE, SALES_CTE, SALES_DOC_TABLE
@@ -195,11 +196,11 @@ class CustomerMaker:
     """Turns a row of the per-customer query into a customer's figures; what is the same for every row
     (buckets past 90 days, rates) is worked out once (this runs 30,000 times a year)."""
 
-    def __init__(self, rows: PeriodRows, loss_rates: tuple[Decimal, ...], settings: Settings) -> None:
+    def __init__(self, period: Period, loss_rates: tuple[Decimal, ...], settings: Settings) -> None:
         self.buckets = len(settings.buckets)
         self.loss_rates = loss_rates
         self.over_90 = [i for i, (lo, _hi) in enumerate(settings.buckets.ranges()) if lo is not None and lo > 90]
-        self.days = rows.period.days
+        self.days = period.days
         self.financing_rate = settings.cost_of_capital
 
     def profit(self, row: tuple[Any, ...], by_driver: dict[str, Decimal]) -> tuple[Decimal, ...]:
@@ -297,3 +298,47 @@ class CustomerMaker:
             labour_by_activity=dict(sorted(by_activity.items())) if by_activity else {},
             activity_by_driver=dict(sorted(by_driver.items())) if by_driver else {},
         )
+
+
+def previous_figures(
+    rows: PeriodRows, make: CustomerMaker, totals_of: Sequence[str]
+) -> tuple[dict[tuple[str, str], PreviousFigures], dict[str, Decimal]]:
+    """The previous period: each customer's figures the watch list and the trend compare with, and the
+    period's totals of the figures `totals_of` (the same sums, in the same order, as over full records)."""
+    no_costs: dict[str, Decimal] = {}
+    by_customer = rows.activity_by_customer
+    before: dict[tuple[str, str], PreviousFigures] = {}
+    financing: list[Decimal] = []
+    for row in rows.rows:
+        key = (row[0], row[1])
+        profit = make.profit(row, by_customer.get(key, no_costs))
+        financing.append(profit[2])
+        before[key] = make.previous(row, profit)
+    figures = list(before.values())
+    totals: dict[str, Decimal] = {}
+    for name in totals_of:
+        values: list[Decimal]
+        if name in rows.names:
+            values = rows.column(name)
+        elif name == "financing_cost":
+            values = financing
+        elif name == "referral_value":  # referrals are valued in the current period only
+            values = []
+        else:
+            values = list(map(attrgetter(name), figures))
+        totals[name] = sum(values, ZERO)
+    return before, totals
+
+
+def current_records(con: duckdb.DuckDBPyConnection, rows: PeriodRows, make: CustomerMaker) -> list[CustomerProfit]:
+    """The current period's full records, with labour cost by activity (from its labour_priced table)."""
+    labour_by_activity: dict[tuple[str, str], dict[str, Decimal]] = {}
+    by_activity_sql = f"SELECT company, customer_id, activity, {AS_TEXT.format('cost')} FROM ({LABOUR_BY_ACTIVITY_SQL})"
+    for company, customer_id, name, cost in con.execute(by_activity_sql).fetchall():
+        labour_by_activity.setdefault((company, customer_id), {})[name] = ZERO if cost is None else Decimal(cost)
+    no_costs: dict[str, Decimal] = {}
+    by_driver = rows.activity_by_customer
+    return [
+        make(row, by_driver.get((row[0], row[1]), no_costs), labour_by_activity.get((row[0], row[1]), no_costs))
+        for row in rows.rows
+    ]

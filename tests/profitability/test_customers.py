@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from profitability.customers import _LEADING, _TRAILING, CustomerMaker, PeriodRows, _as_decimals
+from profitability.customers import _LEADING, _TRAILING, CustomerMaker, _as_decimals
 from profitability.model import AgeingBuckets, Period, Settings
 
 D = Decimal
@@ -51,10 +51,9 @@ def test_money_takes_its_company_s_rate_and_hours_and_payment_weights_do_not() -
     assert at(se, "labour_hours") == 10 and at(se, "paid_amount_days") == 300 and at(se, "amount_paid") == 30
 
 
-def maker(rows: list[tuple[Any, ...]], **settings: Any) -> CustomerMaker:
-    period_rows = PeriodRows(YEAR, NAMES, rows, {}, {})
+def maker(**settings: Any) -> CustomerMaker:
     config = Settings(buckets=BUCKETS, cost_of_capital=D("0.0365"), **settings)
-    return CustomerMaker(period_rows, (D("0.01"), D("0.10"), D("0.50")), config)
+    return CustomerMaker(YEAR, (D("0.01"), D("0.10"), D("0.50")), config)
 
 
 def test_net_profit_of_a_row() -> None:
@@ -71,7 +70,7 @@ def test_net_profit_of_a_row() -> None:
         ],
         {},
     )  # fmt: skip
-    gross_margin, activity_cost, financing, ecl, net_profit = maker([row]).profit(row, {"invoice": D(20)})
+    gross_margin, activity_cost, financing, ecl, net_profit = maker().profit(row, {"invoice": D(20)})
     assert (gross_margin, activity_cost, financing, ecl, net_profit) == (400, 20, D("3.65"), 52, D("194.35"))
 
 
@@ -84,7 +83,7 @@ def test_activity_cost_is_summed_in_driver_name_order_whatever_order_the_counts_
         "reminder": D("89.15333333333333333333333333"),
     }
     (row,) = _as_decimals(NAMES, [text_row("NL", "C1")], {})
-    make = maker([row])
+    make = maker()
     in_order = make.profit(row, costs)[1]
     reversed_order = make.profit(row, dict(reversed(costs.items())))[1]
     assert in_order == reversed_order == D("396.1908461538461538461538461")
@@ -103,7 +102,7 @@ def test_the_previous_period_keeps_what_the_watch_list_and_the_trend_compare() -
         ],
         {},
     )  # fmt: skip
-    make = maker([row])
+    make = maker()
     before = make.previous(row, make.profit(row, {"invoice": D(10)}))
     assert (before.net_sales, before.gross_margin_pct, before.cost_to_serve, before.returns_amount) == (
         500,
