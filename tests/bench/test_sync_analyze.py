@@ -32,6 +32,8 @@ def test_every_step_runs_and_pandas_agrees_with_analyze() -> None:
     assert results["analyze"]["open_amount"].startswith(results["pandas"]["open_amount"])
     assert results["pdf"]["bytes"] > 1000 and results["html"]["bytes"] > 1000
     assert results["chromium"]["ready"] and results["chromium"]["console_errors"] == 0
+    # profitlens' steps run as where it is installed on its own: pandas (the reference's) is not loaded.
+    assert [step for step, r in results.items() if r["pandas_loaded"]] == ["pandas"]
     assert set(tiny["ratios"]) == {
         "sync_share_of_raw_fetch_rate",
         "incremental_share_of_full_sync",
