@@ -44,6 +44,9 @@ class Store:
         # A bounded buffer pool: a large sync spills to disk instead of growing without limit.
         self.con.execute(f"SET memory_limit = '{int(memory_limit_mb)}MB'")
         self.con.execute("SET preserve_insertion_order = false")
+        # DuckDB's Python client draws a progress bar on stdout for any query over 2 s, also into a pipe or a
+        # file: on a large company it would mix into the paths `analyze` prints, `--json` output and cron logs.
+        self.con.execute("SET enable_progress_bar = false")
         if not read_only:
             _owner_only(self.path)
             self._create()

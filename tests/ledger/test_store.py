@@ -193,3 +193,30 @@ def test_reading_the_ledger_does_not_load_pyarrow() -> None:
     code = "import sys, ledger.store, profitability.analyze; print('pyarrow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_long_query_draws_no_progress_bar_on_stdout(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, read_only: bool
+) -> None:
+    # DuckDB draws its bar for queries over progress_bar_time (2 s) on fd 1, pipes and files included; here
+    # every connection starts with the threshold at 0, so a short query would draw it. stdout carries the
+    # paths `analyze` prints and `--json` output.
+    import duckdb
+
+    connect = duckdb.connect
+
+    def connect_with_the_bar_at_once(*args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
+        con = connect(*args, **kwargs)
+        con.execute("SET progress_bar_time = 0")
+        return con
+
+    monkeypatch.setattr(duckdb, "connect", connect_with_the_bar_at_once)
+    path = tmp_path / "ledger.duckdb"
+    Store(path).close()
+    with Store(path, read_only=read_only) as store:
+        capfd.readouterr()  # the store's own settings, made while the threshold was still 0
+        query = "SELECT count(*) FROM range(50000000) t(i) WHERE i % 7 = 3"
+        (count,) = store.con.execute(query).fetchone()  # type: ignore[misc]
+    assert count == 7142857
+    assert capfd.readouterr().out == ""
