@@ -1,7 +1,7 @@
 """Activity costs by time-driven ABC (Kaplan & Anderson, 2004).
 
-Each capacity pool has a cost for the period and a practical capacity in minutes; its rate is
-cost ÷ practical minutes. Each driver takes a number of minutes of one pool per event, so a driver's
+Each capacity pool has a yearly cost and a yearly practical capacity in minutes; a period gets both × its
+days ÷ 365, so its rate, cost ÷ practical minutes, is the same for every period. Each driver takes a number of minutes of one pool per event, so a driver's
 cost per event is minutes × rate. A customer's activity cost is Σ events × cost per event. Capacity
 not used by any driver (or by labour priced at the pool's rate) is reported as unused capacity, in
 minutes and money, and is never spread over customers.
@@ -34,10 +34,9 @@ WITH reminder AS (
            ) AS BIGINT) AS reminders
     FROM (
         SELECT company, customer_id, due_date,
-               least(CAST($end AS DATE), CAST($as_of AS DATE),
-                     coalesce(paid_on - INTERVAL 1 DAY, CAST($end AS DATE)))::DATE AS last_day
-        FROM open_item
-        WHERE sign = 1 AND due_date IS NOT NULL AND due_date < $end
+               least(CAST($end AS DATE), coalesce(settled_on - INTERVAL 1 DAY, CAST($end AS DATE)))::DATE AS last_day
+        FROM receivable
+        WHERE sign = 1 AND due_date IS NOT NULL AND due_date < $end AND amount > 0
     )
 )
 SELECT company, customer_id, driver, sum(quantity) AS events FROM (
@@ -85,17 +84,23 @@ def activity_costs(
     return dict(by_customer), dict(used)
 
 
-def unused_capacity(costing: Costing, used_minutes: dict[str, Decimal]) -> dict[str, dict[str, Decimal]]:
-    """Per pool: practical minutes, minutes used, unused minutes and their cost (negative = overloaded)."""
+def unused_capacity(
+    costing: Costing, used_minutes: dict[str, Decimal], days: int
+) -> dict[str, dict[str, Decimal]]:
+    """Per pool, for a period of `days` days: the pool's cost and practical minutes (its yearly figures ×
+    days ÷ 365), minutes used, unused minutes and their cost (negative = overloaded)."""
     out: dict[str, dict[str, Decimal]] = {}
     for pool in costing.pools:
         used = used_minutes.get(pool.name, ZERO)
-        unused = pool.practical_minutes - used
+        practical = pool.practical_minutes * days / 365
+        rate = pool.cost / pool.practical_minutes
+        unused = practical - used
         out[pool.name] = {
-            "practical_minutes": pool.practical_minutes,
+            "practical_minutes": practical,
             "used_minutes": used,
             "minutes": unused,
-            "cost": unused * pool.cost / pool.practical_minutes,
-            "rate_per_minute": pool.cost / pool.practical_minutes,
+            "cost": unused * rate,
+            "rate_per_minute": rate,
+            "pool_cost": pool.cost * days / 365,
         }
     return out

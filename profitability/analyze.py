@@ -1,11 +1,14 @@
 """Price every customer for a period, set-based over the ledger store.
 
-    net profit = gross margin − commissions − labour − activity costs − financing cost − expected credit loss
+    net profit = gross margin + other income − commissions − labour − activity costs − financing cost
+                 − credit loss
 
-Each customer's figures come from profitability.customers (per period: a few temp tables and one query
-joining them per customer, rates multiplied out exactly in Decimal). This module puts the period together:
-the previous period of the same length (for the trend, the watch list and its totals), referral value,
-ranking, whale curve, segments, lifetime value, groups and the checks against the ERP.
+Every figure is a flow of the period: the analyses of consecutive periods add up to the analysis of their
+union, customer by customer. Each customer's figures come from profitability.customers (per period: a few
+temp tables and one query joining them per customer, rates multiplied out exactly in Decimal). This module
+puts the period together: the previous period of the same length, analysed as its own report would (for
+the trend, the watch list and its totals), referral value, ranking, whale curve, segments, lifetime value,
+groups, the capacity pools' check and the checks against the ERP.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from typing import Any
 
 import duckdb
 
-from profitability import activity, portfolio, risk
-from profitability.customers import CustomerMaker, PeriodRows, current_records, period_rows, previous_figures, sum_lines
-from profitability.labour import POOL_MINUTES_SQL, UNPRICED_SQL
+from profitability import activity, portfolio
+from profitability.customers import PeriodRows, current_records, period_rows, prepare_ledger, previous_figures
+from profitability.labour import POOL_COST_SQL, POOL_MINUTES_SQL, UNPRICED_SQL
 from profitability.model import Analysis, CustomerProfit, Period, Settings
 from profitability.receivables import RECONCILE_OPEN_BY_CUSTOMER_SQL, RECONCILE_OPEN_SQL
+from profitability.risk import Allowances
 from profitability.sales import ITEM_CLASS_SQL, SALES_VS_LINES_SQL
 from profitlens.cycles import paused_cycle_collector
 from profitlens.errors import EngineError
@@ -45,6 +49,11 @@ MONEY_TOTALS = (
     "unapplied_credits",
     "returns_amount",
     "write_offs",
+    "discounts_taken",
+    "finance_charges_billed",
+    "other_income",
+    "credit_loss",
+    "allowance_change",
 )
 
 
@@ -76,17 +85,15 @@ def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings |
 
 def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> Analysis:
     buckets = settings.buckets
-    if settings.loss_rates == "history":
-        loss_rates = risk.loss_rates_from_history(con, buckets, period.as_of, settings.history_years)
-        source = "history"
-    else:
-        loss_rates = tuple(settings.loss_rates)
-        source = "configured"
-    sum_lines(con)
-    make = CustomerMaker(period, loss_rates, settings)  # the previous period has the same length
-    before, previous_totals = previous_figures(period_rows(con, period.previous(), settings), make, MONEY_TOTALS)
-    rows = period_rows(con, period, settings)  # last: its temp tables stay for the details and checks
-    customers = current_records(con, rows, make)
+    prepare_ledger(con)
+    allowances = Allowances(con, settings)  # shared: the previous period's end is this one's start
+    before, previous_totals = previous_figures(
+        period_rows(con, period.previous(), settings, allowances), settings, MONEY_TOTALS
+    )
+    rows = period_rows(con, period, settings, allowances)  # last: its temp tables stay for the details and checks
+    customers = current_records(con, rows, settings)
+    loss_rates = allowances.rates(period.as_of)
+    source = "history" if settings.loss_rates == "history" else "configured"
     margins = {(c.company, c.customer_id): c.gross_margin for c in customers}
     referral: dict[tuple[str, str], Decimal] = {}
     for (company, customer_id), referrer in zip(
@@ -112,7 +119,7 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
             if (prev is not None and c.avg_days_to_pay is not None and prev.avg_days_to_pay is not None)
             else None
         )
-        seg = portfolio.segment(c, large_from, company_gm)
+        seg = portfolio.segment(c, large_from, company_gm, settings.protect_min_net_margin)
         _complete(
             c,
             referral_value=referral.get(key, ZERO),
@@ -128,7 +135,12 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         sum(column, ZERO)
         for column in (list(zip(*map(attrgetter("ageing"), final), strict=True)) or [()] * len(buckets))
     )
-    ecl_by_bucket = tuple(a * rate for a, rate in zip(ageing_totals, loss_rates, strict=True))
+    exposure_totals = tuple(
+        sum(column, ZERO)
+        for column in (list(zip(*map(attrgetter("exposure"), final), strict=True)) or [()] * len(buckets))
+    )
+    ecl_by_bucket = tuple(a * rate for a, rate in zip(exposure_totals, loss_rates, strict=True))
+    unused = activity.unused_capacity(settings.costing, _used_minutes(con, rows), period.days)
     return Analysis(
         period=period,
         buckets=buckets,
@@ -141,13 +153,15 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         counts={**_counts(con, period), "customers": len(final)},
         reconciliation=_reconciliation(con, period.as_of),
         unpriced_hours=_dec(con.execute(UNPRICED_SQL).fetchone()[0]),  # type: ignore[index]
-        unused_capacity=activity.unused_capacity(settings.costing, _used_minutes(con, rows)),
+        unused_capacity=unused,
+        pool_check=_pool_check(con, settings, final, unused),
         driver_rates=activity.driver_rates(settings.costing),
         whale_curve=curve,
         watch_list=tuple(portfolio.watch_list(final, before)),
         groups=portfolio.groups(final, con.execute(ITEM_CLASS_SQL).fetchall()),
         retention=r,
         previous_totals=previous_totals,
+        exposure_totals=exposure_totals,
     )
 
 
@@ -156,6 +170,40 @@ def _column_sums(customers: list[CustomerProfit], names: list[str]) -> dict[str,
     column by column (the same sums as field by field, a third of the time)."""
     columns = list(zip(*map(attrgetter(*names), customers), strict=True)) or [()] * len(names)
     return {name: sum(column, ZERO) for name, column in zip(names, columns, strict=True)}
+
+
+def _pool_check(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    customers: list[CustomerProfit],
+    unused: dict[str, dict[str, Decimal]],
+) -> dict[str, dict[str, Any]]:
+    """Per pool: its cost for the period = what customers were charged by its drivers + labour priced at its
+    rate (customers' and internal) + its unused capacity. A difference means a cost charged to nobody."""
+    pool_of = {d.name: d.pool for d in settings.costing.drivers}
+    activity_charged: dict[str, Decimal] = {}
+    for c in customers:
+        for driver, cost in c.activity_by_driver.items():
+            activity_charged[pool_of[driver]] = activity_charged.get(pool_of[driver], ZERO) + cost
+    labour: dict[tuple[str, bool], Decimal] = {
+        (pool, bool(attributed)): _dec(cost) for pool, attributed, cost in con.execute(POOL_COST_SQL).fetchall()
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for name, p in unused.items():
+        charged = activity_charged.get(name, ZERO)
+        labour_charged = labour.get((name, True), ZERO)
+        internal = labour.get((name, False), ZERO)
+        difference = p["pool_cost"] - charged - labour_charged - internal - p["cost"]
+        out[name] = {
+            "pool_cost": p["pool_cost"],
+            "activity_charged": charged,
+            "labour_charged": labour_charged,
+            "labour_internal": internal,
+            "unused_cost": p["cost"],
+            "difference": difference,
+            "ties": abs(difference) < Decimal("0.005"),
+        }
+    return out
 
 
 def _used_minutes(con: duckdb.DuckDBPyConnection, rows: PeriodRows) -> dict[str, Decimal]:

@@ -1,19 +1,23 @@
 """Each customer's figures for one period: the per-customer query, its rows as Decimals, and the records.
 
-    net profit = gross margin − commissions − labour − activity costs − financing cost − expected credit loss
+    net profit = gross margin + other income − commissions − labour − activity costs − financing cost
+                 − credit loss
 
-The period's temp tables (open items as of the date, its sales documents, its priced time entries) feed one
-query that joins them per customer; money that needs a rate (activity costs, financing, credit loss) is
-multiplied out exactly in Decimal here. The current period becomes full records (`CustomerProfit`); the
-previous period only what the watch list, the trend and its totals compare with (`PreviousFigures`).
+Every figure is a flow of the period, so that consecutive periods add up to their union. The period's temp
+tables (open items as of the as-of date, its sales documents, its priced time entries) and the analysis'
+(settlements, documents with their settling day, the day-by-day balance) feed one query that joins them per
+customer; money that needs a rate (activity costs, financing, the allowance) is multiplied out exactly in
+Decimal here. The current period becomes full records (`CustomerProfit`); the previous period only what
+the watch list, the trend and its totals compare with (`PreviousFigures`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import attrgetter, mul
+from operator import attrgetter
 from typing import Any
 
 import duckdb
@@ -21,8 +25,18 @@ import duckdb
 from profitability import activity, risk
 from profitability.labour import LABOUR_BY_ACTIVITY_SQL, LABOUR_CTE, labour_table_sql
 from profitability.model import CustomerProfit, Period, PreviousFigures, Settings
-from profitability.receivables import BEHAVIOUR_CTES, FINANCING_CTE, OPEN_ITEM_TABLE, ageing_cte
-from profitability.sales import LINE_TOTAL_TABLE, SALES_CTE, SALES_DOC_TABLE
+from profitability.receivables import (
+    BALANCE_STEP_TABLE,
+    BEHAVIOUR_CTES,
+    FINANCING_CTE,
+    OPEN_IN_PERIOD_CTE,
+    OPEN_ITEM_TABLE,
+    RECEIVABLE_TABLE,
+    SETTLEMENT_TABLE,
+    ageing_cte,
+)
+from profitability.risk import Allowances
+from profitability.sales import FINANCE_CHARGE_CTE, LINE_TOTAL_TABLE, SALES_CTE, SALES_DOC_TABLE
 from profitlens.errors import EngineError
 
 ZERO = Decimal(0)
@@ -46,10 +60,12 @@ AS_TEXT = "CAST({0} AS VARCHAR) AS {0}"
 _LEADING = (
     *TEXT_COLUMNS,
     "credit_limit",
-    "net_sales",
+    "document_net_sales",
     "cost_of_goods",
     "freight_billed",
     "misc_billed",
+    "finance_charges_billed",
+    "discounts_taken",
     "commissions",
     "returns_amount",
     "documents",
@@ -68,9 +84,7 @@ _TRAILING = (
     "credit_sales",
     "write_offs",
 )
-_NET_SALES, _COST_OF_GOODS, _COMMISSIONS, _RETURNS, _LABOUR_COST = map(
-    _LEADING.index, ("net_sales", "cost_of_goods", "commissions", "returns_amount", "labour_cost")
-)
+_AT = {name: at for at, name in enumerate(_LEADING)}
 _AS_IS = {*TEXT_COLUMNS, "documents"}  # fetched as they are; every other column is a sum, fetched as text
 # Hours and the weights of the days-to-pay averages are not money: no currency rate for them.
 _NOT_MONEY = {*_AS_IS, "labour_hours", "paid_amount_days", "paid_amount_days_late", "amount_paid"}
@@ -79,28 +93,46 @@ _NOT_MONEY = {*_AS_IS, "labour_hours", "paid_amount_days", "paid_amount_days_lat
 @dataclass
 class PeriodRows:
     """The per-customer query's rows for a period (ordered by company and customer), every figure a
-    Decimal in the reporting currency, and each customer's activity cost by driver."""
+    Decimal in the reporting currency, each customer's activity cost by driver, and the allowance for
+    credit losses the day before the period, at its end and at its as-of date (with the net exposure)."""
 
     period: Period
     names: list[str]
     rows: list[tuple[Any, ...]]
     activity_by_customer: dict[tuple[str, str], dict[str, Decimal]]
     used_minutes: dict[str, Decimal]
+    allowance_start: dict[tuple[str, str], Decimal]
+    allowance_end: dict[tuple[str, str], Decimal]
+    allowance_as_of: dict[tuple[str, str], Decimal]
+    exposure_as_of: dict[tuple[str, str], tuple[Decimal, ...]]
 
     def column(self, name: str) -> list[Any]:
         at = self.names.index(name)
         return [row[at] for row in self.rows]
 
 
-def sum_lines(con: duckdb.DuckDBPyConnection) -> None:
-    """Sum each document's lines into the temp table line_total, once for the periods that follow."""
+def prepare_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """Once for the periods that follow: each document's lines summed (line_total), what settled each
+    document and when (settlement, receivable), and every customer's balance from day to day (balance_step)."""
     con.execute(LINE_TOTAL_TABLE)
+    con.execute(SETTLEMENT_TABLE)
+    con.execute(RECEIVABLE_TABLE)
+    con.execute(BALANCE_STEP_TABLE)
 
 
-def period_rows(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> PeriodRows:
+def period_rows(
+    con: duckdb.DuckDBPyConnection, period: Period, settings: Settings, allowances: Allowances
+) -> PeriodRows:
     """Build the period's temp tables (open_item, sales_doc, labour_priced; they stay for the caller's
-    checks) and read each customer with anything in the period. Needs `sum_lines` first."""
-    params: dict[str, Any] = {"start": period.start, "end": period.end, "as_of": period.as_of}
+    checks) and read each customer with anything in the period: a document, an application, a time entry,
+    an activity event, something open on any day of it (which covers reminders and the allowance), a
+    referral, or an open item at the as-of date. Needs `prepare_ledger` first."""
+    params: dict[str, Any] = {
+        "start": period.start,
+        "end": period.end,
+        "as_of": period.as_of,
+        "after": period.end + dt.timedelta(days=1),
+    }
     con.execute(OPEN_ITEM_TABLE, {"as_of": period.as_of})
     con.execute(SALES_DOC_TABLE, {"start": period.start, "end": period.end})
     labour_params: dict[str, Any] = {"start": period.start, "end": period.end}
@@ -115,11 +147,20 @@ WITH {SALES_CTE.strip()},
 {ageing_cte(settings.buckets).strip()},
 {FINANCING_CTE.strip()},
 {BEHAVIOUR_CTES.strip()},
-event AS (SELECT DISTINCT company, customer_id FROM activity_event WHERE date BETWEEN $start AND $end)
+{FINANCE_CHARGE_CTE.strip()},
+{OPEN_IN_PERIOD_CTE.strip()},
+event AS (SELECT DISTINCT company, customer_id FROM activity_event WHERE date BETWEEN $start AND $end),
+dated AS (SELECT DISTINCT company, customer_id FROM document WHERE NOT voided AND document_date BETWEEN $start AND $end),
+referrer AS (
+    SELECT DISTINCT c.company, c.referred_by AS customer_id FROM customer c JOIN sales USING (company, customer_id)
+    WHERE c.referred_by IS NOT NULL
+)
 SELECT c.company, c.customer_id, c.name, c.parent_id, c.salesperson_id, c.territory, c.customer_class, c.currency,
        c.referred_by, c.credit_limit,
-       nullif(s.net_sales, 0) AS net_sales, nullif(s.cost_of_goods, 0) AS cost_of_goods,
+       nullif(s.net_sales, 0) AS document_net_sales, nullif(s.cost_of_goods, 0) AS cost_of_goods,
        nullif(s.freight_billed, 0) AS freight_billed, nullif(s.misc_billed, 0) AS misc_billed,
+       nullif(fc.finance_charges_billed, 0) AS finance_charges_billed,
+       nullif(w.discounts_taken, 0) AS discounts_taken,
        nullif(s.commissions, 0) AS commissions, nullif(s.returns_amount, 0) AS returns_amount,
        coalesce(s.documents, 0) AS documents,
        nullif(lc.labour_hours, 0) AS labour_hours, nullif(lc.labour_cost, 0) AS labour_cost,
@@ -135,9 +176,14 @@ LEFT JOIN financing f USING (company, customer_id)
 LEFT JOIN paid p USING (company, customer_id)
 LEFT JOIN credit_sales cs USING (company, customer_id)
 LEFT JOIN write_off w USING (company, customer_id)
+LEFT JOIN finance_charge fc USING (company, customer_id)
 LEFT JOIN event ev USING (company, customer_id)
+LEFT JOIN dated dd USING (company, customer_id)
+LEFT JOIN open_in_period op USING (company, customer_id)
+LEFT JOIN referrer rf USING (company, customer_id)
 WHERE s.customer_id IS NOT NULL OR lc.customer_id IS NOT NULL OR a.customer_id IS NOT NULL
-   OR ev.customer_id IS NOT NULL OR f.customer_id IS NOT NULL
+   OR ev.customer_id IS NOT NULL OR f.customer_id IS NOT NULL OR dd.customer_id IS NOT NULL
+   OR op.customer_id IS NOT NULL OR rf.customer_id IS NOT NULL
 """
     columns = [*_LEADING, *keys, *_TRAILING]
     outer = ", ".join(n if n in _AS_IS else AS_TEXT.format(f'"{n}"') for n in columns)
@@ -146,8 +192,25 @@ WHERE s.customer_id IS NOT NULL OR lc.customer_id IS NOT NULL OR a.customer_id I
     if names[:_AGEING_AT] != list(_LEADING) or names[_AGEING_AT : _AGEING_AT + len(keys)] != keys:
         raise EngineError(f"the per-customer query's columns are not in the expected order: {names}")
     rows = _as_decimals(names, cursor.fetchall(), settings.company_rates)
-    by_customer, used_minutes = _activity_costs(con, params, settings)
-    return PeriodRows(period, names, rows, by_customer, used_minutes)
+    by_customer, used_minutes = _activity_costs(con, {"start": period.start, "end": period.end}, settings)
+    start = allowances.allowance(period.start - dt.timedelta(days=1))
+    end = allowances.allowance(period.end)
+    listed = {(row[0], row[1]) for row in rows}
+    # Whoever carries a cost of the period is listed: else a pool's cost would not add up (see above).
+    for key in (*by_customer, *start, *end):
+        if key not in listed:
+            raise EngineError(f"customer {key[1]!r} of company {key[0]!r} has costs in the period but was not listed")
+    return PeriodRows(
+        period,
+        names,
+        rows,
+        by_customer,
+        used_minutes,
+        allowance_start=start,
+        allowance_end=end,
+        allowance_as_of=allowances.allowance(period.as_of),
+        exposure_as_of=allowances.exposure(period.as_of),
+    )
 
 
 def _as_decimals(
@@ -194,39 +257,69 @@ def _activity_costs(
 
 class CustomerMaker:
     """Turns a row of the per-customer query into a customer's figures; what is the same for every row
-    (buckets past 90 days, rates) is worked out once (this runs 30,000 times a year)."""
+    (buckets past 90 days, rates, column positions) is worked out once (this runs 30,000 times a year)."""
 
-    def __init__(self, period: Period, loss_rates: tuple[Decimal, ...], settings: Settings) -> None:
+    def __init__(self, rows: PeriodRows, settings: Settings) -> None:
+        self.rows = rows
         self.buckets = len(settings.buckets)
-        self.loss_rates = loss_rates
         self.over_90 = [i for i, (lo, _hi) in enumerate(settings.buckets.ranges()) if lo is not None and lo > 90]
-        self.days = period.days
+        self.days = rows.period.days
         self.financing_rate = settings.cost_of_capital
+        self.trailing = {name: _AGEING_AT + self.buckets + i for i, name in enumerate(_TRAILING)}
+        self.none = tuple(ZERO for _ in range(self.buckets))
 
-    def profit(self, row: tuple[Any, ...], by_driver: dict[str, Decimal]) -> tuple[Decimal, ...]:
-        """Gross margin, activity cost, financing cost, expected credit loss and net profit."""
-        gross_margin = row[_NET_SALES] - row[_COST_OF_GOODS]
+    def profit(self, row: tuple[Any, ...], by_driver: dict[str, Decimal]) -> dict[str, Decimal]:
+        """The flows of the period that need more than a sum: net sales after settlement discounts, gross
+        margin, other income, activity cost, financing, credit loss (with the allowances) and net profit."""
+        key = (row[0], row[1])
+        net_sales = row[_AT["document_net_sales"]] - row[_AT["discounts_taken"]]
+        gross_margin = net_sales - row[_AT["cost_of_goods"]]
+        other_income = row[_AT["freight_billed"]] + row[_AT["misc_billed"]] + row[_AT["finance_charges_billed"]]
         # Summed in driver-name order: a sum of 28-digit Decimals rounds by its order, and the drivers'
         # counts come from a GROUP BY, in no defined order.
         activity_cost = sum([cost for _, cost in sorted(by_driver.items())], ZERO) if by_driver else ZERO
-        financing = row[_AGEING_AT + self.buckets] * self.financing_rate / 365  # Σ amount × days waited
-        ecl = sum(map(mul, row[_AGEING_AT : _AGEING_AT + self.buckets], self.loss_rates), ZERO)
-        net_profit = gross_margin - row[_COMMISSIONS] - row[_LABOUR_COST] - activity_cost - financing - ecl
-        return gross_margin, activity_cost, financing, ecl, net_profit
+        financing = row[self.trailing["financing_amount_days"]] * self.financing_rate / 365  # Σ balance × days
+        allowance_start = self.rows.allowance_start.get(key, ZERO)
+        allowance_end = self.rows.allowance_end.get(key, ZERO)
+        credit_loss = row[self.trailing["write_offs"]] + allowance_end - allowance_start
+        net_profit = (
+            gross_margin
+            + other_income
+            - row[_AT["commissions"]]
+            - row[_AT["labour_cost"]]
+            - activity_cost
+            - financing
+            - credit_loss
+        )
+        return {
+            "net_sales": net_sales,
+            "gross_margin": gross_margin,
+            "other_income": other_income,
+            "activity_cost": activity_cost,
+            "financing_cost": financing,
+            "allowance_start": allowance_start,
+            "allowance_end": allowance_end,
+            "credit_loss": credit_loss,
+            "net_profit": net_profit,
+        }
 
-    def previous(self, row: tuple[Any, ...], profit: tuple[Decimal, ...]) -> PreviousFigures:
+    def previous(self, row: tuple[Any, ...], profit: dict[str, Decimal]) -> PreviousFigures:
         """What the watch list and the trend compare with, from a row and its `profit()`."""
-        gross_margin, activity_cost, _, ecl, net_profit = profit
-        paid_days, paid = row[_AGEING_AT + self.buckets + 1], row[_AGEING_AT + self.buckets + 3]
+        paid_days, paid = row[self.trailing["paid_amount_days"]], row[self.trailing["amount_paid"]]
         return PreviousFigures(
-            net_sales=row[_NET_SALES],
-            gross_margin=gross_margin,
-            labour_cost=row[_LABOUR_COST],
-            activity_cost=activity_cost,
-            returns_amount=row[_RETURNS],
-            expected_credit_loss=ecl,
-            net_profit=net_profit,
+            name=row[2],
+            net_sales=profit["net_sales"],
+            gross_margin=profit["gross_margin"],
+            labour_cost=row[_AT["labour_cost"]],
+            activity_cost=profit["activity_cost"],
+            returns_amount=row[_AT["returns_amount"]],
+            expected_credit_loss=profit["allowance_end"],  # the previous period's as-of date is its end
+            net_profit=profit["net_profit"],
             avg_days_to_pay=paid_days / paid if paid else None,
+            other_income=profit["other_income"],
+            financing_cost=profit["financing_cost"],
+            credit_loss=profit["credit_loss"],
+            allowance_change=profit["allowance_end"] - profit["allowance_start"],
         )
 
     def __call__(
@@ -235,28 +328,35 @@ class CustomerMaker:
         (company, customer_id, name, parent_id, salesperson_id, territory, customer_class, currency, _, limit) = row[
             :10
         ]
-        net_sales, cost_of_goods, freight, misc, commissions, returns, documents = row[10:17]
-        labour_hours, labour_cost, open_amount, overdue, unapplied = row[17:_AGEING_AT]
+        at = _AT
+        open_amount = row[at["open_amount"]]
         n = self.buckets
         ageing = row[_AGEING_AT : _AGEING_AT + n]
-        _, paid_days, paid_days_late, paid, credit_sales, write_offs = row[_AGEING_AT + n :]
-        gross_margin, activity_cost, financing, ecl, net_profit = self.profit(row, by_driver)
+        t = self.trailing
+        paid_days, paid_days_late, paid = row[t["paid_amount_days"]], row[t["paid_amount_days_late"]], row[t["amount_paid"]]
+        credit_sales, write_offs = row[t["credit_sales"]], row[t["write_offs"]]
+        p = self.profit(row, by_driver)
+        key = (company, customer_id)
+        exposure = self.rows.exposure_as_of.get(key, self.none)
+        exposed = sum(exposure, ZERO)
 
+        # DSO and best possible DSO on the same basis, the net exposure: their difference, the average days
+        # delinquent, is the overdue part of it and cannot fall below zero.
         dso = best = delinquent = None
         if credit_sales > 0:
-            dso = open_amount / credit_sales * self.days
-            best = ageing[0] / credit_sales * self.days
+            dso = exposed / credit_sales * self.days
+            best = exposure[0] / credit_sales * self.days
             delinquent = dso - best
         avg_days_to_pay = (paid_days / paid) if paid else None
         avg_days_late = (paid_days_late / paid) if paid else None
         limit_use = open_amount / limit if limit else None
         figures = {
-            "open_amount": open_amount,
+            "open_amount": exposed,
             "avg_days_delinquent": delinquent,
             "credit_limit_use": limit_use,
             "write_offs": write_offs,
         }
-        over_90 = sum([ageing[i] for i in self.over_90], ZERO)
+        over_90 = sum([exposure[i] for i in self.over_90], ZERO)
         return CustomerProfit(
             company=company,
             customer_id=customer_id,
@@ -266,25 +366,25 @@ class CustomerMaker:
             territory=territory,
             customer_class=customer_class,
             currency=currency,
-            net_sales=net_sales,
-            cost_of_goods=cost_of_goods,
-            gross_margin=gross_margin,
-            freight_billed=freight,
-            misc_billed=misc,
-            commissions=commissions,
-            labour_hours=labour_hours,
-            labour_cost=labour_cost,
-            activity_cost=activity_cost,
-            financing_cost=financing,
-            expected_credit_loss=ecl,
-            net_profit=net_profit,
+            net_sales=p["net_sales"],
+            cost_of_goods=row[at["cost_of_goods"]],
+            gross_margin=p["gross_margin"],
+            freight_billed=row[at["freight_billed"]],
+            misc_billed=row[at["misc_billed"]],
+            commissions=row[at["commissions"]],
+            labour_hours=row[at["labour_hours"]],
+            labour_cost=row[at["labour_cost"]],
+            activity_cost=p["activity_cost"],
+            financing_cost=p["financing_cost"],
+            expected_credit_loss=self.rows.allowance_as_of.get(key, ZERO),
+            net_profit=p["net_profit"],
             referral_value=ZERO,
             open_amount=open_amount,
-            overdue_amount=overdue,
-            unapplied_credits=unapplied,
+            overdue_amount=row[at["overdue_amount"]],
+            unapplied_credits=row[at["unapplied_credits"]],
             ageing=ageing,
-            documents=int(documents),
-            returns_amount=returns,
+            documents=int(row[at["documents"]]),
+            returns_amount=row[at["returns_amount"]],
             write_offs=write_offs,
             credit_limit=limit,
             dso=dso,
@@ -295,43 +395,51 @@ class CustomerMaker:
             days_to_pay_trend=None,
             credit_limit_use=limit_use,
             risk_grade=risk.risk_grade(figures, over_90),
+            discounts_taken=row[at["discounts_taken"]],
+            finance_charges_billed=row[at["finance_charges_billed"]],
+            other_income=p["other_income"],
+            credit_loss=p["credit_loss"],
+            allowance_start=p["allowance_start"],
+            allowance_end=p["allowance_end"],
+            exposure=exposure,
             labour_by_activity=dict(sorted(by_activity.items())) if by_activity else {},
             activity_by_driver=dict(sorted(by_driver.items())) if by_driver else {},
         )
 
 
 def previous_figures(
-    rows: PeriodRows, make: CustomerMaker, totals_of: Sequence[str]
+    rows: PeriodRows, settings: Settings, totals_of: Sequence[str]
 ) -> tuple[dict[tuple[str, str], PreviousFigures], dict[str, Decimal]]:
-    """The previous period: each customer's figures the watch list and the trend compare with, and the
-    period's totals of the figures `totals_of` (the same sums, in the same order, as over full records)."""
+    """The previous period, analysed as its own report would: each customer's figures the watch list and
+    the trend compare with, and the period's totals of the figures `totals_of` (the same sums, in the same
+    order, as over full records)."""
+    make = CustomerMaker(rows, settings)
     no_costs: dict[str, Decimal] = {}
     by_customer = rows.activity_by_customer
     before: dict[tuple[str, str], PreviousFigures] = {}
-    financing: list[Decimal] = []
     for row in rows.rows:
         key = (row[0], row[1])
-        profit = make.profit(row, by_customer.get(key, no_costs))
-        financing.append(profit[2])
-        before[key] = make.previous(row, profit)
+        before[key] = make.previous(row, make.profit(row, by_customer.get(key, no_costs)))
     figures = list(before.values())
     totals: dict[str, Decimal] = {}
     for name in totals_of:
         values: list[Decimal]
-        if name in rows.names:
-            values = rows.column(name)
-        elif name == "financing_cost":
-            values = financing
-        elif name == "referral_value":  # referrals are valued in the current period only
-            values = []
-        else:
+        if name in PREVIOUS_FIELDS:
             values = list(map(attrgetter(name), figures))
+        elif name in rows.names:
+            values = rows.column(name)
+        else:  # valued in the current period only (referrals) or a view at the as-of date
+            values = []
         totals[name] = sum(values, ZERO)
     return before, totals
 
 
-def current_records(con: duckdb.DuckDBPyConnection, rows: PeriodRows, make: CustomerMaker) -> list[CustomerProfit]:
+PREVIOUS_FIELDS = frozenset(PreviousFigures.__dataclass_fields__)
+
+
+def current_records(con: duckdb.DuckDBPyConnection, rows: PeriodRows, settings: Settings) -> list[CustomerProfit]:
     """The current period's full records, with labour cost by activity (from its labour_priced table)."""
+    make = CustomerMaker(rows, settings)
     labour_by_activity: dict[tuple[str, str], dict[str, Decimal]] = {}
     by_activity_sql = f"SELECT company, customer_id, activity, {AS_TEXT.format('cost')} FROM ({LABOUR_BY_ACTIVITY_SQL})"
     for company, customer_id, name, cost in con.execute(by_activity_sql).fetchall():

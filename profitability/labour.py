@@ -14,7 +14,7 @@ from typing import Any
 
 from profitability.model import Costing
 
-RATE_TYPE = "DECIMAL(18,12)"  # enough for a rate per minute; hours (19,5) × rate stays within 38 digits
+RATE_TYPE = "DECIMAL(38,20)"  # a rate per minute to 20 places; hours (19,5) × 60 × rate keeps 13 whole digits
 
 
 def rates_sql(rates: dict[str, Decimal], params: dict[str, Any], prefix: str, key: str) -> str:
@@ -33,7 +33,7 @@ def labour_table_sql(department_rates: dict[str, Decimal], costing: Costing, par
     """CREATE the temp table `labour_priced`: each time entry of the period with its cost and how it was priced."""
     dept = rates_sql(department_rates, params, "dept", "department")
     pools = rates_sql(
-        {p.name: p.rate_per_minute.quantize(Decimal("1e-12")) for p in costing.pools}, params, "pool", "pool"
+        {p.name: p.rate_per_minute.quantize(Decimal("1e-20")) for p in costing.pools}, params, "pool", "pool"
     )
     return f"""
 CREATE OR REPLACE TEMP TABLE labour_priced AS
@@ -62,4 +62,7 @@ SELECT company, customer_id, activity, sum(coalesce(cost, 0)) AS cost FROM labou
 WHERE customer_id IS NOT NULL GROUP BY company, customer_id, activity
 """
 UNPRICED_SQL = "SELECT coalesce(sum(hours), 0) FROM labour_priced WHERE customer_id IS NOT NULL AND priced_by IS NULL"
+POOL_COST_SQL = (
+    "SELECT department, customer_id IS NOT NULL, sum(cost) FROM labour_priced WHERE priced_by = 'pool' GROUP BY ALL"
+)
 POOL_MINUTES_SQL = "SELECT department, sum(hours) * 60 FROM labour_priced WHERE priced_by = 'pool' GROUP BY department"

@@ -144,6 +144,8 @@ class Settings:
     discount_rate: Decimal | None = None  # for lifetime value; default: the cost of capital
     costing: Costing = field(default_factory=Costing)
     history_years: int = 3  # how far back loss rates and retention are estimated
+    # "protect and reward" holds only customers earning at least this share of their net sales.
+    protect_min_net_margin: Decimal = Decimal("0.05")
     # Several companies: each company's functional amounts × its rate give the reporting currency.
     company_rates: dict[str, Decimal] = field(default_factory=dict)
 
@@ -220,6 +222,13 @@ class CustomerProfit(_Ratios):
     days_to_pay_trend: Decimal | None
     credit_limit_use: Decimal | None
     risk_grade: str
+    discounts_taken: Decimal  # settlement discounts taken in the period (already out of net sales)
+    finance_charges_billed: Decimal
+    other_income: Decimal  # freight + misc + finance charges billed
+    credit_loss: Decimal  # write-offs + allowance_end − allowance_start
+    allowance_start: Decimal  # the allowance the day before the period
+    allowance_end: Decimal  # the allowance at the period's end
+    exposure: tuple[Decimal, ...]  # net exposure by ageing bucket at the as-of date (what the ECL is on)
     labour_by_activity: dict[str, Decimal] = field(default_factory=dict)
     activity_by_driver: dict[str, Decimal] = field(default_factory=dict)
     rank: int = 0
@@ -228,12 +237,17 @@ class CustomerProfit(_Ratios):
     action: str = ""
     lifetime_value: Decimal | None = None
 
+    @property
+    def allowance_change(self) -> Decimal:
+        return self.allowance_end - self.allowance_start
+
 
 @dataclass(frozen=True, slots=True)
 class PreviousFigures(_Ratios):
     """A customer's figures in the previous period of the same length: what the watch list and the
     days-to-pay trend compare the current period with."""
 
+    name: str
     net_sales: Decimal
     gross_margin: Decimal
     labour_cost: Decimal
@@ -242,6 +256,10 @@ class PreviousFigures(_Ratios):
     expected_credit_loss: Decimal
     net_profit: Decimal
     avg_days_to_pay: Decimal | None
+    other_income: Decimal
+    financing_cost: Decimal
+    credit_loss: Decimal
+    allowance_change: Decimal
 
 
 @dataclass(frozen=True)
@@ -276,3 +294,5 @@ class Analysis:
     groups: dict[str, list[dict[str, Any]]]
     retention: Decimal | None
     previous_totals: dict[str, Decimal] = field(default_factory=dict)
+    exposure_totals: tuple[Decimal, ...] = ()  # net exposure by bucket at the as-of date
+    pool_check: dict[str, dict[str, Any]] = field(default_factory=dict)

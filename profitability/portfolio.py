@@ -4,19 +4,21 @@ Whale curve: customers ranked by net profit, best first; the cumulative net prof
 customers as a share of the total. It typically climbs above 100 % and comes back down: the profitable
 customers earn more than the company keeps, the unprofitable ones give part of it back.
 
-Segments (net sales size: "large" = in the top fifth of customers by net sales):
-    protect          profitable and large: protect and reward
+Segments (net sales size: "large" = in the top fifth of the customers with net sales, by net sales):
+    protect          large and earning at least `protect_min_net_margin` (default 5 %) of its net sales:
+                     protect and reward
     grow             profitable and small: grow
-    fix_cost_to_serve  loses money although its gross margin % is at least 80 % of the company's:
+    fix_cost_to_serve  loses money (or is large on a thinner net margin than protect's) although its gross margin % is at least 80 % of the company's:
                      the cost to serve, waiting and risk eat the margin; fix the cost to serve
-    reprice          loses money on a thin margin and large: reprice
+    reprice          loses money on a thin gross margin and large, or is large on a thin net margin: reprice
     reprice_or_exit  loses money on a thin margin and small: reprice or exit
-    no_sales         costs money without sales in the period: review
+    no_sales         no net sales in the period (none, or below zero after returns): review
 
 Watch list: customers profitable in the previous period of the same length whose net profit fell by more
 than a quarter, with the reasons: volume down (net sales −10 % or more), margin down (gross margin % −2
 points or more), cost to serve up (labour + activity +10 % or more), returns up, paying later (average days
-to pay +5 or more), credit loss up.
+to pay +5 or more), credit loss up (+10 %); "costs up" when none of these is the cause; "no purchases"
+for a customer with no net sales now (listed or not at all in this period).
 
 Lifetime value = m × r ÷ (1 + i − r), with m the customer's net profit for a year (the period's, scaled to
 365 days), r the yearly retention estimated from history (customers buying in the year before last who
@@ -70,12 +72,18 @@ def whale_curve(ranked: Sequence[CustomerProfit]) -> tuple[list[Decimal], dict[s
     }
 
 
-def segment(c: CustomerProfit, large_from: Decimal, company_gm_pct: Decimal | None) -> str:
+def segment(
+    c: CustomerProfit, large_from: Decimal, company_gm_pct: Decimal | None, protect_min: Decimal = Decimal("0.05")
+) -> str:
+    """The customer's segment; `protect_min` is the least net margin (a fraction of net sales) of "protect"."""
     if c.net_sales <= 0:
         return "no_sales"
     large = c.net_sales >= large_from
-    if c.net_profit >= 0:
-        return "protect" if large else "grow"
+    if c.net_profit >= 0 and not large:
+        return "grow"
+    if c.net_profit >= 0 and c.net_profit >= c.net_sales * protect_min:
+        return "protect"
+    # Losing money, or large on a margin too thin to protect: why is the question.
     gm_pct = c.gross_margin_pct
     if company_gm_pct is not None and gm_pct is not None and gm_pct >= company_gm_pct * Decimal("0.8"):
         return "fix_cost_to_serve"
@@ -106,6 +114,14 @@ def watch_list(
                 WatchItem(c.company, c.customer_id, c.name, before.net_profit, c.net_profit, tuple(reasons)),
             )
         )
+    listed = {(c.company, c.customer_id) for c in current}
+    for (company, customer_id), gone in previous.items():
+        # Profitable before, nothing at all in this period: lost, the plainest fall of all.
+        if (company, customer_id) not in listed and gone.net_profit > 0:
+            name = gone.name if isinstance(gone, PreviousFigures) else ""
+            items.append(
+                (-gone.net_profit, WatchItem(company, customer_id, name, gone.net_profit, ZERO, ("no purchases",)))
+            )
     items.sort(key=lambda t: (t[0], t[1].company, t[1].customer_id))
     return [item for _, item in items]
 
@@ -116,7 +132,9 @@ def _up(now: Decimal, before: Decimal, share: Decimal) -> bool:
 
 def _reasons(c: CustomerProfit, before: CustomerProfit | PreviousFigures) -> list[str]:
     reasons = []
-    if c.net_sales <= before.net_sales * Decimal("0.9"):
+    if c.net_sales <= 0 < before.net_sales:
+        reasons.append("no purchases")
+    elif c.net_sales <= before.net_sales * Decimal("0.9"):
         reasons.append("volume down")
     if (
         c.gross_margin_pct is not None
@@ -134,7 +152,7 @@ def _reasons(c: CustomerProfit, before: CustomerProfit | PreviousFigures) -> lis
         and (c.avg_days_to_pay >= before.avg_days_to_pay + 5)
     ):
         reasons.append("paying later")
-    if _up(c.expected_credit_loss, before.expected_credit_loss, Decimal("0.1")):
+    if _up(c.credit_loss, before.credit_loss, Decimal("0.1")):
         reasons.append("credit loss up")
     return reasons or ["costs up"]
 
@@ -158,7 +176,7 @@ def retention(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Decimal | None:
     row = con.execute(RETENTION_SQL, {"as_of": as_of, "cut": cut, "since": cut - dt.timedelta(days=365)}).fetchone()
     if not row or not row[1]:
         return None
-    return (Decimal(row[0]) / Decimal(row[1])).quantize(Decimal("0.0001"))
+    return Decimal(row[0]) / Decimal(row[1])  # exact: rounded only when shown
 
 
 def lifetime_value(net_profit: Decimal, period_days: int, r: Decimal | None, i: Decimal) -> Decimal | None:
@@ -178,6 +196,9 @@ GROUP_FIELDS = (
     "financing_cost",
     "expected_credit_loss",
     "net_profit",
+    "discounts_taken",
+    "other_income",
+    "credit_loss",
 )
 
 

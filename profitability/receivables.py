@@ -64,24 +64,129 @@ ageing AS (
 )"""
 
 
-# Financing: every amount settled on an invoice dated in the period waited from the invoice date to
-# its application; what is still open waits to the as-of date. Σ amount × days, per customer; the
-# engine multiplies by the yearly cost of capital ÷ 365.
-FINANCING_CTE = f"""
+# What settles each document, once per analysis: for a debit document every amount applied to it
+# (payment or credit + discount taken + write-off), for a credit document every amount it applied.
+SETTLEMENT_TABLE = f"""
+CREATE OR REPLACE TEMP TABLE settlement AS
+SELECT a.company, a.to_document_id AS document_id, a.apply_date,
+       a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount
+FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
+WHERE d.document_type NOT IN {CREDIT_TYPES}
+UNION ALL
+SELECT a.company, a.from_document_id, a.apply_date, a.amount
+FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.from_document_id
+WHERE d.document_type IN {CREDIT_TYPES}
+"""
+
+# Every document that is not voided, its sign on the balance and the day it was settled in full (the
+# first day what settled it reached its amount; NULL: still open). Needs settlement.
+RECEIVABLE_TABLE = f"""
+CREATE OR REPLACE TEMP TABLE receivable AS
+WITH daily AS (
+    SELECT company, document_id, apply_date, sum(amount) AS amount FROM settlement GROUP BY ALL
+),
+running AS (
+    SELECT company, document_id, apply_date,
+           sum(amount) OVER (PARTITION BY company, document_id ORDER BY apply_date) AS settled
+    FROM daily
+),
+settled AS (
+    SELECT r.company, r.document_id, min(r.apply_date) AS settled_on
+    FROM running r JOIN document d USING (company, document_id)
+    WHERE r.settled >= d.amount GROUP BY ALL
+)
+SELECT d.company, d.customer_id, d.document_id, d.document_type, d.document_date, d.due_date, d.amount,
+       CASE WHEN d.document_type IN {CREDIT_TYPES} THEN -1 ELSE 1 END AS sign,
+       CASE WHEN d.amount <= 0 THEN d.document_date ELSE s.settled_on END AS settled_on
+FROM document d LEFT JOIN settled s USING (company, document_id)
+WHERE NOT d.voided
+"""
+
+# The customer's outstanding balance from day to day, for financing: open debit amounts less unapplied
+# credits and cash (finance charges are left out: they are not charged financing). `balance` holds from
+# `day` to the day before `next_day` (NULL: still today). Needs receivable and settlement.
+BALANCE_STEP_TABLE = """
+CREATE OR REPLACE TEMP TABLE balance_step AS
+WITH delta AS (
+    SELECT company, customer_id, document_date AS day, sign * amount AS delta
+    FROM receivable WHERE document_type <> 'finance_charge'
+    UNION ALL
+    SELECT r.company, r.customer_id, s.apply_date, -r.sign * s.amount
+    FROM settlement s JOIN receivable r USING (company, document_id)
+    WHERE r.document_type <> 'finance_charge'
+),
+daily AS (SELECT company, customer_id, day, sum(delta) AS delta FROM delta GROUP BY ALL)
+SELECT company, customer_id, day,
+       sum(delta) OVER w AS balance,
+       lead(day) OVER w AS next_day
+FROM daily
+WINDOW w AS (PARTITION BY company, customer_id ORDER BY day)
+"""
+
+# Financing: Σ over the days of the period of the balance that day (not below zero), per customer; the
+# engine multiplies by the yearly cost of capital ÷ 365. $after is the day after the period.
+FINANCING_CTE = """
 financing AS (
-    SELECT company, customer_id, sum(amount_settled * days) AS amount_days FROM (
-        SELECT o.company, o.customer_id,
-               a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount_settled,
-               greatest(date_diff('day', o.document_date, a.apply_date), 0) AS days
-        FROM open_item o
-        JOIN application a ON a.company = o.company AND a.to_document_id = o.document_id AND a.apply_date <= $as_of
-        WHERE o.sign = 1 AND o.document_type IN {DEBIT_TYPES} AND o.document_date BETWEEN $start AND $end
-        UNION ALL
-        SELECT company, customer_id, open, greatest(date_diff('day', document_date, CAST($as_of AS DATE)), 0)
-        FROM open_item
-        WHERE sign = 1 AND open > 0 AND document_date BETWEEN $start AND $end
-    ) GROUP BY company, customer_id
+    SELECT company, customer_id,
+           sum(balance * date_diff('day', greatest(day, CAST($start AS DATE)),
+                                   least(coalesce(next_day, CAST($after AS DATE)), CAST($after AS DATE))))
+             AS amount_days
+    FROM balance_step
+    WHERE balance > 0 AND day <= $end AND coalesce(next_day, CAST($after AS DATE)) > $start
+    GROUP BY company, customer_id
 )"""
+
+# Customers with something open on some day of the period, or an application in it (who is listed).
+OPEN_IN_PERIOD_CTE = """
+open_in_period AS (
+    SELECT DISTINCT company, customer_id FROM receivable
+    WHERE document_date <= $end AND (settled_on IS NULL OR settled_on > $start) AND amount <> 0
+    UNION
+    SELECT DISTINCT r.company, r.customer_id FROM settlement s JOIN receivable r USING (company, document_id)
+    WHERE s.apply_date BETWEEN $start AND $end
+)"""
+
+
+def exposure_sql(buckets: AgeingBuckets) -> str:
+    """Each customer's net exposure at the date $at by ageing bucket: the open debit items aged at $at,
+    reduced by the customer's unapplied credits and cash, oldest item first (IFRS 9's exposure at
+    default of a customer who may offset). Needs receivable and settlement."""
+    columns = []
+    for (lo, hi), key in zip(buckets.ranges(), buckets.column_keys(), strict=True):
+        if lo is None:
+            cond = f"days_past_due <= {hi}"
+        elif hi is None:
+            cond = f"days_past_due >= {lo}"
+        else:
+            cond = f"days_past_due BETWEEN {lo} AND {hi}"
+        columns.append(f"CAST(sum(exposure) FILTER (WHERE {cond}) AS VARCHAR) AS {key}")
+    return f"""
+WITH applied AS (
+    SELECT company, document_id, sum(amount) AS applied FROM settlement WHERE apply_date <= $at GROUP BY ALL
+),
+item AS (
+    SELECT r.company, r.customer_id, r.document_id, r.sign, r.amount - coalesce(a.applied, 0) AS open,
+           coalesce(r.due_date, r.document_date) AS due,
+           date_diff('day', coalesce(r.due_date, r.document_date), CAST($at AS DATE)) AS days_past_due
+    FROM receivable r LEFT JOIN applied a USING (company, document_id)
+    WHERE r.document_date <= $at AND (r.settled_on IS NULL OR r.settled_on > $at)
+),
+credit AS (SELECT company, customer_id, sum(open) AS unapplied FROM item WHERE sign = -1 AND open > 0 GROUP BY ALL),
+debit AS (
+    SELECT company, customer_id, days_past_due, open,
+           sum(open) OVER (PARTITION BY company, customer_id ORDER BY due, document_id ROWS UNBOUNDED PRECEDING)
+             AS running
+    FROM item WHERE sign = 1 AND open > 0
+),
+exposed AS (
+    SELECT d.company, d.customer_id, d.days_past_due,
+           greatest(0, least(d.open, d.running - coalesce(c.unapplied, 0))) AS exposure
+    FROM debit d LEFT JOIN credit c USING (company, customer_id)
+)
+SELECT company, customer_id, {", ".join(columns)}
+FROM exposed WHERE exposure > 0 GROUP BY company, customer_id
+"""
+
 
 # Payment behaviour: days from invoice to payment, weighted by the amount paid, over payments applied
 # in the period; credit sales (documents that raise the balance, tax included) for DSO.
@@ -103,10 +208,12 @@ credit_sales AS (
     GROUP BY company, customer_id
 ),
 write_off AS (
-    SELECT d.company, d.customer_id, sum(a.write_off_amount) AS write_offs
-    FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
-    WHERE a.apply_date BETWEEN $start AND $end AND coalesce(a.write_off_amount, 0) <> 0
-    GROUP BY d.company, d.customer_id
+    SELECT r.company, r.customer_id, sum(coalesce(a.write_off_amount, 0)) AS write_offs,
+           sum(coalesce(a.discount_taken, 0)) AS discounts_taken
+    FROM application a JOIN receivable r ON r.company = a.company AND r.document_id = a.to_document_id
+    WHERE a.apply_date BETWEEN $start AND $end AND r.sign = 1
+      AND (coalesce(a.write_off_amount, 0) <> 0 OR coalesce(a.discount_taken, 0) <> 0)
+    GROUP BY r.company, r.customer_id
 )"""
 
 RECONCILE_OPEN_SQL = """

@@ -1,6 +1,9 @@
 """Overdue risk: expected credit loss by a provision matrix (IFRS 9 simplified approach) and a risk grade.
 
-Expected credit loss = Σ over ageing buckets of open amount × the bucket's loss rate. The rates are
+Allowance (expected credit loss) at a date = Σ over ageing buckets of the net exposure aged at that date ×
+the bucket's loss rate at that date; the net exposure is the open debit items less the customer's unapplied
+credits and cash, which reduce the oldest items first. The credit loss of a period is a flow: write-offs in
+the period + the allowance at its end − the allowance the day before it starts. The rates are
 configured (`loss_rates`), or estimated from the company's own history (`loss_rates = "history"`):
 
     for each bucket b with lowest age lo_b (current: every invoice),
@@ -8,7 +11,8 @@ configured (`loss_rates`), or estimated from the company's own history (`loss_ra
              by the as-of date (paid, credited or written off) and that reached age lo_b before settling.
 
 That is: of the money that once was this late, the share that was never collected. Invoices still open
-are left out of the estimate (their outcome is unknown). Without write-offs in the history every rate is
+are left out of the estimate (their outcome is unknown), however overdue; what they still owe is in the
+allowance instead, at the rate of the bucket they have reached. Without write-offs in the history every rate is
 0, and the report says the rates came from history.
 
 Risk grade, from the payment behaviour and the open items:
@@ -24,12 +28,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import mul
 from typing import Any
 
 import duckdb
 
-from profitability.model import AgeingBuckets
-from profitability.receivables import DEBIT_TYPES
+from profitability.model import AgeingBuckets, Settings
+from profitability.receivables import DEBIT_TYPES, exposure_sql
 
 ZERO = Decimal(0)
 
@@ -66,7 +71,7 @@ def loss_rates_from_history(
     for i in range(len(lows)):
         written, amount = (row[2 * i], row[2 * i + 1]) if row else (None, None)
         rates.append(Decimal(written) / Decimal(amount) if written is not None and amount else ZERO)
-    return tuple(r.quantize(Decimal("0.000001")) for r in rates)
+    return tuple(rates)  # exact: rounded only when shown
 
 
 def risk_grade(figures: dict[str, Any], over_90: Decimal) -> str:
@@ -82,3 +87,51 @@ def risk_grade(figures: dict[str, Any], over_90: Decimal) -> str:
     if delinquent is not None and delinquent > 5:
         return "B"
     return "A"
+
+
+Exposure = tuple[Decimal, ...]  # net exposure by ageing bucket
+Key = tuple[str, str]  # (company, customer_id)
+
+
+class Allowances:
+    """The allowance for credit losses at any date, per customer: the provision matrix over the net
+    exposure aged at that date, at the loss rates of that date (configured, or estimated from the history
+    up to that date). Dates are asked again and again (a period's end is the next one's start): each is
+    worked out once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+        self._con = con
+        self._settings = settings
+        self._sql = exposure_sql(settings.buckets)
+        self._rates: dict[dt.date, tuple[Decimal, ...]] = {}
+        self._exposure: dict[dt.date, dict[Key, Exposure]] = {}
+        self._allowance: dict[dt.date, dict[Key, Decimal]] = {}
+
+    def rates(self, at: dt.date) -> tuple[Decimal, ...]:
+        if at not in self._rates:
+            s = self._settings
+            self._rates[at] = (
+                loss_rates_from_history(self._con, s.buckets, at, s.history_years)
+                if s.loss_rates == "history"
+                else tuple(s.loss_rates)
+            )
+        return self._rates[at]
+
+    def exposure(self, at: dt.date) -> dict[Key, Exposure]:
+        """Each customer's net exposure by bucket at the end of the day `at` (customers with none left out)."""
+        if at not in self._exposure:
+            company_rates = self._settings.company_rates
+            out: dict[Key, Exposure] = {}
+            for company, customer_id, *values in self._con.execute(self._sql, {"at": at}).fetchall():
+                rate = company_rates.get(company)
+                amounts = tuple(ZERO if v is None else Decimal(v) for v in values)
+                out[(company, customer_id)] = amounts if rate is None or rate == 1 else tuple(v * rate for v in amounts)
+            self._exposure[at] = out
+        return self._exposure[at]
+
+    def allowance(self, at: dt.date) -> dict[Key, Decimal]:
+        """Each customer's allowance at the end of the day `at`."""
+        if at not in self._allowance:
+            rates = self.rates(at)
+            self._allowance[at] = {key: sum(map(mul, e, rates), ZERO) for key, e in self.exposure(at).items()}
+        return self._allowance[at]

@@ -6,6 +6,7 @@ tax never counts. Where a document has no sales_amount, it is amount − tax −
 Cost of goods = the document's cost_amount, else the sum of its lines' extended_cost, same signs.
 Commissions = the document's commission_amount, else the salesperson's rate × the document's net
 sales (the document's salesperson, else the customer's).
+Finance charges billed (amount − tax of finance-charge documents) are other income, not sales.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ SALES_DOC_TABLE = f"""
 CREATE OR REPLACE TEMP TABLE sales_doc AS
 SELECT d.company, d.customer_id, d.document_id, d.document_type, d.number,
        CASE WHEN d.document_type IN {SALES_TYPES} THEN 1 ELSE -1 END AS sign,
-       coalesce(d.sales_amount,
+       -- Without a sales amount, the document's amount is already after its trade discount.
+       coalesce(d.sales_amount - coalesce(d.trade_discount, 0),
                 d.amount - coalesce(d.tax_amount, 0) - coalesce(d.freight_amount, 0) - coalesce(d.misc_amount, 0))
-         - coalesce(d.trade_discount, 0) AS net,
+         AS net,
        d.sales_amount,
        coalesce(d.cost_amount, lc.line_cost, 0) AS cost,
        coalesce(d.freight_amount, 0) AS freight,
@@ -56,6 +58,15 @@ sales AS (
     FROM sales_doc sd
     LEFT JOIN salesperson sp ON sp.company = sd.company AND sp.salesperson_id = sd.salesperson_id
     GROUP BY sd.company, sd.customer_id
+)"""
+
+# Finance charges billed in the period (other income), tax left out.
+FINANCE_CHARGE_CTE = """
+finance_charge AS (
+    SELECT company, customer_id, sum(amount - coalesce(tax_amount, 0)) AS finance_charges_billed
+    FROM document
+    WHERE NOT voided AND document_type = 'finance_charge' AND document_date BETWEEN $start AND $end
+    GROUP BY company, customer_id
 )"""
 
 ITEM_CLASS_SQL = """

@@ -156,6 +156,7 @@ def engine_settings(config: Config) -> EngineSettings:
         discount_rate=a.discount_rate,
         costing=costing,
         history_years=a.history_years,
+        protect_min_net_margin=a.protect_min_net_margin,
         company_rates={s.company: s.exchange_rate for s in config.sources if s.exchange_rate != 1},
     )
 

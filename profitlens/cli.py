@@ -525,7 +525,8 @@ cost_of_capital = 0.08               # yearly; prices the wait for payment
 loss_rates = "history"               # estimated from this company's write-offs and late payments
 referral_share = 0.10                # share of a referred customer's gross margin credited to the referrer
 
-# Time-driven ABC: what each capacity pool costs for the period and the minutes it can give.
+# Time-driven ABC: what each capacity pool costs a year and the practical minutes it gives a year
+# (a period gets both × its days ÷ 365).
 [[costing.pool]]
 name = "order desk"
 cost = 12000

@@ -100,6 +100,7 @@ class AnalysisSettings(_Section):
     referral_share: Decimal = Field(default=Decimal("0.10"), ge=0, le=1)
     discount_rate: Decimal | None = Field(default=None, ge=0, le=1)
     history_years: int = Field(default=3, ge=1, le=20)
+    protect_min_net_margin: Decimal = Field(default=Decimal("0.05"), ge=-1, le=1)
 
     @field_validator("ageing_buckets")
     @classmethod

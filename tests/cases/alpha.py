@@ -28,28 +28,38 @@ RTN1 and CRM1 are not yet issued. Open = 1225.50.
 The kit line of INV1 has two component lines (CMPNTSEQ 1 and 2, cost 70 + 50) that must not be read.
 
 With the full method (SETTINGS below: cost of capital 7.3 % a year = 0.0002 a day; one pool "service"
-costing 6,000.00 for 10,000 practical minutes = 0.60 a minute; loss rates 0.5/2/5/10/20/50 %):
+costing 21,900.00 a year for 36,500 practical minutes a year = 0.60 a minute, so 5,400.00 for 9,000
+minutes in these 90 days; loss rates 0.5/2/5/10/20/50 %):
 
-Financing (invoices dated in the period: INV1 only):
-    PMT1 500.00 × 22 days + CRM1 119.00 × 36 days + open 630.50 × 80 days = 65,724 amount-days
-    × 0.0002 = 13.1448
-Expected credit loss: 630.50 × 5 % (31-60) + 476.00 × 10 % (61-90) = 31.525 + 47.60 = 79.125
+Other income: INV1's freight 50.00.
+Financing (the balance each day of the period, open debits less unapplied credits):
+    1-9 Jan 476.00 × 9 days (INV3)                          = 4,284.00
+    10-31 Jan 1,725.50 × 22 (+ INV1 1,249.50)               = 37,961.00
+    1-14 Feb 1,225.50 × 14 (− PMT1 500.00)                  = 17,157.00
+    15-28 Feb 1,106.50 × 14 (− CRM1 119.00)                 = 15,491.00
+    1-31 Mar 868.50 × 31 (− RTN1 238.00, unapplied)         = 26,923.50
+    101,816.50 amount-days × 0.0002                          = 20.3633
+Allowance on the net exposure (RTN1's 238.00 unapplied reduces the oldest item, INV3, first):
+    31 Dec 2025: INV3 476.00 not yet due × 0.5 %             = 2.38
+    31 Mar 2026: INV1 630.50 (31-60) × 5 % + INV3 (476.00 − 238.00) (61-90) × 10 % = 31.525 + 23.80 = 55.325
+Expected credit loss (the allowance as of 31 March)        = 55.325
+Credit loss = write-offs 0 + 55.325 − 2.38                  = 52.945
 Activity (minutes × 0.60): 1 invoice × 10 = 6.00, 1 credit memo × 20 = 12.00, 1 return × 30 = 18.00,
     1 payment × 5 = 3.00, 3 reminders × 5 = 9.00 (INV1 due 9 Feb: 11 Mar; INV3 due 14 Jan: 13 Feb and
     15 Mar) = 48.00
-Net profit = 220 − 40 − 240 − 48 − 13.1448 − 79.125 = −200.2698
+Net profit = 220 + 50 − 40 − 240 − 48 − 20.3633 − 52.945 = −131.3083
 
 C2 Beta AB (referred by C1): INV5 of 20 March, sales 100.00, cost 60.00, tax 19.00, commission 5.00,
-    due 19 April, open. Gross margin 40.00; activity 1 invoice = 6.00; financing 119 × 11 days × 0.0002
-    = 0.2618; credit loss 119 × 0.5 % = 0.595; net profit = 40 − 5 − 6 − 0.2618 − 0.595 = 28.1432.
-    C1's referral value = 10 % × 40.00 = 4.00 (beside its net profit, not in it).
+    due 19 April, open. Gross margin 40.00; activity 1 invoice = 6.00; financing 119 × 12 days (20-31 Mar)
+    × 0.0002 = 0.2856; credit loss 0 + 119 × 0.5 % − 0 = 0.595; net profit = 40 − 5 − 6 − 0.2856 − 0.595
+    = 28.1194. C1's referral value = 10 % × 40.00 = 4.00 (beside its net profit, not in it).
 
-Capacity: used 80 (C1) + 10 (C2) = 90 minutes; unused 9,910 minutes = 5,946.00.
-C1's DSO = 868.50 / 1,249.50 × 90 days = 62.56; best possible 0; average days to pay 22 (PMT1);
-    risk grade D (more than 30 days delinquent).
-Previous period (3 Oct - 31 Dec 2025): INV3 only: 400 − 300 − 20 commission − 6 invoice − 476 × 16 days
-    × 0.0002 = 1.5232 financing − 476 × 0.5 % = 2.38 credit loss = 70.0968. C1 fell from +70.10 to −200.27:
-    on the watch list, for cost to serve up, returns up and credit loss up.
+Capacity: used 80 (C1) + 10 (C2) = 90 minutes; unused 9,000 − 90 = 8,910 minutes = 5,346.00.
+C1's DSO on the net exposure = (630.50 + 238.00) / 1,249.50 × 90 days = 62.56; best possible 0; average
+    days to pay 22 (PMT1); risk grade D (more than 30 days delinquent).
+Previous period (3 Oct - 31 Dec 2025): INV3 only: 400 − 300 − 20 commission − 6 invoice − 476 × 17 days
+    (15-31 Dec) × 0.0002 = 1.6184 financing − (2.38 − 0) credit loss = 70.0016. C1 fell from +70.00 to
+    −131.31: on the watch list, for cost to serve up, returns up and credit loss up.
 """
 
 from __future__ import annotations
@@ -79,15 +89,19 @@ EXPECTED = {
 EXPECTED_FULL = {
     **EXPECTED,
     "activity_cost": D("48.00"),
-    "financing_cost": D("13.1448"),
-    "expected_credit_loss": D("79.125"),
-    "net_profit": D("-200.2698"),
+    "financing_cost": D("20.3633"),
+    "expected_credit_loss": D("55.325"),
+    "credit_loss": D("52.945"),
+    "allowance_start": D("2.38"),
+    "allowance_end": D("55.325"),
+    "other_income": D("50.00"),
+    "net_profit": D("-131.3083"),
     "referral_value": D("4.00"),
     "avg_days_to_pay": D("22"),
 }
-EXPECTED_C2_NET_PROFIT = D("28.1432")
-EXPECTED_PREVIOUS_NET_PROFIT = D("70.0968")
-EXPECTED_UNUSED = {"minutes": D("9910"), "cost": D("5946.00")}
+EXPECTED_C2_NET_PROFIT = D("28.1194")
+EXPECTED_PREVIOUS_NET_PROFIT = D("70.0016")
+EXPECTED_UNUSED = {"minutes": D("8910"), "cost": D("5346.00")}
 
 
 def settings() -> Settings:
@@ -97,7 +111,7 @@ def settings() -> Settings:
         loss_rates=(D("0.005"), D("0.02"), D("0.05"), D("0.10"), D("0.20"), D("0.50")),
         referral_share=D("0.10"),
         costing=Costing(
-            pools=(Pool("service", D("6000"), D("10000")),),
+            pools=(Pool("service", D("21900"), D("36500")),),
             drivers=tuple(
                 Driver(n, "service", D(m))
                 for n, m in (("invoice", 10), ("credit_memo", 20), ("return", 30), ("payment", 5), ("reminder", 5))
@@ -116,8 +130,8 @@ referral_share = 0.10
 
 [[costing.pool]]
 name = "service"
-cost = 6000
-practical_minutes = 10000
+cost = 21900
+practical_minutes = 36500
 
 [costing.drivers]
 invoice = { pool = "service", minutes = 10 }

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from profitability.customers import _LEADING, _TRAILING, CustomerMaker, _as_decimals
+from profitability.customers import _LEADING, _TRAILING, CustomerMaker, PeriodRows, _as_decimals
 from profitability.model import AgeingBuckets, Period, Settings
 
 D = Decimal
@@ -28,8 +28,8 @@ def at(row: tuple[Any, ...], name: str) -> Any:
 
 
 def test_sums_are_read_as_decimals_missing_ones_as_zero_and_a_missing_limit_stays_missing() -> None:
-    (row,) = _as_decimals(NAMES, [text_row("NL", "C1", net_sales="100.50000", credit_limit=None)], {})
-    assert at(row, "net_sales") == D("100.50000") and str(at(row, "net_sales")) == "100.50000"  # digits kept
+    (row,) = _as_decimals(NAMES, [text_row("NL", "C1", document_net_sales="100.50000", credit_limit=None)], {})
+    assert at(row, "document_net_sales") == D("100.50000") and str(at(row, "document_net_sales")) == "100.50000"  # digits kept
     assert at(row, "cost_of_goods") == 0 and at(row, "over_30") == 0 and at(row, "amount_paid") == 0
     assert at(row, "credit_limit") is None
     assert (at(row, "company"), at(row, "name"), at(row, "documents")) == ("NL", "C1", 2)
@@ -39,39 +39,47 @@ def test_money_takes_its_company_s_rate_and_hours_and_payment_weights_do_not() -
     # SE's rate 0.1 (SEK → EUR): 1000 SEK net sales = 100 EUR, a 5000 SEK limit = 500 EUR. Its 10 hours and
     # 300 amount-days of paying stay as they are (not money). NL's rate 1: its figures are untouched.
     rows = [
-        text_row("NL", "C1", net_sales="20.00000", labour_hours="4.00000"),
+        text_row("NL", "C1", document_net_sales="20.00000", labour_hours="4.00000"),
         text_row(
-            "SE", "C2", net_sales="1000.00000", credit_limit="5000.00000", labour_hours="10.00000",
+            "SE", "C2", document_net_sales="1000.00000", credit_limit="5000.00000", labour_hours="10.00000",
             paid_amount_days="300.00000", amount_paid="30.00000", labour_cost="250.00000",
         ),
     ]  # fmt: skip
     nl, se = _as_decimals(NAMES, rows, {"NL": D(1), "SE": D("0.1")})
-    assert str(at(nl, "net_sales")) == "20.00000" and at(nl, "labour_hours") == 4
-    assert at(se, "net_sales") == 100 and at(se, "credit_limit") == 500 and at(se, "labour_cost") == 25
+    assert str(at(nl, "document_net_sales")) == "20.00000" and at(nl, "labour_hours") == 4
+    assert at(se, "document_net_sales") == 100 and at(se, "credit_limit") == 500 and at(se, "labour_cost") == 25
     assert at(se, "labour_hours") == 10 and at(se, "paid_amount_days") == 300 and at(se, "amount_paid") == 30
 
 
-def maker(**settings: Any) -> CustomerMaker:
+def maker(allowance_start: Decimal = D(0), allowance_end: Decimal = D(0), **settings: Any) -> CustomerMaker:
     config = Settings(buckets=BUCKETS, cost_of_capital=D("0.0365"), **settings)
-    return CustomerMaker(YEAR, (D("0.01"), D("0.10"), D("0.50")), config)
+    key = ("NL", "C1")
+    rows = PeriodRows(
+        YEAR, NAMES, [], {}, {}, {key: allowance_start}, {key: allowance_end}, {key: allowance_end}, {}
+    )
+    return CustomerMaker(rows, config)
 
 
 def test_net_profit_of_a_row() -> None:
-    # Net sales 1000, cost of goods 600: gross margin 400. Commissions 50, labour 80, activity 20 (one driver).
-    # Financing: 36,500 amount-days × 3.65 % ÷ 365 = 3.65. Credit loss: 200 current × 1 % + 100 over 30 × 50 % = 52.
-    # Net profit = 400 − 50 − 80 − 20 − 3.65 − 52 = 194.35.
+    # Sales 1000 less 10 settlement discounts taken: net sales 990; cost of goods 600: gross margin 390.
+    # Other income: freight 15 + misc 5 + finance charges 20 = 40. Commissions 50, labour 80, activity 20.
+    # Financing: 36,500 amount-days × 3.65 % ÷ 365 = 3.65.
+    # Credit loss: written off 5 + allowance 82 at the end − 30 the day before the start = 57.
+    # Net profit = 390 + 40 − 50 − 80 − 20 − 3.65 − 57 = 219.35.
     (row,) = _as_decimals(
         NAMES,
         [
             text_row(
-                "NL", "C1", net_sales="1000", cost_of_goods="600", commissions="50", labour_cost="80",
-                financing_amount_days="36500", current="200", over_30="100",
+                "NL", "C1", document_net_sales="1000", discounts_taken="10", cost_of_goods="600",
+                freight_billed="15", misc_billed="5", finance_charges_billed="20", commissions="50",
+                labour_cost="80", financing_amount_days="36500", write_offs="5",
             )
         ],
         {},
     )  # fmt: skip
-    gross_margin, activity_cost, financing, ecl, net_profit = maker().profit(row, {"invoice": D(20)})
-    assert (gross_margin, activity_cost, financing, ecl, net_profit) == (400, 20, D("3.65"), 52, D("194.35"))
+    p = maker(D(30), D(82)).profit(row, {"invoice": D(20)})
+    assert (p["net_sales"], p["gross_margin"], p["other_income"], p["activity_cost"]) == (990, 390, 40, 20)
+    assert (p["financing_cost"], p["credit_loss"], p["net_profit"]) == (D("3.65"), 57, D("219.35"))
 
 
 def test_activity_cost_is_summed_in_driver_name_order_whatever_order_the_counts_came_in() -> None:
@@ -84,8 +92,8 @@ def test_activity_cost_is_summed_in_driver_name_order_whatever_order_the_counts_
     }
     (row,) = _as_decimals(NAMES, [text_row("NL", "C1")], {})
     make = maker()
-    in_order = make.profit(row, costs)[1]
-    reversed_order = make.profit(row, dict(reversed(costs.items())))[1]
+    in_order = make.profit(row, costs)["activity_cost"]
+    reversed_order = make.profit(row, dict(reversed(costs.items())))["activity_cost"]
     assert in_order == reversed_order == D("396.1908461538461538461538461")
 
 
@@ -96,7 +104,7 @@ def test_the_previous_period_keeps_what_the_watch_list_and_the_trend_compare() -
         NAMES,
         [
             text_row(
-                "NL", "C1", net_sales="500", cost_of_goods="300", labour_cost="30", returns_amount="25",
+                "NL", "C1", document_net_sales="500", cost_of_goods="300", labour_cost="30", returns_amount="25",
                 paid_amount_days="20000", amount_paid="1000",
             )
         ],

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from profitability import portfolio
-from profitability.model import CustomerProfit
+from profitability.model import CustomerProfit, PreviousFigures
 
 D = Decimal
 
@@ -16,7 +16,7 @@ def customer(customer_id: str, net_sales: str, net_profit: str, **dims: Any) -> 
     money = {f.name: D(0) for f in dataclasses.fields(CustomerProfit) if f.type == "Decimal"}
     none = {f.name: None for f in dataclasses.fields(CustomerProfit) if "None" in str(f.type)}
     fields: dict[str, Any] = {**money, **none}
-    fields.update(company="NL", customer_id=customer_id, name=customer_id, ageing=(), documents=1, risk_grade="A")
+    fields.update(company="NL", customer_id=customer_id, name=customer_id, ageing=(), exposure=(), documents=1, risk_grade="A")
     fields.update(net_sales=D(net_sales), gross_margin=D(net_sales) / 2, net_profit=D(net_profit), **dims)
     return CustomerProfit(**fields)
 
@@ -54,3 +54,72 @@ def test_groups_sum_their_members_and_rank_by_net_profit() -> None:
     for dimension in ("company", "parent", "salesperson", "territory", "customer_class"):
         assert all(set(portfolio.GROUP_FIELDS) <= set(g) for g in out[dimension])
         assert sum(g["customers"] for g in out[dimension]) == 4
+
+
+def test_lifetime_value_of_gupta_and_lehmann() -> None:
+    # Gupta & Lehmann (2003): margin m = 100 a year, retention r = 0.9, discount rate i = 0.12:
+    # 100 × 0.9 ÷ (1 + 0.12 − 0.9) = 90 ÷ 0.22 = 409.09, a multiple of 4.09 of the yearly margin.
+    value = portfolio.lifetime_value(D("100"), 365, D("0.9"), D("0.12"))
+    assert value is not None and value.quantize(D("0.01")) == D("409.09")
+    assert (value / 100).quantize(D("0.01")) == D("4.09")
+    # A period's net profit is scaled to a year first: 25 in 73 days is 25 × 365 ÷ 73 = 125 a year.
+    quarterly = portfolio.lifetime_value(D("25"), 73, D("0.9"), D("0.12"))
+    assert quarterly is not None and quarterly.quantize(D("0.01")) == D("511.36")  # 125 × 0.9 ÷ 0.22
+    assert portfolio.lifetime_value(D("100"), 365, None, D("0.12")) is None  # no history: no value
+
+
+def test_segments_keep_thin_margins_out_of_protect() -> None:
+    # Large from 1,000 of net sales; the company's gross margin is 50 %, so 40 % is "at least 80 % of it".
+    # L1 earns 60 on 1,000 (6 %): protect. L2 earns 5 on 1,000 (0.5 %, under the 5 % floor) with a 50 %
+    # gross margin: its cost to serve eats the margin — fix it. L3 the same on a 20 % gross margin: reprice.
+    # S1 is small and earns 1 (any margin): grow. S2 loses 5 on a 10 % gross margin: reprice or exit.
+    # N1 has returns only (net sales −50): no sales.
+    l1, l2 = customer("L1", "1000", "60"), customer("L2", "1000", "5")
+    l3 = dataclasses.replace(customer("L3", "1000", "5"), gross_margin=D("200"))
+    s1 = customer("S1", "100", "1")
+    s2 = dataclasses.replace(customer("S2", "100", "-5"), gross_margin=D("10"))
+    n1 = customer("N1", "-50", "-3")
+    large = D("1000")
+    assert [portfolio.segment(c, large, D("50")) for c in (l1, l2, l3, s1, s2, n1)] == [
+        "protect",
+        "fix_cost_to_serve",
+        "reprice",
+        "grow",
+        "reprice_or_exit",
+        "no_sales",
+    ]
+    # The floor is a setting: at 0.5 % L2 is protected again (a margin equal to the floor is enough).
+    assert portfolio.segment(l2, large, D("50"), D("0.005")) == "protect"
+    # "Large" is the top fifth of the customers with net sales: N1 (no sales) does not count.
+    ten = [customer(f"C{i}", str(100 * i), "1") for i in range(1, 11)]
+    assert portfolio.large_threshold([*ten, n1]) == D("900")
+
+
+def previous(customer_id: str, net_sales: str, net_profit: str) -> PreviousFigures:
+    zero = D(0)
+    return PreviousFigures(
+        name=f"was {customer_id}", net_sales=D(net_sales), gross_margin=D(net_sales) / 2, labour_cost=zero,
+        activity_cost=zero, returns_amount=zero, expected_credit_loss=zero, net_profit=D(net_profit),
+        avg_days_to_pay=None, other_income=zero, financing_cost=zero, credit_loss=zero, allowance_change=zero,
+    )  # fmt: skip
+
+
+def test_the_watch_list_keeps_customers_that_bought_nothing_now() -> None:
+    # C1 earned 100 and now 20 (fell by 80 %, sales 1000 → 200): volume down.
+    # C2 earned 50 and now has only an open balance (no sales, −2 financing): no purchases.
+    # C3 earned 40 and has nothing at all in this period (not listed): no purchases, now 0.
+    # C4 earned 10 and now 8 (fell by only 20 %): not on the list. C5 lost money before: not on the list.
+    now = [customer("C1", "200", "20"), customer("C2", "0", "-2"), customer("C4", "100", "8")]
+    before = {
+        ("NL", "C1"): previous("C1", "1000", "100"),
+        ("NL", "C2"): previous("C2", "500", "50"),
+        ("NL", "C3"): previous("C3", "400", "40"),
+        ("NL", "C4"): previous("C4", "100", "10"),
+        ("NL", "C5"): previous("C5", "100", "-10"),
+    }
+    items = portfolio.watch_list(now, before)
+    assert [(w.customer_id, w.name, w.net_profit, w.reasons[0]) for w in items] == [
+        ("C1", "C1", D("20"), "volume down"),
+        ("C2", "C2", D("-2"), "no purchases"),
+        ("C3", "was C3", D("0"), "no purchases"),
+    ]

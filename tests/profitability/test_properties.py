@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import random
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from connector.files import FilesConnector
 from ledger.store import Store
 from mappings.engine import load_mapping
 from profitability.analyze import analyze
-from profitability.model import Costing, Driver, Period, Pool, Settings
+from profitability.model import Analysis, Costing, Driver, Period, Pool, Settings
 from profitlens.sync import run_sync
 from reports.outputs import customers_csv, summary
 
@@ -35,9 +37,19 @@ document = st.fixed_dictionaries(
         "cost_share": st.sampled_from([None, Decimal("0"), Decimal("0.6")]),
         "commission": st.one_of(st.none(), st.decimals(min_value=0, max_value=500, places=2)),
         "voided": st.booleans(),
+        "trade_discount": st.sampled_from(["", "3.50"]),
+        "freight": st.sampled_from(["", "12.00"]),
     }
 )
-application = st.tuples(st.integers(0, 30), st.integers(0, 30), money, day, st.sampled_from([None, Decimal("5")]))
+# from, to, amount, day, write-off, settlement discount taken
+application = st.tuples(
+    st.integers(0, 30),
+    st.integers(0, 30),
+    money,
+    day,
+    st.sampled_from([None, Decimal("5")]),
+    st.sampled_from([None, Decimal("2.50")]),
+)
 labour = st.tuples(
     st.sampled_from(["C1", "C2", ""]),
     day,
@@ -62,31 +74,45 @@ SETTINGS = Settings(
 )
 
 
-def write_company(folder: Path, docs: list[dict], apps: list[tuple], hours: list[tuple], events: list[tuple]) -> None:  # type: ignore[type-arg]
+def write_company(
+    folder: Path,
+    docs: list[dict],  # type: ignore[type-arg]
+    apps: list[tuple],  # type: ignore[type-arg]
+    hours: list[tuple],  # type: ignore[type-arg]
+    events: list[tuple],  # type: ignore[type-arg]
+    scale: int = 1,  # every amount of money written × scale
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "customers.csv").write_text(
         "customer_id,name,credit_limit,referred_by\nC1,One,1000,\nC2,Two,,C1\nC3,Three,0,C2\n"
     )
     lines = [
         "document_id,customer_id,document_type,document_date,due_date,amount,sales_amount,cost_amount,"
-        "commission_amount,voided"
+        "commission_amount,voided,trade_discount,freight_amount"
     ]
     for i, d in enumerate(docs):
         due = "" if d["due_in"] is None else (d["date"] + dt.timedelta(days=d["due_in"])).isoformat()
-        sales = "" if d["sales_share"] is None else str((d["amount"] * d["sales_share"]).quantize(Decimal("0.01")))
-        cost = "" if d["cost_share"] is None else str((d["amount"] * d["cost_share"]).quantize(Decimal("0.01")))
+
+        def money_of(share: Decimal | None) -> str:
+            return "" if share is None else str((d["amount"] * share).quantize(Decimal("0.01")) * scale)
+
+        commission = "" if d["commission"] is None else str(d["commission"] * scale)
+        trade, freight = (str(Decimal(d[k]) * scale) if d[k] else "" for k in ("trade_discount", "freight"))
         lines.append(
-            f"D{i},{d['customer']},{d['type']},{d['date']},{due},{d['amount']},{sales},{cost},"
-            f"{'' if d['commission'] is None else d['commission']},{int(d['voided'])}"
+            f"D{i},{d['customer']},{d['type']},{d['date']},{due},{d['amount'] * scale},{money_of(d['sales_share'])},"
+            f"{money_of(d['cost_share'])},{commission},{int(d['voided'])},{trade},{freight}"
         )
     (folder / "documents.csv").write_text("\n".join(lines) + "\n")
-    rows = ["from_document_id,to_document_id,amount,apply_date,write_off_amount"]
-    for i, (a, b, amount, when, write_off) in enumerate(apps):
-        rows.append(f"D{a},D{b},{amount},{when + dt.timedelta(days=i)},{'' if write_off is None else write_off}")
+    rows = ["from_document_id,to_document_id,amount,apply_date,write_off_amount,discount_taken"]
+    for i, (a, b, amount, when, write_off, discount) in enumerate(apps):
+        rows.append(
+            f"D{a},D{b},{amount * scale},{when + dt.timedelta(days=i)},"
+            f"{'' if write_off is None else write_off * scale},{'' if discount is None else discount * scale}"
+        )
     (folder / "applications.csv").write_text("\n".join(rows) + "\n")
     (folder / "employees.csv").write_text("employee_id,name,department\nE1,Emp,SUP\n")
     rows = ["entry_id,employee_id,date,hours,customer_id,cost_amount"]
-    rows += [f"T{i},E1,{when},{h},{c},{cost}" for i, (c, when, h, cost) in enumerate(hours)]
+    rows += [f"T{i},E1,{when},{h},{c},{cost}" for i, (c, when, h, cost) in enumerate(hours)]  # hours: not money
     (folder / "labour.csv").write_text("\n".join(rows) + "\n")
     rows = ["event_id,customer_id,date,activity,quantity"]
     rows += [f"V{i},{c},{when},{a},{q}" for i, (c, when, a, q) in enumerate(events)]
@@ -125,29 +151,177 @@ def test_engine_invariants(
     for c in first.customers:
         # Net profit is exactly the sum of its parts.
         assert c.net_profit == (
-            c.gross_margin - c.commissions - c.labour_cost - c.activity_cost - c.financing_cost - c.expected_credit_loss
+            c.gross_margin
+            + c.other_income
+            - c.commissions
+            - c.labour_cost
+            - c.activity_cost
+            - c.financing_cost
+            - c.credit_loss
         )
+        assert c.other_income == c.freight_billed + c.misc_billed + c.finance_charges_billed
+        assert c.credit_loss == c.write_offs + c.allowance_end - c.allowance_start
         assert c.gross_margin == c.net_sales - c.cost_of_goods
         assert c.activity_cost == sum(c.activity_by_driver.values(), Decimal(0))
         # Ageing buckets hold the open invoices: with the unapplied credits they give the open amount.
         assert sum(c.ageing, Decimal(0)) - c.unapplied_credits == c.open_amount
         assert c.overdue_amount == sum(c.ageing[1:], Decimal(0))
+        # The allowance is on the net exposure: never more than the open items, nor the balance.
         assert c.expected_credit_loss == sum(
-            (a * r for a, r in zip(c.ageing, SETTINGS.loss_rates, strict=True)), Decimal(0)
+            (a * r for a, r in zip(c.exposure, SETTINGS.loss_rates, strict=True)), Decimal(0)
         )
+        assert sum(c.exposure, Decimal(0)) <= max(sum(c.ageing, Decimal(0)), Decimal(0))
+        if c.avg_days_delinquent is not None:
+            assert c.avg_days_delinquent >= 0
     # Totals are the sums over customers; the ageing totals sum to the open invoices.
     for name, total in first.totals.items():
         assert total == sum((getattr(c, name) for c in first.customers), Decimal(0)), name
     assert sum(first.ageing_totals, Decimal(0)) == first.totals["open_amount"] + first.totals["unapplied_credits"]
-    assert sum(first.ecl_by_bucket, Decimal(0)) == first.totals["expected_credit_loss"]
+    assert abs(sum(first.ecl_by_bucket, Decimal(0)) - first.totals["expected_credit_loss"]) < Decimal("1e-20")
     # Ranked by net profit; the whale curve ends at 100 % of the total.
     profits = [c.net_profit for c in first.customers]
     assert profits == sorted(profits, reverse=True)
     if first.customers and first.totals["net_profit"] != 0:
         assert first.customers[-1].cumulative_profit_share == 1
-    # Capacity used plus unused is the practical capacity.
+    # Capacity used plus unused is the practical capacity; the pool's cost is charged or reported unused.
     pool = first.unused_capacity["desk"]
     assert pool["used_minutes"] + pool["minutes"] == pool["practical_minutes"]
+    assert first.pool_check["desk"]["ties"], first.pool_check
     # Re-running gives identical output.
     assert customers_csv(first) == customers_csv(again)
     assert summary(first, None, "x", "EUR") == summary(again, None, "x", "EUR")
+
+
+# Every flow of a period: consecutive periods must add up to their union, customer by customer.
+FLOWS = (
+    "net_sales",
+    "cost_of_goods",
+    "gross_margin",
+    "freight_billed",
+    "misc_billed",
+    "finance_charges_billed",
+    "other_income",
+    "discounts_taken",
+    "commissions",
+    "labour_hours",
+    "labour_cost",
+    "activity_cost",
+    "financing_cost",
+    "write_offs",
+    "allowance_change",
+    "credit_loss",
+    "returns_amount",
+    "net_profit",
+)
+# What doubles when every amount of money doubles (activity costs count events; hours priced by rate stay).
+MONEY_FLOWS = tuple(f for f in FLOWS if f not in ("labour_hours", "labour_cost", "activity_cost", "net_profit"))
+TINY = Decimal("1e-18")  # what 28-digit Decimal rounding can leave; far below a cent
+
+
+def flows(analysis: Analysis) -> dict[tuple[str, str], dict[str, Decimal]]:
+    return {(c.company, c.customer_id): {f: getattr(c, f) for f in FLOWS} for c in analysis.customers}
+
+
+@settings(
+    max_examples=int(os.environ.get("PROFITLENS_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    docs=st.lists(document, max_size=14),
+    apps=st.lists(application, max_size=10),
+    hours=st.lists(labour, max_size=6),
+    events=st.lists(event, max_size=5),
+    split=st.integers(min_value=1, max_value=89),
+    history=st.booleans(),
+)
+def test_periods_add_up_to_their_union_customer_by_customer(
+    tmp_path_factory: pytest.TempPathFactory,
+    docs: list[dict],  # type: ignore[type-arg]
+    apps: list[tuple],  # type: ignore[type-arg]
+    hours: list[tuple],  # type: ignore[type-arg]
+    events: list[tuple],  # type: ignore[type-arg]
+    split: int,
+    history: bool,
+) -> None:
+    # 1 January - 31 March 2026 cut after `split` days: the two analyses sum to the quarter's, every flow,
+    # every customer (a customer missing from one part has nothing in it), with configured loss rates or
+    # the rates each date's own history gives.
+    method = dataclasses.replace(SETTINGS, loss_rates="history") if history else SETTINGS
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+    cut = start + dt.timedelta(days=split)
+    folder = tmp_path_factory.mktemp("co")
+    write_company(folder, docs, apps, hours, events)
+    with Store(folder / "l.duckdb") as store:
+        run_sync(FilesConnector(folder), load_mapping("files"), store)
+        parts = [
+            analyze(store.con, Period.of(start, cut - dt.timedelta(days=1)), method),
+            analyze(store.con, Period.of(cut, end), method),
+        ]
+        whole = analyze(store.con, Period.of(start, end), method)
+        before = analyze(store.con, parts[1].period.previous(), method)
+    first, second, union = flows(parts[0]), flows(parts[1]), flows(whole)
+    zero = dict.fromkeys(FLOWS, Decimal(0))
+    for key in first.keys() | second.keys() | union.keys():
+        for name in FLOWS:
+            added = first.get(key, zero)[name] + second.get(key, zero)[name]
+            assert abs(added - union.get(key, zero)[name]) < TINY, (key, name, added, union.get(key))
+    # Each pool's cost is charged to customers, priced into labour or reported unused, in every analysis;
+    # the three practical capacities add up like the days.
+    for analysis in (*parts, whole):
+        assert all(check["ties"] for check in analysis.pool_check.values()), analysis.pool_check
+    minutes = [a.unused_capacity["desk"]["practical_minutes"] for a in (*parts, whole)]
+    assert abs(minutes[0] + minutes[1] - minutes[2]) < TINY
+    # "Against the previous period" is what the previous period's own analysis says, term by term.
+    for name, total in parts[1].previous_totals.items():
+        if name not in ("referral_value",):
+            assert total == before.totals[name], name
+
+
+@settings(
+    max_examples=int(os.environ.get("PROFITLENS_EXAMPLES", "30")) // 2 or 1,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    docs=st.lists(document, max_size=12),
+    apps=st.lists(application, max_size=8),
+    hours=st.lists(labour, max_size=4),
+    seed=st.randoms(use_true_random=False),
+)
+def test_twice_the_money_is_twice_every_money_figure_and_row_order_does_not_matter(
+    tmp_path_factory: pytest.TempPathFactory,
+    docs: list[dict],  # type: ignore[type-arg]
+    apps: list[tuple],  # type: ignore[type-arg]
+    hours: list[tuple],  # type: ignore[type-arg]
+    seed: random.Random,
+) -> None:
+    period = Period.of(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    results = []
+    for scale in (1, 2):
+        folder = tmp_path_factory.mktemp("co")
+        write_company(folder, docs, apps, hours, [], scale)
+        with Store(folder / "l.duckdb") as store:
+            run_sync(FilesConnector(folder), load_mapping("files"), store)
+            results.append(analyze(store.con, period, SETTINGS))
+    once, twice = flows(results[0]), flows(results[1])
+    assert once.keys() == twice.keys()
+    for key, figures in once.items():
+        for name in MONEY_FLOWS:
+            assert abs(figures[name] * 2 - twice[key][name]) < TINY, (key, name)
+        ecl = next(c for c in results[0].customers if (c.company, c.customer_id) == key).expected_credit_loss
+        ecl2 = next(c for c in results[1].customers if (c.company, c.customer_id) == key).expected_credit_loss
+        assert abs(ecl * 2 - ecl2) < TINY
+    # The same ledger written in another row order gives the same output, byte for byte.
+    folder = tmp_path_factory.mktemp("co")
+    write_company(folder, docs, apps, hours, [])
+    for name in ("documents.csv", "applications.csv", "labour.csv"):
+        path = folder / name
+        header, *lines = path.read_text(encoding="utf-8").splitlines()
+        seed.shuffle(lines)
+        path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    with Store(folder / "l.duckdb") as store:
+        run_sync(FilesConnector(folder), load_mapping("files"), store)
+        shuffled = analyze(store.con, period, SETTINGS)
+    assert customers_csv(shuffled) == customers_csv(results[0])
+    assert summary(shuffled, None, "x", "EUR") == summary(results[0], None, "x", "EUR")
