@@ -186,6 +186,7 @@ def lifetime_value(net_profit: Decimal, period_days: int, r: Decimal | None, i: 
     return yearly * r / (1 + i - r)
 
 
+# The first nine are groups.csv's columns before `customers`; later ones follow it (issue 18).
 GROUP_FIELDS = (
     "net_sales",
     "cost_of_goods",
@@ -200,6 +201,7 @@ GROUP_FIELDS = (
     "other_income",
     "credit_loss",
 )
+GROUP_FIELDS_BEFORE_CUSTOMERS = 9
 
 
 def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:

@@ -48,6 +48,7 @@ WATCH_REASONS = (
     N_("paying later"),
     N_("credit loss up"),
     N_("costs up"),
+    N_("no purchases"),
 )
 BUCKET_CURRENT = N_("current")
 BUCKET_OVER = N_("over %(days)s")
@@ -73,7 +74,7 @@ def bucket_labels(analysis: Analysis, _: Gettext) -> list[str]:
 
 
 def _row(c: CustomerProfit, f: Formatter, _: Gettext) -> dict[str, Any]:
-    waiting = c.financing_cost + c.expected_credit_loss
+    waiting = c.financing_cost + c.credit_loss
     return {
         "rank": c.rank,
         "company": c.company,
@@ -124,16 +125,18 @@ def build_context(
     losing = [c for c in customers if c.net_profit < 0]
     labels = bucket_labels(analysis, _)
     open_total = sum(analysis.ageing_totals, Decimal(0))
+    exposure = analysis.exposure_totals or tuple(Decimal(0) for _b in analysis.ageing_totals)
     ageing = [
         {
             "label": label,
             "amount": f.money(amount, whole=True),
             "share": f.percent(amount / open_total * 100 if open_total else None),
+            "exposure": f.money(exposed, whole=True),
             "rate": f.percent(rate * 100, 2),
             "ecl": f.money(ecl, whole=True),
         }
-        for label, amount, rate, ecl in zip(
-            labels, analysis.ageing_totals, analysis.loss_rates, analysis.ecl_by_bucket, strict=True
+        for label, amount, exposed, rate, ecl in zip(
+            labels, analysis.ageing_totals, exposure, analysis.loss_rates, analysis.ecl_by_bucket, strict=True
         )
     ]
     recon = analysis.reconciliation
@@ -149,14 +152,17 @@ def build_context(
         kpi(_("Net sales"), t["net_sales"], prev.get("net_sales")),
         kpi(_("Gross margin"), t["gross_margin"], prev.get("gross_margin")),
         kpi(_("Cost to serve"), cost_to_serve, prev_cts),
-        kpi(_("Expected credit loss"), t["expected_credit_loss"], prev.get("expected_credit_loss")),
+        kpi(_("Credit loss"), t["credit_loss"], prev.get("credit_loss")),
         kpi(_("Net profit"), t["net_profit"], prev.get("net_profit")),
     ]
     more = [
+        kpi(_("Settlement discounts taken"), t["discounts_taken"], prev.get("discounts_taken")),
+        kpi(_("Other income"), t["other_income"], prev.get("other_income")),
         kpi(_("Commissions"), t["commissions"], prev.get("commissions")),
         kpi(_("Labour cost to serve"), t["labour_cost"], prev.get("labour_cost")),
         kpi(_("Activity costs"), t["activity_cost"], prev.get("activity_cost")),
         kpi(_("Financing cost"), t["financing_cost"], prev.get("financing_cost")),
+        kpi(_("Expected credit loss"), t["expected_credit_loss"], prev.get("expected_credit_loss")),
         kpi(_("Open receivables"), t["open_amount"], prev.get("open_amount")),
         kpi(_("Overdue"), t["overdue_amount"], prev.get("overdue_amount")),
     ]
@@ -226,6 +232,7 @@ def build_context(
         "worst_payers": [_row(c, f, _) for c in worst],
         "ageing": ageing,
         "ageing_total": f.money(open_total, whole=True),
+        "exposure_total": f.money(sum(exposure, Decimal(0)), whole=True),
         "ecl_total": f.money(t["expected_credit_loss"], whole=True),
         "loss_rates_from_history": analysis.loss_rates_source == "history",
         "unapplied_credits": f.money(t["unapplied_credits"], whole=True),
@@ -273,8 +280,9 @@ def drilldown_labels(_: Gettext) -> dict[str, Any]:
         "commissions": _("Commissions"),
         "labour_cost": _("Labour cost to serve"),
         "activity_cost": _("Activity costs"),
+        "other_income": _("Other income"),
         "financing_cost": _("Financing cost"),
-        "expected_credit_loss": _("Expected credit loss"),
+        "credit_loss": _("Credit loss"),
         "net_profit": _("Net profit"),
         "voided": _("voided"),
         "shown": _("Showing %(shown)s of %(count)s customers"),
@@ -303,11 +311,12 @@ def statement_context(
         (_("Net sales"), c.net_sales, False),
         (_("Cost of goods"), -c.cost_of_goods, True),
         (_("Gross margin"), c.gross_margin, False),
+        (_("Other income"), c.other_income, False),
         (_("Commissions"), -c.commissions, True),
         (_("Labour cost to serve"), -c.labour_cost, True),
         (_("Activity costs"), -c.activity_cost, True),
         (_("Financing cost"), -c.financing_cost, True),
-        (_("Expected credit loss"), -c.expected_credit_loss, True),
+        (_("Credit loss"), -c.credit_loss, True),
         (_("Net profit"), c.net_profit, c.net_profit < 0),
     ]
     labels = bucket_labels(analysis, _)
@@ -329,6 +338,11 @@ def statement_context(
             else _("pays on time"),
             "waterfall": [(label, f.money(amount), minus) for label, amount, minus in steps],
             "referral": f.money(c.referral_value) if c.referral_value else "",
+            "discounts_taken": f.money(c.discounts_taken) if c.discounts_taken else "",
+            "write_offs": f.money(c.write_offs),
+            "allowance_start": f.money(c.allowance_start),
+            "allowance_end": f.money(c.allowance_end),
+            "expected_credit_loss": f.money(c.expected_credit_loss),
             "open_amount": f.money(c.open_amount),
             "overdue_amount": f.money(c.overdue_amount),
             "dso": days(c.dso),

@@ -59,11 +59,12 @@ def customer_details(con: duckdb.DuckDBPyConnection, analysis: Analysis) -> dict
         d["waterfall"] = [
             ["net_sales", float(c.net_sales)],
             ["cost_of_goods", -float(c.cost_of_goods)],
+            ["other_income", float(c.other_income)],
             ["commissions", -float(c.commissions)],
             ["labour_cost", -float(c.labour_cost)],
             ["activity_cost", -float(c.activity_cost)],
             ["financing_cost", -float(c.financing_cost)],
-            ["expected_credit_loss", -float(c.expected_credit_loss)],
+            ["credit_loss", -float(c.credit_loss)],
             ["net_profit", float(c.net_profit)],
         ]
     return dict(out)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from profitability.model import Analysis
-from profitability.portfolio import GROUP_FIELDS
+from profitability.portfolio import GROUP_FIELDS, GROUP_FIELDS_BEFORE_CUSTOMERS
 from reports.render import write_private_file
 
 CUSTOMER_COLUMNS = (
@@ -63,6 +63,16 @@ CUSTOMER_COLUMNS = (
     "documents",
     "avg_days_late",
 )
+# After the ageing buckets (issue 18: every figure a flow of the period), then the net exposure by bucket.
+CUSTOMER_COLUMNS_AFTER_AGEING = (
+    "discounts_taken",
+    "finance_charges_billed",
+    "other_income",
+    "credit_loss",
+    "allowance_start",
+    "allowance_end",
+    "allowance_change",
+)
 TOTAL_KEYS = (
     "net_sales",
     "cost_of_goods",
@@ -81,6 +91,11 @@ TOTAL_KEYS = (
     "unapplied_credits",
     "returns_amount",
     "write_offs",
+    "discounts_taken",
+    "finance_charges_billed",
+    "other_income",
+    "credit_loss",
+    "allowance_change",
 )
 DAYS = ("dso", "avg_days_to_pay", "best_possible_dso", "avg_days_delinquent", "days_to_pay_trend", "avg_days_late")
 RATIOS = ("cumulative_profit_share", "credit_limit_use")
@@ -117,22 +132,35 @@ Table = tuple[str, list[str], list[list[Any]], dict[str, str]]  # name, header, 
 def tables(analysis: Analysis) -> list[Table]:
     """The analysis as named tables of plain values (Decimal, int, str, None)."""
     bucket_keys = [f"ageing_{k}" for k in analysis.buckets.column_keys()]
-    customer_rows = [[getattr(c, col) for col in CUSTOMER_COLUMNS] + list(c.ageing) for c in analysis.customers]
-    formats = {col: MONEY_FORMAT for col in CUSTOMER_COLUMNS}
+    exposure_keys = [f"exposure_{k}" for k in analysis.buckets.column_keys()]
+    customer_rows = [
+        [getattr(c, col) for col in CUSTOMER_COLUMNS]
+        + list(c.ageing)
+        + [getattr(c, col) for col in CUSTOMER_COLUMNS_AFTER_AGEING]
+        + list(c.exposure)
+        for c in analysis.customers
+    ]
+    formats = {col: MONEY_FORMAT for col in (*CUSTOMER_COLUMNS, *CUSTOMER_COLUMNS_AFTER_AGEING, *exposure_keys)}
     formats.update({col: DAYS_FORMAT for col in DAYS})
     formats.update({col: RATIO_FORMAT for col in RATIOS})
     formats.update({col: "0" for col in ("rank", "documents")})
     formats.update({col: MONEY_FORMAT for col in bucket_keys})
-    group_fields = [*GROUP_FIELDS, "customers"]
+    at = GROUP_FIELDS_BEFORE_CUSTOMERS
+    group_fields = [*GROUP_FIELDS[:at], "customers", *GROUP_FIELDS[at:]]
     group_rows = [
         [dimension, row["key"], *(row.get(f) for f in group_fields)]
         for dimension, rows in analysis.groups.items()
         for row in rows
     ]
     ageing_rows = [
-        [label, amount, rate, ecl]
-        for label, amount, rate, ecl in zip(
-            analysis.buckets.labels(), analysis.ageing_totals, analysis.loss_rates, analysis.ecl_by_bucket, strict=True
+        [label, amount, rate, ecl, exposure]
+        for label, amount, rate, ecl, exposure in zip(
+            analysis.buckets.labels(),
+            analysis.ageing_totals,
+            analysis.loss_rates,
+            analysis.ecl_by_bucket,
+            _exposure(analysis),
+            strict=True,
         )
     ]
     capacity_rows = [
@@ -146,7 +174,12 @@ def tables(analysis: Analysis) -> list[Table]:
     ]
     total_rows = [[name, value] for name, value in analysis.totals.items()]
     return [
-        ("customers", [*CUSTOMER_COLUMNS, *bucket_keys], customer_rows, formats),
+        (
+            "customers",
+            [*CUSTOMER_COLUMNS, *bucket_keys, *CUSTOMER_COLUMNS_AFTER_AGEING, *exposure_keys],
+            customer_rows,
+            formats,
+        ),
         (
             "groups",
             ["dimension", "key", *group_fields],
@@ -155,9 +188,14 @@ def tables(analysis: Analysis) -> list[Table]:
         ),
         (
             "ageing",
-            ["bucket", "open_amount", "loss_rate", "expected_credit_loss"],
+            ["bucket", "open_amount", "loss_rate", "expected_credit_loss", "exposure"],
             ageing_rows,
-            {"open_amount": MONEY_FORMAT, "loss_rate": "0.000%", "expected_credit_loss": MONEY_FORMAT},
+            {
+                "open_amount": MONEY_FORMAT,
+                "loss_rate": "0.000%",
+                "expected_credit_loss": MONEY_FORMAT,
+                "exposure": MONEY_FORMAT,
+            },
         ),
         (
             "capacity",
@@ -230,9 +268,20 @@ def summary(analysis: Analysis, sync: dict[str, Any] | None, company: str, curre
             "totals": {k: cents(analysis.previous_totals.get(k, Decimal(0))) for k in TOTAL_KEYS},
         },
         "ageing": [
-            {"bucket": label, "open_amount": cents(amount), "loss_rate": str(rate), "expected_credit_loss": cents(ecl)}
-            for label, amount, rate, ecl in zip(
-                analysis.buckets.labels(), analysis.ageing_totals, rates, analysis.ecl_by_bucket, strict=True
+            {
+                "bucket": label,
+                "open_amount": cents(amount),
+                "loss_rate": str(rate),
+                "expected_credit_loss": cents(ecl),
+                "exposure": cents(exposure),
+            }
+            for label, amount, rate, ecl, exposure in zip(
+                analysis.buckets.labels(),
+                analysis.ageing_totals,
+                rates,
+                analysis.ecl_by_bucket,
+                _exposure(analysis),
+                strict=True,
             )
         ],
         "loss_rates_source": analysis.loss_rates_source,
@@ -243,8 +292,13 @@ def summary(analysis: Analysis, sync: dict[str, Any] | None, company: str, curre
                 "practical_minutes": _plain(p["practical_minutes"], "0.01"),
                 "used_minutes": _plain(p["used_minutes"], "0.01"),
                 "rate_per_minute": _plain(p["rate_per_minute"], "0.000001"),
+                "pool_cost": cents(p["pool_cost"]),
             }
             for name, p in analysis.unused_capacity.items()
+        },
+        "pool_check": {
+            name: {k: (v if isinstance(v, bool) else cents(v)) for k, v in check.items()}
+            for name, check in analysis.pool_check.items()
         },
         "driver_rates": {name: cents(rate) for name, rate in analysis.driver_rates.items()},
         "whale_curve": {
@@ -296,6 +350,10 @@ def summary(analysis: Analysis, sync: dict[str, Any] | None, company: str, curre
         if sync
         else None,
     }
+
+
+def _exposure(analysis: Analysis) -> tuple[Decimal, ...]:
+    return analysis.exposure_totals or tuple(Decimal(0) for _ in analysis.ageing_totals)
 
 
 def _segments(analysis: Analysis) -> dict[str, Any]:

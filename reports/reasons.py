@@ -36,7 +36,7 @@ def reason(c: CustomerProfit, _: Gettext) -> str:
                 parts.append(_("commissions take most of the margin"))
         if late is not None and late >= 15:
             parts.append(_("pays %(days)s days late on average", days=int(late.to_integral_value())))
-        elif c.expected_credit_loss > c.gross_margin / 4 and c.expected_credit_loss > 0:
+        elif c.credit_loss > c.gross_margin / 4 and c.credit_loss > 0:
             parts.append(_("overdue invoices carry a high credit risk"))
         return "; ".join(parts) or _("the costs to serve and to wait exceed a thin margin")
     margin = c.gross_margin_pct or ZERO

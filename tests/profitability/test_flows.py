@@ -1,0 +1,88 @@
+"""Every figure is a flow of the period: months add up to their union, customer by customer.
+
+The hand-worked two months of tests/cases/gamma.py (a prepayment, a settlement discount, a write-off,
+freight and a finance charge), and the sample company's months against its year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from connector.files import FilesConnector
+from connector.sample.generate import generate
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitability.analyze import analyze
+from profitability.model import Analysis, Period
+from profitlens.app import engine_settings, sync
+from profitlens.cli import _demo_config
+from profitlens.config import load_config
+from profitlens.sync import run_sync
+from tests.cases import gamma
+from tests.profitability.test_properties import FLOWS
+
+TINY = Decimal("1e-18")
+
+
+def test_two_months_worked_by_hand_and_their_union(tmp_path: Path) -> None:
+    gamma.write(tmp_path / "data")
+    (tmp_path / "profitlens.toml").write_text(gamma.CONFIG, encoding="utf-8")
+    settings = engine_settings(load_config(tmp_path / "profitlens.toml"))
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(FilesConnector(tmp_path / "data"), load_mapping("files"), store)
+        results = {span: analyze(store.con, Period.of(*span), settings) for span in gamma.EXPECTED}
+    for span, expected in gamma.EXPECTED.items():
+        (g1,) = results[span].customers
+        for name, value in expected.items():
+            assert getattr(g1, name) == value, (span, name)
+    # The expected credit loss shown is the allowance as of the as-of date (here each period's end).
+    assert results[gamma.JANUARY].customers[0].expected_credit_loss == Decimal("28.775")
+    # February's "against the previous period" (the 28 days 4-31 January) holds INV10 of 5 January.
+    assert results[gamma.FEBRUARY].previous_totals["net_sales"] == Decimal("1000")
+
+
+def month_spans(first: dt.date, months: int) -> list[tuple[dt.date, dt.date]]:
+    spans = []
+    start = first
+    for _ in range(months):
+        following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        spans.append((start, following - dt.timedelta(days=1)))
+        start = following
+    return spans
+
+
+def per_customer(analysis: Analysis) -> dict[tuple[str, str], dict[str, Decimal]]:
+    return {(c.company, c.customer_id): {f: getattr(c, f) for f in FLOWS} for c in analysis.customers}
+
+
+@pytest.mark.parametrize("size", ["tiny"])
+def test_the_sample_companys_twelve_months_add_up_to_its_year(tmp_path: Path, size: str) -> None:
+    sample = tmp_path / "sample.sqlite"
+    generate(sample, size=size)
+    config = tmp_path / "profitlens.toml"
+    config.write_text(_demo_config(sample.name), encoding="utf-8")
+    cfg = load_config(config)
+    settings = engine_settings(cfg)
+    sync(cfg)
+    spans = month_spans(dt.date(2025, 11, 1), 12)
+    with Store(cfg.store_path, read_only=True) as store:
+        year = analyze(store.con, Period.of(spans[0][0], spans[-1][1]), settings)
+        months = [analyze(store.con, Period.of(*span), settings) for span in spans]
+    total = per_customer(year)
+    added: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for month in months:
+        for key, figures in per_customer(month).items():
+            into = added.setdefault(key, dict.fromkeys(FLOWS, Decimal(0)))
+            for name, value in figures.items():
+                into[name] += value
+    assert added.keys() == total.keys()
+    for key, figures in total.items():
+        for name in FLOWS:
+            assert abs(added[key][name] - figures[name]) < TINY, (key, name)
+    # Every pool's cost is charged or reported unused, in the year and in every month.
+    for analysis in (year, *months):
+        assert all(check["ties"] for check in analysis.pool_check.values()), analysis.pool_check
