@@ -84,9 +84,7 @@ def activity_costs(
     return dict(by_customer), dict(used)
 
 
-def unused_capacity(
-    costing: Costing, used_minutes: dict[str, Decimal], days: int
-) -> dict[str, dict[str, Decimal]]:
+def unused_capacity(costing: Costing, used_minutes: dict[str, Decimal], days: int) -> dict[str, dict[str, Decimal]]:
     """Per pool, for a period of `days` days: the pool's cost and practical minutes (its yearly figures ×
     days ÷ 365), minutes used, unused minutes and their cost (negative = overloaded)."""
     out: dict[str, dict[str, Decimal]] = {}

@@ -333,7 +333,11 @@ class CustomerMaker:
         n = self.buckets
         ageing = row[_AGEING_AT : _AGEING_AT + n]
         t = self.trailing
-        paid_days, paid_days_late, paid = row[t["paid_amount_days"]], row[t["paid_amount_days_late"]], row[t["amount_paid"]]
+        paid_days, paid_days_late, paid = (
+            row[t["paid_amount_days"]],
+            row[t["paid_amount_days_late"]],
+            row[t["amount_paid"]],
+        )
         credit_sales, write_offs = row[t["credit_sales"]], row[t["write_offs"]]
         p = self.profit(row, by_driver)
         key = (company, customer_id)

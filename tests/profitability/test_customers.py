@@ -29,7 +29,9 @@ def at(row: tuple[Any, ...], name: str) -> Any:
 
 def test_sums_are_read_as_decimals_missing_ones_as_zero_and_a_missing_limit_stays_missing() -> None:
     (row,) = _as_decimals(NAMES, [text_row("NL", "C1", document_net_sales="100.50000", credit_limit=None)], {})
-    assert at(row, "document_net_sales") == D("100.50000") and str(at(row, "document_net_sales")) == "100.50000"  # digits kept
+    assert (
+        at(row, "document_net_sales") == D("100.50000") and str(at(row, "document_net_sales")) == "100.50000"
+    )  # digits kept
     assert at(row, "cost_of_goods") == 0 and at(row, "over_30") == 0 and at(row, "amount_paid") == 0
     assert at(row, "credit_limit") is None
     assert (at(row, "company"), at(row, "name"), at(row, "documents")) == ("NL", "C1", 2)
@@ -51,12 +53,13 @@ def test_money_takes_its_company_s_rate_and_hours_and_payment_weights_do_not() -
     assert at(se, "labour_hours") == 10 and at(se, "paid_amount_days") == 300 and at(se, "amount_paid") == 30
 
 
-def maker(allowance_start: Decimal = D(0), allowance_end: Decimal = D(0), **settings: Any) -> CustomerMaker:
+ZERO = D(0)
+
+
+def maker(allowance_start: Decimal = ZERO, allowance_end: Decimal = ZERO, **settings: Any) -> CustomerMaker:
     config = Settings(buckets=BUCKETS, cost_of_capital=D("0.0365"), **settings)
     key = ("NL", "C1")
-    rows = PeriodRows(
-        YEAR, NAMES, [], {}, {}, {key: allowance_start}, {key: allowance_end}, {key: allowance_end}, {}
-    )
+    rows = PeriodRows(YEAR, NAMES, [], {}, {}, {key: allowance_start}, {key: allowance_end}, {key: allowance_end}, {})
     return CustomerMaker(rows, config)
 
 

@@ -16,7 +16,9 @@ def customer(customer_id: str, net_sales: str, net_profit: str, **dims: Any) -> 
     money = {f.name: D(0) for f in dataclasses.fields(CustomerProfit) if f.type == "Decimal"}
     none = {f.name: None for f in dataclasses.fields(CustomerProfit) if "None" in str(f.type)}
     fields: dict[str, Any] = {**money, **none}
-    fields.update(company="NL", customer_id=customer_id, name=customer_id, ageing=(), exposure=(), documents=1, risk_grade="A")
+    fields.update(
+        company="NL", customer_id=customer_id, name=customer_id, ageing=(), exposure=(), documents=1, risk_grade="A"
+    )
     fields.update(net_sales=D(net_sales), gross_margin=D(net_sales) / 2, net_profit=D(net_profit), **dims)
     return CustomerProfit(**fields)
 

@@ -93,8 +93,8 @@ def write_company(
     for i, d in enumerate(docs):
         due = "" if d["due_in"] is None else (d["date"] + dt.timedelta(days=d["due_in"])).isoformat()
 
-        def money_of(share: Decimal | None) -> str:
-            return "" if share is None else str((d["amount"] * share).quantize(Decimal("0.01")) * scale)
+        def money_of(share: Decimal | None, amount: Decimal = d["amount"]) -> str:
+            return "" if share is None else str((amount * share).quantize(Decimal("0.01")) * scale)
 
         commission = "" if d["commission"] is None else str(d["commission"] * scale)
         trade, freight = (str(Decimal(d[k]) * scale) if d[k] else "" for k in ("trade_discount", "freight"))

@@ -97,7 +97,7 @@ def test_sync_analyze_report_from_a_config(tmp_path: Path) -> None:
         == 0
     )
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert summary["totals"]["net_profit"] == "-172.13"  # −200.2698 (C1) + 28.1432 (C2)
+    assert summary["totals"]["net_profit"] == "-103.19"  # −131.3083 (C1) + 28.1194 (C2)
     assert summary["reconciliation"]["ties"] is True
     assert summary["last_sync"]["rows_quarantined"] == 0
     assert summary["last_sync"]["rows_read"] == 20

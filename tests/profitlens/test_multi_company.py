@@ -57,11 +57,11 @@ def test_two_companies_with_the_same_customer_ids_consolidate(tmp_path: Path) ->
     with open(tmp_path / "out" / "customers.csv", newline="") as f:
         rows = {(r["company"], r["customer_id"]): r for r in csv.DictReader(f)}
     assert set(rows) == {("DE", "C1"), ("DE", "C2"), ("SE", "C1"), ("SE", "C2")}
-    assert rows[("DE", "C1")]["net_profit"] == "-200.27"
+    assert rows[("DE", "C1")]["net_profit"] == "-131.31"
     # SE's ledger amounts are SEK × 0.1; activity costs are priced in the group's currency (EUR):
-    # 22 − 4 − 24 − 48 − 1.31448 − 7.9125 = −63.22698
+    # 22 + 5 other income − 4 − 24 − 48 − 2.03633 financing − 5.2945 credit loss = −56.33083
     assert rows[("SE", "C1")]["net_sales"] == "70.00"
-    assert rows[("SE", "C1")]["net_profit"] == "-63.23"
+    assert rows[("SE", "C1")]["net_profit"] == "-56.33"
     assert rows[("SE", "C1")]["referral_value"] == "0.40"  # 10 % of SE C2's 4.00 margin, same company only
     # Hours are hours in every currency: the exchange rate prices SE's labour cost, not its hours.
     assert rows[("SE", "C1")]["labour_hours"] == rows[("DE", "C1")]["labour_hours"] != "0.00"

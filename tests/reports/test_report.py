@@ -57,7 +57,7 @@ def test_pdf_shows_the_ranking_figures_and_data_quality(tmp_path: Path) -> None:
     text = pdf_text(path)
     assert "Most profitable customers" in text and "Least profitable customers" not in text  # only 2 customers
     assert "Alpha GmbH" in text
-    assert "-€200" in text  # C1's net profit in the hand-worked case (−200.27)
+    assert "-€131" in text  # C1's net profit in the hand-worked case (−131.31)
     assert "€800" in text  # net sales: 700 (C1) + 100 (C2)
     assert "Reconciled" in text
     assert "19 source rows read, 2 rows quarantined" in text
@@ -107,8 +107,8 @@ def test_customers_csv_keeps_its_promised_columns(tmp_path: Path) -> None:
     assert header[: len(CUSTOMER_COLUMNS)] == list(CUSTOMER_COLUMNS)
     rows = list(csv.DictReader(io.StringIO(customers_csv(analysis))))
     c2, c1 = rows  # ranked by net profit
-    assert (c1["net_sales"], c1["net_profit"], c1["open_amount"]) == ("700.00", "-200.27", "868.50")
-    assert (c1["financing_cost"], c1["expected_credit_loss"], c1["activity_cost"]) == ("13.14", "79.13", "48.00")
+    assert (c1["net_sales"], c1["net_profit"], c1["open_amount"]) == ("700.00", "-131.31", "868.50")
+    assert (c1["financing_cost"], c1["expected_credit_loss"], c1["activity_cost"]) == ("20.36", "55.33", "48.00")
     assert (c1["rank"], c1["segment"], c1["risk_grade"], c1["dso"], c1["avg_days_to_pay"]) == (
         "2",
         "fix_cost_to_serve",
@@ -138,7 +138,7 @@ def test_statement_is_one_page_with_the_customers_waterfall(tmp_path: Path) -> N
     text = pdf_text(path).replace("\u00a0", " ")
     assert "<script>alert(1)</script> & Søn AB" in text  # the ERP's name is text, not markup
     assert "Resultatbrygga" in text and "Nettoomsättning" in text
-    assert "700,00 kr" in text and "-200,27 kr" in text  # Swedish formats; the hand-worked net profit
+    assert "700,00 kr" in text and "-131,31 kr" in text  # Swedish formats; the hand-worked net profit
     assert "Plats 2 av 2" in text
     assert "Sida 1 av 1" in text
 
