@@ -86,3 +86,27 @@ def test_the_sample_companys_twelve_months_add_up_to_its_year(tmp_path: Path, si
     # Every pool's cost is charged or reported unused, in the year and in every month.
     for analysis in (year, *months):
         assert all(check["ties"] for check in analysis.pool_check.values()), analysis.pool_check
+
+
+def test_a_trade_discount_is_taken_off_once(tmp_path: Path) -> None:
+    # T1 has a sales amount: 1,000 − 50 trade discount = 950. T2 has none: its amount 595 = sales after
+    # discount 480 + tax 95 + freight 20, so net sales are 595 − 95 − 20 = 480 (the discount is already out;
+    # taking the 30 off again would give 450). T3, a return with a sales amount: −(200 − 10) = −190.
+    # Net sales 950 + 480 − 190 = 1,240; freight 20 is other income.
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "customers.csv").write_text("customer_id,name\nT,Trade AG\n", encoding="utf-8")
+    (data / "documents.csv").write_text(
+        "document_id,customer_id,document_type,document_date,amount,sales_amount,trade_discount,tax_amount,"
+        "freight_amount\n"
+        "T1,T,invoice,2026-01-10,1130.50,1000.00,50.00,180.50,\n"
+        "T2,T,invoice,2026-01-11,595.00,,30.00,95.00,20.00\n"
+        "T3,T,return,2026-01-12,226.10,200.00,10.00,36.10,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "profitlens.toml").write_text('[source]\nkind = "files"\npath = "data"\n', encoding="utf-8")
+    settings = engine_settings(load_config(tmp_path / "profitlens.toml"))
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(FilesConnector(data), load_mapping("files"), store)
+        (t,) = analyze(store.con, Period.of(dt.date(2026, 1, 1), dt.date(2026, 1, 31)), settings).customers
+    assert (t.net_sales, t.freight_billed, t.other_income) == (Decimal("1240.00"), Decimal("20.00"), Decimal("20.00"))

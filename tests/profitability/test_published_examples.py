@@ -127,11 +127,41 @@ loss_rates = [0.003, 0.016, 0.036, 0.066, 0.106]
 """,
     )
     assert summary["ageing"] == [
-        {"bucket": "current", "open_amount": "15000000.00", "loss_rate": "0.003", "expected_credit_loss": "45000.00"},
-        {"bucket": "1-30", "open_amount": "7500000.00", "loss_rate": "0.016", "expected_credit_loss": "120000.00"},
-        {"bucket": "31-60", "open_amount": "4000000.00", "loss_rate": "0.036", "expected_credit_loss": "144000.00"},
-        {"bucket": "61-90", "open_amount": "2500000.00", "loss_rate": "0.066", "expected_credit_loss": "165000.00"},
-        {"bucket": "over 90", "open_amount": "1000000.00", "loss_rate": "0.106", "expected_credit_loss": "106000.00"},
+        {
+            "bucket": "current",
+            "open_amount": "15000000.00",
+            "loss_rate": "0.003",
+            "expected_credit_loss": "45000.00",
+            "exposure": "15000000.00",
+        },
+        {
+            "bucket": "1-30",
+            "open_amount": "7500000.00",
+            "loss_rate": "0.016",
+            "expected_credit_loss": "120000.00",
+            "exposure": "7500000.00",
+        },
+        {
+            "bucket": "31-60",
+            "open_amount": "4000000.00",
+            "loss_rate": "0.036",
+            "expected_credit_loss": "144000.00",
+            "exposure": "4000000.00",
+        },
+        {
+            "bucket": "61-90",
+            "open_amount": "2500000.00",
+            "loss_rate": "0.066",
+            "expected_credit_loss": "165000.00",
+            "exposure": "2500000.00",
+        },
+        {
+            "bucket": "over 90",
+            "open_amount": "1000000.00",
+            "loss_rate": "0.106",
+            "expected_credit_loss": "106000.00",
+            "exposure": "1000000.00",
+        },
     ]
     assert summary["totals"]["expected_credit_loss"] == "580000.00"
     assert customers[0]["expected_credit_loss"] == "580000.00"
