@@ -65,40 +65,55 @@ ageing AS (
 
 
 # What settles each document, once per analysis: for a debit document every amount applied to it
-# (payment or credit + discount taken + write-off), for a credit document every amount it applied.
+# (payment or credit + discount taken + write-off), for a credit document every amount it applied; with the
+# document's customer and sign, so that what follows needs no join. Voided documents settle nothing.
 SETTLEMENT_TABLE = f"""
 CREATE OR REPLACE TEMP TABLE settlement AS
-SELECT a.company, a.to_document_id AS document_id, a.apply_date,
+SELECT a.company, a.to_document_id AS document_id, d.customer_id, 1 AS sign,
+       d.document_type = 'finance_charge' AS finance_charge, a.apply_date,
        a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount
 FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
-WHERE d.document_type NOT IN {CREDIT_TYPES}
+WHERE d.document_type NOT IN {CREDIT_TYPES} AND NOT d.voided
 UNION ALL
-SELECT a.company, a.from_document_id, a.apply_date, a.amount
+SELECT a.company, a.from_document_id, d.customer_id, -1, false, a.apply_date, a.amount
 FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.from_document_id
-WHERE d.document_type IN {CREDIT_TYPES}
+WHERE d.document_type IN {CREDIT_TYPES} AND NOT d.voided
 """
 
-# Every document that is not voided, its sign on the balance and the day it was settled in full (the
-# first day what settled it reached its amount; NULL: still open). Needs settlement.
+# Every document that is not voided, its sign on the balance and the day it was settled in full: the first
+# day what settled it reached its amount (NULL: still open). That is the last day money moved on it, unless
+# it was over-settled later: only those few are walked day by day. Needs settlement.
 RECEIVABLE_TABLE = f"""
 CREATE OR REPLACE TEMP TABLE receivable AS
 WITH daily AS (
     SELECT company, document_id, apply_date, sum(amount) AS amount FROM settlement GROUP BY ALL
 ),
+settled AS (
+    SELECT company, document_id, sum(amount) AS total, max(apply_date) AS last_day,
+           arg_max(amount, apply_date) AS last_amount
+    FROM daily GROUP BY ALL
+),
+over_settled AS (
+    SELECT s.company, s.document_id FROM settled s JOIN document d USING (company, document_id)
+    WHERE d.amount > 0 AND s.total - s.last_amount >= d.amount
+),
 running AS (
     SELECT company, document_id, apply_date,
            sum(amount) OVER (PARTITION BY company, document_id ORDER BY apply_date) AS settled
-    FROM daily
+    FROM daily SEMI JOIN over_settled USING (company, document_id)
 ),
-settled AS (
+first_day AS (
     SELECT r.company, r.document_id, min(r.apply_date) AS settled_on
     FROM running r JOIN document d USING (company, document_id)
     WHERE r.settled >= d.amount GROUP BY ALL
 )
 SELECT d.company, d.customer_id, d.document_id, d.document_type, d.document_date, d.due_date, d.amount,
        CASE WHEN d.document_type IN {CREDIT_TYPES} THEN -1 ELSE 1 END AS sign,
-       CASE WHEN d.amount <= 0 THEN d.document_date ELSE s.settled_on END AS settled_on
-FROM document d LEFT JOIN settled s USING (company, document_id)
+       CASE WHEN d.amount <= 0 THEN d.document_date
+            WHEN s.total >= d.amount THEN coalesce(f.settled_on, s.last_day) END AS settled_on
+FROM document d
+LEFT JOIN settled s USING (company, document_id)
+LEFT JOIN first_day f USING (company, document_id)
 WHERE NOT d.voided
 """
 
@@ -111,9 +126,7 @@ WITH delta AS (
     SELECT company, customer_id, document_date AS day, sign * amount AS delta
     FROM receivable WHERE document_type <> 'finance_charge'
     UNION ALL
-    SELECT r.company, r.customer_id, s.apply_date, -r.sign * s.amount
-    FROM settlement s JOIN receivable r USING (company, document_id)
-    WHERE r.document_type <> 'finance_charge'
+    SELECT company, customer_id, apply_date, -sign * amount FROM settlement WHERE NOT finance_charge
 ),
 daily AS (SELECT company, customer_id, day, sum(delta) AS delta FROM delta GROUP BY ALL)
 SELECT company, customer_id, day,
@@ -142,8 +155,7 @@ open_in_period AS (
     SELECT DISTINCT company, customer_id FROM receivable
     WHERE document_date <= $end AND (settled_on IS NULL OR settled_on > $start) AND amount <> 0
     UNION
-    SELECT DISTINCT r.company, r.customer_id FROM settlement s JOIN receivable r USING (company, document_id)
-    WHERE s.apply_date BETWEEN $start AND $end
+    SELECT DISTINCT company, customer_id FROM settlement WHERE apply_date BETWEEN $start AND $end
 )"""
 
 
