@@ -223,7 +223,7 @@ def flows(analysis: Analysis) -> dict[tuple[str, str], dict[str, Decimal]]:
 
 
 @settings(
-    max_examples=int(os.environ.get("PROFITLENS_EXAMPLES", "30")),
+    max_examples=int(os.environ.get("PROFITLENS_EXAMPLES", "20")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -279,7 +279,7 @@ def test_periods_add_up_to_their_union_customer_by_customer(
 
 
 @settings(
-    max_examples=int(os.environ.get("PROFITLENS_EXAMPLES", "30")) // 2 or 1,
+    max_examples=int(os.environ.get("PROFITLENS_EXAMPLES", "20")) // 2 or 1,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
