@@ -150,7 +150,6 @@ WITH {SALES_CTE.strip()},
 {FINANCE_CHARGE_CTE.strip()},
 {OPEN_IN_PERIOD_CTE.strip()},
 event AS (SELECT DISTINCT company, customer_id FROM activity_event WHERE date BETWEEN $start AND $end),
-dated AS (SELECT DISTINCT company, customer_id FROM document WHERE NOT voided AND document_date BETWEEN $start AND $end),
 referrer AS (
     SELECT DISTINCT c.company, c.referred_by AS customer_id FROM customer c JOIN sales USING (company, customer_id)
     WHERE c.referred_by IS NOT NULL
@@ -178,11 +177,10 @@ LEFT JOIN credit_sales cs USING (company, customer_id)
 LEFT JOIN write_off w USING (company, customer_id)
 LEFT JOIN finance_charge fc USING (company, customer_id)
 LEFT JOIN event ev USING (company, customer_id)
-LEFT JOIN dated dd USING (company, customer_id)
 LEFT JOIN open_in_period op USING (company, customer_id)
 LEFT JOIN referrer rf USING (company, customer_id)
 WHERE s.customer_id IS NOT NULL OR lc.customer_id IS NOT NULL OR a.customer_id IS NOT NULL
-   OR ev.customer_id IS NOT NULL OR f.customer_id IS NOT NULL OR dd.customer_id IS NOT NULL
+   OR ev.customer_id IS NOT NULL OR f.customer_id IS NOT NULL
    OR op.customer_id IS NOT NULL OR rf.customer_id IS NOT NULL
 """
     columns = [*_LEADING, *keys, *_TRAILING]

@@ -71,11 +71,12 @@ SETTLEMENT_TABLE = f"""
 CREATE OR REPLACE TEMP TABLE settlement AS
 SELECT a.company, a.to_document_id AS document_id, d.customer_id, 1 AS sign,
        d.document_type = 'finance_charge' AS finance_charge, a.apply_date,
-       a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount
+       a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount,
+       a.discount_taken, a.write_off_amount
 FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
 WHERE d.document_type NOT IN {CREDIT_TYPES} AND NOT d.voided
 UNION ALL
-SELECT a.company, a.from_document_id, d.customer_id, -1, false, a.apply_date, a.amount
+SELECT a.company, a.from_document_id, d.customer_id, -1, false, a.apply_date, a.amount, NULL, NULL
 FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.from_document_id
 WHERE d.document_type IN {CREDIT_TYPES} AND NOT d.voided
 """
@@ -149,11 +150,12 @@ financing AS (
     GROUP BY company, customer_id
 )"""
 
-# Customers with something open on some day of the period, or an application in it (who is listed).
+# Customers with a document dated in the period, something open on some day of it, or an application in it.
 OPEN_IN_PERIOD_CTE = """
 open_in_period AS (
     SELECT DISTINCT company, customer_id FROM receivable
-    WHERE document_date <= $end AND (settled_on IS NULL OR settled_on > $start) AND amount <> 0
+    WHERE document_date <= $end
+      AND (document_date >= $start OR ((settled_on IS NULL OR settled_on > $start) AND amount <> 0))
     UNION
     SELECT DISTINCT company, customer_id FROM settlement WHERE apply_date BETWEEN $start AND $end
 )"""
@@ -220,12 +222,12 @@ credit_sales AS (
     GROUP BY company, customer_id
 ),
 write_off AS (
-    SELECT r.company, r.customer_id, sum(coalesce(a.write_off_amount, 0)) AS write_offs,
-           sum(coalesce(a.discount_taken, 0)) AS discounts_taken
-    FROM application a JOIN receivable r ON r.company = a.company AND r.document_id = a.to_document_id
-    WHERE a.apply_date BETWEEN $start AND $end AND r.sign = 1
-      AND (coalesce(a.write_off_amount, 0) <> 0 OR coalesce(a.discount_taken, 0) <> 0)
-    GROUP BY r.company, r.customer_id
+    SELECT company, customer_id, sum(coalesce(write_off_amount, 0)) AS write_offs,
+           sum(coalesce(discount_taken, 0)) AS discounts_taken
+    FROM settlement
+    WHERE sign = 1 AND apply_date BETWEEN $start AND $end
+      AND (coalesce(write_off_amount, 0) <> 0 OR coalesce(discount_taken, 0) <> 0)
+    GROUP BY company, customer_id
 )"""
 
 RECONCILE_OPEN_SQL = """
