@@ -58,6 +58,16 @@ def test_hand_worked_customer_figures(tmp_path: Path, source: str) -> None:
     assert result.totals["net_profit"] == c1.net_profit + c2.net_profit
     assert result.unused_capacity["service"]["minutes"] == alpha.EXPECTED_UNUSED["minutes"]
     assert result.unused_capacity["service"]["cost"] == alpha.EXPECTED_UNUSED["cost"]
+    # The pool's 90 days cost 21,900 × 90 ÷ 365 = 5,400.00 = activity charged 48.00 (C1) + 6.00 (C2) + unused
+    # 5,346.00 (no labour is priced at the pool's rate).
+    check = result.pool_check["service"]
+    assert (check["pool_cost"], check["activity_charged"], check["labour_charged"], check["unused_cost"]) == (
+        Decimal("5400"),
+        Decimal("54.00"),
+        0,
+        Decimal("5346.00"),
+    )
+    assert check["ties"] and check["difference"] == 0
     assert result.driver_rates["invoice"] == Decimal("6")
     assert result.reconciliation["ties"] is True
     assert result.reconciliation["erp_open_now"] == alpha.EXPECTED_ERP_OPEN
