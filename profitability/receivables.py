@@ -42,8 +42,9 @@ WHERE NOT d.voided AND d.document_date <= $as_of
 """
 
 
-def ageing_cte(buckets: AgeingBuckets) -> str:
-    columns = []
+def bucket_conditions(buckets: AgeingBuckets) -> list[tuple[str, str]]:
+    """(column key, SQL condition on days_past_due) of each ageing bucket, current first."""
+    out = []
     for (lo, hi), key in zip(buckets.ranges(), buckets.column_keys(), strict=True):
         if lo is None:
             cond = f"days_past_due <= {hi}"
@@ -51,7 +52,12 @@ def ageing_cte(buckets: AgeingBuckets) -> str:
             cond = f"days_past_due >= {lo}"
         else:
             cond = f"days_past_due BETWEEN {lo} AND {hi}"
-        columns.append(f"sum(open) FILTER (WHERE sign = 1 AND {cond}) AS {key}")
+        out.append((key, cond))
+    return out
+
+
+def ageing_cte(buckets: AgeingBuckets) -> str:
+    columns = [f"sum(open) FILTER (WHERE sign = 1 AND {cond}) AS {key}" for key, cond in bucket_conditions(buckets)]
     return f"""
 ageing AS (
     SELECT company, customer_id,
@@ -165,15 +171,9 @@ def exposure_sql(buckets: AgeingBuckets) -> str:
     """Each customer's net exposure at the date $at by ageing bucket: the open debit items aged at $at,
     reduced by the customer's unapplied credits and cash, oldest item first (IFRS 9's exposure at
     default of a customer who may offset). Needs receivable and settlement."""
-    columns = []
-    for (lo, hi), key in zip(buckets.ranges(), buckets.column_keys(), strict=True):
-        if lo is None:
-            cond = f"days_past_due <= {hi}"
-        elif hi is None:
-            cond = f"days_past_due >= {lo}"
-        else:
-            cond = f"days_past_due BETWEEN {lo} AND {hi}"
-        columns.append(f"CAST(sum(exposure) FILTER (WHERE {cond}) AS VARCHAR) AS {key}")
+    columns = [
+        f"CAST(sum(exposure) FILTER (WHERE {cond}) AS VARCHAR) AS {key}" for key, cond in bucket_conditions(buckets)
+    ]
     return f"""
 WITH applied AS (
     SELECT company, document_id, sum(amount) AS applied FROM settlement WHERE apply_date <= $at GROUP BY ALL

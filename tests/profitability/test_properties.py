@@ -58,6 +58,17 @@ labour = st.tuples(
 )
 event = st.tuples(st.sampled_from(["C1", "C2", "C3"]), day, st.sampled_from(["call", "visit"]), st.integers(1, 5))
 
+
+def examples(default: int, divide: int = 1) -> settings:
+    """Hypothesis settings for a test that syncs and analyses a generated company: `default` examples, or
+    PROFITLENS_EXAMPLES (÷ `divide` for the slowest)."""
+    return settings(
+        max_examples=max(1, int(os.environ.get("PROFITLENS_EXAMPLES", str(default * divide))) // divide),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 SETTINGS = Settings(
     cost_of_capital=Decimal("0.09"),
     loss_rates=(Decimal("0.01"), Decimal("0.03"), Decimal("0.08"), Decimal("0.2"), Decimal("0.5"), Decimal("0.9")),
@@ -119,11 +130,7 @@ def write_company(
     (folder / "activity_events.csv").write_text("\n".join(rows) + "\n")
 
 
-@settings(
-    max_examples=int(os.environ.get("PROFITLENS_EXAMPLES", "30")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(30)
 @given(
     docs=st.lists(document, max_size=14),
     apps=st.lists(application, max_size=10),
@@ -222,11 +229,7 @@ def flows(analysis: Analysis) -> dict[tuple[str, str], dict[str, Decimal]]:
     return {(c.company, c.customer_id): {f: getattr(c, f) for f in FLOWS} for c in analysis.customers}
 
 
-@settings(
-    max_examples=int(os.environ.get("PROFITLENS_EXAMPLES", "20")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(20)
 @given(
     docs=st.lists(document, max_size=14),
     apps=st.lists(application, max_size=10),
@@ -278,11 +281,7 @@ def test_periods_add_up_to_their_union_customer_by_customer(
             assert total == before.totals[name], name
 
 
-@settings(
-    max_examples=int(os.environ.get("PROFITLENS_EXAMPLES", "20")) // 2 or 1,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(10, divide=2)
 @given(
     docs=st.lists(document, max_size=12),
     apps=st.lists(application, max_size=8),
