@@ -15,30 +15,18 @@ from profitability.model import AgeingBuckets
 CREDIT_TYPES = "('credit_memo', 'return', 'payment')"
 DEBIT_TYPES = "('invoice', 'debit_memo', 'finance_charge', 'service', 'warranty')"
 
-OPEN_ITEM_TABLE = f"""
+# The period's open items as of the as-of date, from what settled each document up to then. Needs
+# receivable and settlement (prepared once per analysis).
+OPEN_ITEM_TABLE = """
 CREATE OR REPLACE TEMP TABLE open_item AS
-WITH applied_to AS (
-    SELECT company, to_document_id AS document_id,
-           sum(amount + coalesce(discount_taken, 0) + coalesce(write_off_amount, 0)) AS applied,
-           max(apply_date) AS last_applied
-    FROM application WHERE apply_date <= $as_of GROUP BY company, to_document_id
-),
-applied_from AS (
-    SELECT company, from_document_id AS document_id, sum(amount) AS applied, max(apply_date) AS last_applied
-    FROM application WHERE apply_date <= $as_of GROUP BY company, from_document_id
+WITH applied AS (
+    SELECT company, document_id, sum(amount) AS applied FROM settlement WHERE apply_date <= $as_of GROUP BY ALL
 )
-SELECT d.company, d.customer_id, d.document_id, d.document_type, d.document_date, d.due_date, d.amount, d.open_amount,
-       CASE WHEN d.document_type IN {CREDIT_TYPES} THEN -1 ELSE 1 END AS sign,
-       d.amount - CASE WHEN d.document_type IN {CREDIT_TYPES} THEN coalesce(f.applied, 0)
-                       ELSE coalesce(t.applied, 0) END AS open,
-       date_diff('day', coalesce(d.due_date, d.document_date), CAST($as_of AS DATE)) AS days_past_due,
-       CASE WHEN d.amount - CASE WHEN d.document_type IN {CREDIT_TYPES} THEN coalesce(f.applied, 0)
-                                 ELSE coalesce(t.applied, 0) END <= 0
-            THEN coalesce(t.last_applied, f.last_applied) END AS paid_on
-FROM document d
-LEFT JOIN applied_to t USING (company, document_id)
-LEFT JOIN applied_from f USING (company, document_id)
-WHERE NOT d.voided AND d.document_date <= $as_of
+SELECT r.company, r.customer_id, r.document_id, r.document_type, r.document_date, r.due_date, r.amount,
+       r.open_amount, r.sign, r.amount - coalesce(a.applied, 0) AS open,
+       date_diff('day', coalesce(r.due_date, r.document_date), CAST($as_of AS DATE)) AS days_past_due
+FROM receivable r LEFT JOIN applied a USING (company, document_id)
+WHERE r.document_date <= $as_of
 """
 
 
@@ -87,9 +75,9 @@ FROM application a JOIN document d ON d.company = a.company AND d.document_id = 
 WHERE d.document_type IN {CREDIT_TYPES} AND NOT d.voided
 """
 
-# Every document that is not voided, its sign on the balance and the day it was settled in full: the first
-# day what settled it reached its amount (NULL: still open). That is the last day money moved on it, unless
-# it was over-settled later: only those few are walked day by day. Needs settlement.
+# Every document that is not voided, the ERP's own open amount, its sign on the balance and the day it was
+# settled in full: the first day what settled it reached its amount (NULL: still open). That is the last day
+# money moved on it, unless it was over-settled later: only those few are walked day by day. Needs settlement.
 RECEIVABLE_TABLE = f"""
 CREATE OR REPLACE TEMP TABLE receivable AS
 WITH daily AS (
@@ -115,7 +103,7 @@ first_day AS (
     WHERE r.settled >= d.amount GROUP BY ALL
 )
 SELECT d.company, d.customer_id, d.document_id, d.document_type, d.document_date, d.due_date, d.amount,
-       CASE WHEN d.document_type IN {CREDIT_TYPES} THEN -1 ELSE 1 END AS sign,
+       d.open_amount, CASE WHEN d.document_type IN {CREDIT_TYPES} THEN -1 ELSE 1 END AS sign,
        CASE WHEN d.amount <= 0 THEN d.document_date
             WHEN s.total >= d.amount THEN coalesce(f.settled_on, s.last_day) END AS settled_on
 FROM document d
