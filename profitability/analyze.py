@@ -131,14 +131,8 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
             action=portfolio.ACTIONS[seg],
         )
     final = ranked
-    ageing_totals = tuple(
-        sum(column, ZERO)
-        for column in (list(zip(*map(attrgetter("ageing"), final), strict=True)) or [()] * len(buckets))
-    )
-    exposure_totals = tuple(
-        sum(column, ZERO)
-        for column in (list(zip(*map(attrgetter("exposure"), final), strict=True)) or [()] * len(buckets))
-    )
+    ageing_totals = _bucket_sums(final, "ageing", len(buckets))
+    exposure_totals = _bucket_sums(final, "exposure", len(buckets))
     ecl_by_bucket = tuple(a * rate for a, rate in zip(exposure_totals, loss_rates, strict=True))
     unused = activity.unused_capacity(settings.costing, _used_minutes(con, rows), period.days)
     return Analysis(
@@ -163,6 +157,12 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         previous_totals=previous_totals,
         exposure_totals=exposure_totals,
     )
+
+
+def _bucket_sums(customers: list[CustomerProfit], name: str, buckets: int) -> tuple[Decimal, ...]:
+    """Σ over the customers of a figure given by ageing bucket (`ageing`, `exposure`), bucket by bucket."""
+    columns = list(zip(*map(attrgetter(name), customers), strict=True)) or [()] * buckets
+    return tuple(sum(column, ZERO) for column in columns)
 
 
 def _column_sums(customers: list[CustomerProfit], names: list[str]) -> dict[str, Decimal]:

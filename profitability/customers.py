@@ -409,6 +409,9 @@ class CustomerMaker:
         )
 
 
+PREVIOUS_FIELDS = frozenset(PreviousFigures.__dataclass_fields__)  # the previous period's totals read from these
+
+
 def previous_figures(
     rows: PeriodRows, settings: Settings, totals_of: Sequence[str]
 ) -> tuple[dict[tuple[str, str], PreviousFigures], dict[str, Decimal]]:
@@ -434,9 +437,6 @@ def previous_figures(
             values = []
         totals[name] = sum(values, ZERO)
     return before, totals
-
-
-PREVIOUS_FIELDS = frozenset(PreviousFigures.__dataclass_fields__)
 
 
 def current_records(con: duckdb.DuckDBPyConnection, rows: PeriodRows, settings: Settings) -> list[CustomerProfit]:

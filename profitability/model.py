@@ -293,6 +293,6 @@ class Analysis:
     watch_list: tuple[WatchItem, ...]
     groups: dict[str, list[dict[str, Any]]]
     retention: Decimal | None
+    exposure_totals: tuple[Decimal, ...]  # net exposure by bucket at the as-of date (what the ECL is on)
+    pool_check: dict[str, dict[str, Any]]  # per pool: its cost = charged + priced into labour + unused
     previous_totals: dict[str, Decimal] = field(default_factory=dict)
-    exposure_totals: tuple[Decimal, ...] = ()  # net exposure by bucket at the as-of date
-    pool_check: dict[str, dict[str, Any]] = field(default_factory=dict)

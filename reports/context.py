@@ -125,7 +125,7 @@ def build_context(
     losing = [c for c in customers if c.net_profit < 0]
     labels = bucket_labels(analysis, _)
     open_total = sum(analysis.ageing_totals, Decimal(0))
-    exposure = analysis.exposure_totals or tuple(Decimal(0) for _b in analysis.ageing_totals)
+    exposure = analysis.exposure_totals
     ageing = [
         {
             "label": label,

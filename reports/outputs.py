@@ -159,7 +159,7 @@ def tables(analysis: Analysis) -> list[Table]:
             analysis.ageing_totals,
             analysis.loss_rates,
             analysis.ecl_by_bucket,
-            _exposure(analysis),
+            analysis.exposure_totals,
             strict=True,
         )
     ]
@@ -280,7 +280,7 @@ def summary(analysis: Analysis, sync: dict[str, Any] | None, company: str, curre
                 analysis.ageing_totals,
                 rates,
                 analysis.ecl_by_bucket,
-                _exposure(analysis),
+                analysis.exposure_totals,
                 strict=True,
             )
         ],
@@ -350,10 +350,6 @@ def summary(analysis: Analysis, sync: dict[str, Any] | None, company: str, curre
         if sync
         else None,
     }
-
-
-def _exposure(analysis: Analysis) -> tuple[Decimal, ...]:
-    return analysis.exposure_totals or tuple(Decimal(0) for _ in analysis.ageing_totals)
 
 
 def _segments(analysis: Analysis) -> dict[str, Any]:

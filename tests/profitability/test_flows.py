@@ -110,3 +110,48 @@ def test_a_trade_discount_is_taken_off_once(tmp_path: Path) -> None:
         run_sync(FilesConnector(data), load_mapping("files"), store)
         (t,) = analyze(store.con, Period.of(dt.date(2026, 1, 1), dt.date(2026, 1, 31)), settings).customers
     assert (t.net_sales, t.freight_billed, t.other_income) == (Decimal("1240.00"), Decimal("20.00"), Decimal("20.00"))
+
+
+def test_a_document_settled_then_over_settled_stops_its_reminders_the_day_it_was_settled(tmp_path: Path) -> None:
+    # O1 (100.00, due 1 Dec 2025) gets 60.00 on 10 Jan and 50.00 on 20 Jan: settled on 20 Jan (110 ≥ 100),
+    # then 30.00 more on 10 Feb (over-settled). Reminders every 30 days past due: 31 Dec, 30 Jan, 1 Mar, 31 Mar.
+    # In January-March only 30 Jan would fall in the period, and it is after the day O1 was settled: none.
+    # (Taking the last day money moved, 10 Feb, would count 30 Jan: 1 reminder = 6.00.)
+    # Its balance: 100 for 1-9 Jan (9 days), 40 for 10-19 Jan (10 days), from 20 Jan below zero (not charged):
+    # 900 + 400 = 1,300 amount-days × 0.0002 = 0.26.
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "customers.csv").write_text("customer_id,name\nO,Over Oy\n", encoding="utf-8")
+    (data / "documents.csv").write_text(
+        "document_id,customer_id,document_type,document_date,due_date,amount\n"
+        "O1,O,invoice,2025-11-01,2025-12-01,100.00\n"
+        "P1,O,payment,2026-01-10,,60.00\nP2,O,payment,2026-01-20,,50.00\nP3,O,payment,2026-02-10,,30.00\n",
+        encoding="utf-8",
+    )
+    (data / "applications.csv").write_text(
+        "from_document_id,to_document_id,amount,apply_date\n"
+        "P1,O1,60.00,2026-01-10\nP2,O1,50.00,2026-01-20\nP3,O1,30.00,2026-02-10\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "profitlens.toml").write_text(
+        '[source]\nkind = "files"\npath = "data"\n\n[analysis]\ncost_of_capital = 0.073\nloss_rates = [0, 0, 0, 0, 0, 0]\n\n'
+        '[[costing.pool]]\nname = "desk"\ncost = 3650\npractical_minutes = 3650\n\n'
+        '[costing.drivers]\nreminder = { pool = "desk", minutes = 6 }\n',
+        encoding="utf-8",
+    )
+    settings = engine_settings(load_config(tmp_path / "profitlens.toml"))
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(FilesConnector(data), load_mapping("files"), store)
+        (o,) = analyze(store.con, Period.of(dt.date(2026, 1, 1), dt.date(2026, 3, 31)), settings).customers
+    assert o.activity_by_driver.get("reminder", Decimal(0)) == 0
+    assert o.financing_cost == Decimal("0.26")
+
+
+def test_the_protect_floor_is_read_from_the_configuration(tmp_path: Path) -> None:
+    config = tmp_path / "profitlens.toml"
+    config.write_text('[source]\nkind = "files"\npath = "data"\n', encoding="utf-8")
+    assert engine_settings(load_config(config)).protect_min_net_margin == Decimal("0.05")
+    config.write_text(
+        '[source]\nkind = "files"\npath = "data"\n\n[analysis]\nprotect_min_net_margin = 0.12\n', encoding="utf-8"
+    )
+    assert engine_settings(load_config(config)).protect_min_net_margin == Decimal("0.12")
