@@ -28,16 +28,16 @@ def make_cgroup(limit: int) -> tuple[Path, str]:
     if (V1 / "memory.limit_in_bytes").exists():
         group = V1 / name
         group.mkdir()
-        (group / "memory.limit_in_bytes").write_text(str(limit))
+        (group / "memory.limit_in_bytes").write_text(str(limit), encoding="ascii")
         swap = group / "memory.memsw.limit_in_bytes"
         if swap.exists():
-            swap.write_text(str(limit))
+            swap.write_text(str(limit), encoding="ascii")
         return group, "memory.max_usage_in_bytes"
-    if (V2 / "cgroup.controllers").exists() and "memory" in (V2 / "cgroup.controllers").read_text():
+    if (V2 / "cgroup.controllers").exists() and "memory" in (V2 / "cgroup.controllers").read_text(encoding="ascii"):
         group = V2 / name
         group.mkdir()
-        (group / "memory.max").write_text(str(limit))
-        (group / "memory.swap.max").write_text("0")
+        (group / "memory.max").write_text(str(limit), encoding="ascii")
+        (group / "memory.swap.max").write_text("0", encoding="ascii")
         return group, "memory.peak"
     raise PermissionError("no memory cgroup controller")
 
@@ -70,11 +70,12 @@ def main() -> int:
     config = work / "p.toml"
     config.write_text(
         f'[company]\nname = "Nordlicht"\ncurrency = "EUR"\n[source]\nkind = "gp-sql"\npath = "{db}"\n'
-        f'[store]\npath = "{work / "ledger.duckdb"}"\n'
+        f'[store]\npath = "{work / "ledger.duckdb"}"\n',
+        encoding="utf-8",
     )
 
     def in_group() -> None:
-        (group / "cgroup.procs").write_text(str(os.getpid()))
+        (group / "cgroup.procs").write_text(str(os.getpid()), encoding="ascii")
 
     steps = [
         ("sync (full)", ["sync", "--config", str(config)]),
@@ -128,7 +129,7 @@ def main() -> int:
             failed = True
             print(run.stderr[-2000:])
             break
-    peak = int((group / peak_file).read_text())
+    peak = int((group / peak_file).read_text(encoding="ascii"))
     print(f"peak memory of the job inside the cgroup: {peak / 2**20:,.0f} MiB of {args.limit_mib:,} MiB")
     group.rmdir()
     return 1 if failed else 0

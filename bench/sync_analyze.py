@@ -155,7 +155,8 @@ else:  # pdf, html: the analysis is made first and not timed
     from ledger.store import Store
     config_path = Path(store).with_suffix(".toml")
     config_path.write_text(f'[company]\nname = "Nordlicht Handel GmbH"\ncurrency = "EUR"\n'
-                           f'[source]\nkind = "gp-sql"\npath = "{sample}"\n[store]\npath = "{store}"\n')
+                           f'[source]\nkind = "gp-sql"\npath = "{sample}"\n[store]\npath = "{store}"\n',
+                           encoding="utf-8")
     config = load_config(config_path)
     with Store(store, read_only=True) as s:
         run = AnalysisRun(analyze(s.con, Period.of(START, END)), None)

@@ -25,7 +25,7 @@ from reports.context import ReportMeta, build_context, drilldown_labels, stateme
 from reports.details import customer_details, html_extras
 from reports.exports import write_csv, write_xlsx
 from reports.outputs import write_analysis
-from reports.render import write_html, write_pdf
+from reports.render import weasyprint_html, write_html, write_pdf
 
 REPORT_FORMATS = ("pdf", "html", "xlsx", "csv")
 
@@ -188,6 +188,8 @@ def write_reports(
     statements: tuple[str, ...] = (),
 ) -> list[Path]:
     """Write the chosen formats in the chosen language: report.html, report.pdf, report.xlsx, *.csv."""
+    if "pdf" in formats or statements:
+        weasyprint_html()  # a missing PDF runtime stops here, before any file is written
     company = config.settings.company
     language = i18n.language(lang or company.locale)
     _ = i18n.gettext_for(language)

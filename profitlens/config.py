@@ -327,7 +327,15 @@ def load_config(path: Path | str) -> Config:
             f"the configuration file {file} does not exist",
             hint="give --config FILE, or run `profitlens demo` to see a working example",
         )
-    text = file.read_text(encoding="utf-8")
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")  # TOML is UTF-8; Notepad may put a BOM in front
+    except UnicodeDecodeError as exc:
+        at_line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{file}:{at_line} is not UTF-8 (byte 0x{data[exc.start]:02x}); TOML files are UTF-8",
+            hint="save it as UTF-8 (Notepad: File > Save as > Encoding: UTF-8)",
+        ) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import logging
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from ledger.store import Store
 from profitlens import app
@@ -27,6 +27,7 @@ from reports import i18n
 from reports.delivery import MailServer, Outbox, compose, deliver, subject_and_body
 from reports.formatting import Formatter
 from reports.graph import GraphMailer
+from reports.render import weasyprint_html
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +63,27 @@ def find_job(config: Config, name: str) -> JobSettings:
 
 @contextlib.contextmanager
 def job_lock(config: Config, name: str) -> Iterator[None]:
-    """An exclusive lock per job, held by the process (released even if it is killed)."""
+    """An exclusive lock per job, held by the process and released by the system even if it is killed:
+    flock on POSIX, LockFileEx on Windows (filelock picks the one of the platform). Never a lock file
+    whose mere presence counts (filelock's "soft" fallback): a killed run would leave it and block the
+    job for ever."""
     path = config.store_path.with_name(f".{config.store_path.name}.{name}.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    lock = FileLock(path, timeout=0, mode=0o600, fallback_to_soft=False)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise AlreadyRunning(f"the job {name!r} is already running", hint="wait for it to finish") from None
+        lock.acquire()
+    except Timeout:
+        raise AlreadyRunning(f"the job {name!r} is already running", hint="wait for it to finish") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot lock {path}: {exc.strerror or exc}",
+            key="store.path",
+            hint="put the store on a local disk or a share that supports file locks",
+        ) from exc
+    try:
         yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def mail_server(config: Config) -> MailServer | None:
@@ -124,6 +134,8 @@ def _run(config: Config, job: JobSettings, today: dt.date, out: Path | None) -> 
     server = mail_server(config)
     outbox = outbox_for(config)
     try:
+        if "pdf" in job.reports:
+            weasyprint_html()  # a missing PDF runtime is one clear line before the sync, not after it
         if server is not None:
             result.sent, _waiting = outbox.flush(server)
         app.sync(config)

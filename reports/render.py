@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,21 +52,37 @@ def write_html(context: dict[str, Any], path: Path, lang: str = "en") -> Path:
     return path
 
 
-def html_to_pdf(html: str) -> bytes:
+def _pdf_runtime_hint() -> str:
+    leave_out = 'or leave the PDF out: --format html,xlsx (a job: reports = ["html", "xlsx"])'
+    if sys.platform == "win32":
+        return f"install the GTK runtime WeasyPrint needs (docs/windows.md, step 3), {leave_out}"
+    if sys.platform == "darwin":
+        return f"install Pango (brew install pango), {leave_out}"
+    return f"install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0), {leave_out}"
+
+
+def weasyprint_html() -> Any:
+    """WeasyPrint's HTML class; it needs Pango, a system library (on Windows from a GTK runtime). Asked
+    for before any work is done when a PDF is wanted, so that a missing runtime is one clear line."""
     try:
         from weasyprint import HTML  # noqa: PLC0415 - heavy import, needs Pango: only when a PDF is asked for
     except (ImportError, OSError) as exc:
         raise RenderError(
-            f"WeasyPrint cannot be loaded: {exc}",
-            hint="install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
+            f"PDF reports need WeasyPrint and the Pango library, which cannot be loaded: {exc}",
+            hint=_pdf_runtime_hint(),
         ) from exc
+    return HTML
+
+
+def html_to_pdf(html: str) -> bytes:
+    html_class = weasyprint_html()
     # WeasyPrint reads SVG presentation attributes (fill, stroke) as SVG, but first warns about them as
     # unknown CSS: noise for the user. Real problems are logged at ERROR and still shown.
     weasy_log = logging.getLogger("weasyprint")
     level = weasy_log.level
     weasy_log.setLevel(logging.ERROR)
     try:
-        data = HTML(string=html).write_pdf()
+        data = html_class(string=html).write_pdf()
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs one message
         raise RenderError(f"the PDF could not be rendered: {exc}") from exc
     finally:

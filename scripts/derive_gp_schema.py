@@ -63,7 +63,7 @@ PA_ASSUMED = {
 
 def main(reference: str) -> None:
     out = Path(__file__).resolve().parent.parent / "connector" / "gp_schema.tsv"
-    with open(reference, newline="") as f, open(out, "w", newline="") as g:
+    with open(reference, encoding="utf-8", newline="") as f, open(out, "w", encoding="utf-8", newline="") as g:
         writer = csv.writer(g, delimiter="\t", lineterminator="\n")
         writer.writerow(["table", "column", "sql_type", "verified"])
         for row in csv.DictReader(f, delimiter="\t"):

@@ -62,7 +62,7 @@ def test_configured_column_names_never_reach_the_sql_unchecked() -> None:
 @pytest.mark.skipif(not REFERENCE.exists(), reason="the shared GP reference is not beside this checkout")
 def test_every_column_read_exists_in_a_real_gp_database() -> None:
     real: dict[str, set[str]] = {}
-    with open(REFERENCE, newline="") as f:
+    with open(REFERENCE, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             real.setdefault(row["table"], set()).add(row["column"])
     mapping = load_mapping("gp-sql", {"customer": {"referred_by": "USERDEF1"}})

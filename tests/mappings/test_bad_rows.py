@@ -69,9 +69,9 @@ def record_count(name: str, rows: int) -> None:
     target = os.environ.get("PROFITLENS_RELIABILITY_COUNTS")
     if target:
         path = Path(target)
-        data = json.loads(path.read_text()) if path.exists() else {}
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         data[name] = data.get(name, 0) + rows
-        path.write_text(json.dumps(data, indent=1, sort_keys=True))
+        path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
 
 
 @pytest.mark.parametrize(("kind", "stream"), streams(), ids=[f"{k}:{s}" for k, s in streams()])

@@ -47,7 +47,7 @@ def run_analysis(tmp_path: Path, config_text: str) -> tuple[dict, list[dict[str,
         == 0
     )
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    with open(tmp_path / "out" / "customers.csv", newline="") as f:
+    with open(tmp_path / "out" / "customers.csv", encoding="utf-8", newline="") as f:
         customers = list(csv.DictReader(f))
     return summary, customers
 

@@ -126,7 +126,7 @@ def test_sync_analyze_report_from_a_config(tmp_path: Path) -> None:
 
 def test_quarantined_rows_are_listed_with_row_and_reason(tmp_path: Path) -> None:
     config = files_config(tmp_path)
-    with open(tmp_path / "data" / "documents.csv", "a") as f:
+    with open(tmp_path / "data" / "documents.csv", "a", encoding="utf-8") as f:
         f.write("BAD,C1,invoice,31.01.2026,10,,,,,,,,0\n")
     result = run("sync", "--config", str(config))
     assert result.returncode == 0

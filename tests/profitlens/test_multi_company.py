@@ -54,7 +54,7 @@ def test_two_companies_with_the_same_customer_ids_consolidate(tmp_path: Path) ->
         )
         == 0
     )
-    with open(tmp_path / "out" / "customers.csv", newline="") as f:
+    with open(tmp_path / "out" / "customers.csv", encoding="utf-8", newline="") as f:
         rows = {(r["company"], r["customer_id"]): r for r in csv.DictReader(f)}
     assert set(rows) == {("DE", "C1"), ("DE", "C2"), ("SE", "C1"), ("SE", "C2")}
     assert rows[("DE", "C1")]["net_profit"] == "-131.31"
@@ -80,7 +80,7 @@ def test_a_failure_in_one_company_leaves_every_company_as_it_was(tmp_path: Path)
     with Store(tmp_path / "profitlens.duckdb", read_only=True) as store:
         before = store.con.execute("SELECT company, count(*) FROM document GROUP BY 1 ORDER BY 1").fetchall()
     # DE changes, then SE's export turns out not to be UTF-8: neither company may change.
-    with open(tmp_path / "de" / "documents.csv", "a") as f:
+    with open(tmp_path / "de" / "documents.csv", "a", encoding="utf-8") as f:
         f.write("INV9,C1,invoice,2026-03-30,10,,,10,,,,,0\n")
     (tmp_path / "se" / "documents.csv").write_bytes(b"document_id,customer_id,d\xf6kument\nX,C1,\xff\xfe\n")
     assert main(["sync", "--config", str(config)]) == 1

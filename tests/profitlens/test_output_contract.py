@@ -71,7 +71,7 @@ def test_customers_csv_and_summary_json_keep_their_names(tmp_path: Path) -> None
         )
         == 0
     )
-    with open(tmp_path / "out" / "customers.csv", newline="") as f:
+    with open(tmp_path / "out" / "customers.csv", encoding="utf-8", newline="") as f:
         header = next(csv.reader(f))
     assert set(CUSTOMER_COLUMNS) <= set(header)
     # The first ten columns are issue 2's promise, in its order.
