@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import sys
@@ -546,8 +547,19 @@ reminder = {{ pool = "credit control", minutes = 15 }}
 """
 
 
+def _utf8_when_redirected() -> None:
+    """Output into a file or a pipe (a scheduled task's log) in UTF-8. Windows would write it in the ANSI
+    code page, which has no Ł or − and stops the run at the first path or name that holds one; a console
+    gets every character either way."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and not stream.isatty():
+            if stream.encoding.lower().replace("-", "").replace("_", "") != "utf8":
+                stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user mistakes become one line on stderr and exit code 1, never a traceback."""
+    _utf8_when_redirected()
     try:
         code = cli.main(args=argv, prog_name="profitlens", standalone_mode=False)
         if isinstance(code, int) and code:

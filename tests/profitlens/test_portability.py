@@ -134,3 +134,22 @@ def test_a_configuration_saved_by_a_windows_editor(tmp_path: Path, capsys: pytes
     bom = tmp_path / "bom.toml"
     bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # Notepad's "UTF-8 with BOM"
     assert load_config(bom).settings.company.name == "Müller GmbH"
+
+
+def test_output_redirected_to_a_log_file_is_utf8_whatever_the_code_page(tmp_path: Path) -> None:
+    # A scheduled task writing `>> monthly.log` on Windows: Python's default there is the ANSI code page
+    # (cp1252), which has no "Ł"; the report's path is printed and must not stop the run.
+    config = files_config(tmp_path)
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    base = [sys.executable, "-m", "profitlens.cli"]
+    subprocess.run([*base, "sync", "--config", str(config)], cwd=ROOT, env=env, check=True, capture_output=True)
+    out = tmp_path / "Łódź"
+    done = subprocess.run(
+        [*base, "report", "--config", str(config), "--from", "2026-01-01", "--to", "2026-03-31"]
+        + ["--format", "html", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert done.stdout.decode("utf-8").strip() == str(out / "report.html")
