@@ -552,9 +552,9 @@ def _utf8_when_redirected() -> None:
     code page, which has no Ł or − and stops the run at the first path or name that holds one; a console
     gets every character either way."""
     for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper) and not stream.isatty():
-            if stream.encoding.lower().replace("-", "").replace("_", "") != "utf8":
-                stream.reconfigure(encoding="utf-8")
+        redirected = isinstance(stream, io.TextIOWrapper) and not stream.isatty()
+        if redirected and stream.encoding.lower().replace("-", "").replace("_", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

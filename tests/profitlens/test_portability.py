@@ -144,9 +144,9 @@ def test_output_redirected_to_a_log_file_is_utf8_whatever_the_code_page(tmp_path
     base = [sys.executable, "-m", "profitlens.cli"]
     subprocess.run([*base, "sync", "--config", str(config)], cwd=ROOT, env=env, check=True, capture_output=True)
     out = tmp_path / "Łódź"
+    period = ["--from", "2026-01-01", "--to", "2026-03-31"]
     done = subprocess.run(
-        [*base, "report", "--config", str(config), "--from", "2026-01-01", "--to", "2026-03-31"]
-        + ["--format", "html", "--out", str(out)],
+        [*base, "report", "--config", str(config), *period, "--format", "html", "--out", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,
