@@ -552,8 +552,9 @@ def _utf8_when_redirected() -> None:
     code page, which has no Ł or − and stops the run at the first path or name that holds one; a console
     gets every character either way."""
     for stream in (sys.stdout, sys.stderr):
-        redirected = isinstance(stream, io.TextIOWrapper) and not stream.isatty()
-        if redirected and stream.encoding.lower().replace("-", "").replace("_", "") != "utf8":
+        if not isinstance(stream, io.TextIOWrapper) or stream.isatty():
+            continue
+        if stream.encoding.lower().replace("-", "").replace("_", "") != "utf8":
             stream.reconfigure(encoding="utf-8")
 
 
