@@ -92,10 +92,10 @@ def _least(repeat: int, work: Callable[[], Any]) -> float:
 
 
 def measure(size: str, repeat: int) -> dict[str, Any]:
+    from common.cycles import paused_cycle_collector  # noqa: PLC0415
     from ledger.store import Store  # noqa: PLC0415
     from profitability.analyze import analyze  # noqa: PLC0415
     from profitability.model import CustomerProfit, Period  # noqa: PLC0415
-    from profitlens.cycles import paused_cycle_collector  # noqa: PLC0415
 
     store = sync_analyze.CACHE / f"bench-{size}.duckdb"
     if not store.exists():  # the sample synced once, as bench/sync_analyze.py leaves it

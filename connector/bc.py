@@ -31,10 +31,10 @@ from urllib.parse import quote
 
 import requests
 
+from common.errors import AuthError, ConnectorError, SourceUnavailable
 from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark, timestamp_text
 from connector.http import Pacer, UntrustedCertificate, make_session, send
 from connector.retry import with_retries
-from profitlens.errors import AuthError, ConnectorError, SourceUnavailable
 
 log = logging.getLogger(__name__)
 

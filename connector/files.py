@@ -17,8 +17,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from common.errors import ConnectorError, QueryError
 from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark
-from profitlens.errors import ConnectorError, QueryError
 
 FILES: dict[str, str] = {
     "customers": "customers",

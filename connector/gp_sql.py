@@ -25,15 +25,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from connector.base import SQL_CHUNK_ROWS, RawChunk, SourceRow, Watermark, timestamp_text
-from connector.gp_values import GP_EMPTY_DATE, Converter, converter_for, gp_schema, to_date, to_decimal, to_int, to_text
-from connector.retry import with_retries
-from profitlens.errors import (
+from common.errors import (
     AuthError,
     ConnectorError,
     QueryError,
     SourceUnavailable,
 )
+from connector.base import SQL_CHUNK_ROWS, RawChunk, SourceRow, Watermark, timestamp_text
+from connector.gp_values import GP_EMPTY_DATE, Converter, converter_for, gp_schema, to_date, to_decimal, to_int, to_text
+from connector.retry import with_retries
 
 
 class DbApiCursor(Protocol):

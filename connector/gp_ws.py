@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from common.errors import ConnectorError
 from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark
 from connector.gp_values import GP_EMPTY_DATE
 from connector.gp_ws_apply import Settlement, reconstruct
 from connector.gp_ws_soap import ResponseTooLarge, SoapClient
-from profitlens.errors import ConnectorError
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 
 import requests
 
+from common.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
 from connector.http import _first_line, error_for, make_session, untrusted
 from connector.retry import with_retries
-from profitlens.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from profitlens.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
+from common.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
 
 log = logging.getLogger(__name__)
 

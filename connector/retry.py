@@ -1,6 +1,6 @@
 """The one retry policy of every connector: exponential back-off with jitter on transient failures.
 
-Transient failures (`profitlens.errors.Transient`: connection reset, timeouts, HTTP 429 and 5xx,
+Transient failures (`common.errors.Transient`: connection reset, timeouts, HTTP 429 and 5xx,
 SQL Server deadlock victim 1205) are tried again, waiting a random time that grows exponentially,
 or as long as the source asked (HTTP Retry-After) when it said. Terminal failures (login failed,
 401/403, a missing table, a SOAP fault) and bugs pass at once.
@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from profitlens.errors import Transient
+from common.errors import Transient
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ from typing import Any
 
 import duckdb
 
+from common.errors import StoreError
 from ledger import schema
 from ledger.model import RECORD_TYPES
 from ledger.staging import TABLE_ORDER, SyncResult, SyncWriter, new_run_id, now, rollback
-from profitlens.errors import StoreError
 
 __all__ = ["TABLE_ORDER", "Store", "SyncResult", "SyncWriter"]
 

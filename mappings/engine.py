@@ -34,10 +34,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from common.errors import ConfigError, MappingError
 from connector.base import SourceRow
 from ledger.model import RECORD_TYPES, REQUIRED, Issue, Record, SourceRef, data_fields
 from mappings import coerce
-from profitlens.errors import ConfigError, MappingError
 
 SKIP = "skip"
 _TEMPLATE_PART = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?:\|([A-Za-z_][A-Za-z0-9_]*))?\}")

@@ -20,6 +20,8 @@ from typing import Any
 
 import duckdb
 
+from common.cycles import paused_cycle_collector
+from common.errors import EngineError
 from profitability import activity, portfolio
 from profitability.customers import PeriodRows, current_records, period_rows, prepare_ledger, previous_figures
 from profitability.labour import POOL_COST_SQL, POOL_MINUTES_SQL, UNPRICED_SQL
@@ -27,8 +29,6 @@ from profitability.model import Analysis, CustomerProfit, Period, Settings
 from profitability.receivables import RECONCILE_OPEN_BY_CUSTOMER_SQL, RECONCILE_OPEN_SQL
 from profitability.risk import Allowances
 from profitability.sales import ITEM_CLASS_SQL, SALES_VS_LINES_SQL
-from profitlens.cycles import paused_cycle_collector
-from profitlens.errors import EngineError
 
 ZERO = Decimal(0)
 MONEY_TOTALS = (

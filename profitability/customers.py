@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from common.errors import EngineError
 from profitability import activity, risk
 from profitability.labour import LABOUR_BY_ACTIVITY_SQL, LABOUR_CTE, labour_table_sql
 from profitability.model import CustomerProfit, Period, PreviousFigures, Settings
@@ -37,7 +38,6 @@ from profitability.receivables import (
 )
 from profitability.risk import Allowances
 from profitability.sales import FINANCE_CHARGE_CTE, LINE_TOTAL_TABLE, SALES_CTE, SALES_DOC_TABLE
-from profitlens.errors import EngineError
 
 ZERO = Decimal(0)
 TEXT_COLUMNS = (

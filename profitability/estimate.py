@@ -17,9 +17,9 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from common.errors import EngineError
 from profitability.model import Analysis, CustomerProfit
 from profitability.portfolio import lifetime_value
-from profitlens.errors import EngineError
 
 
 @dataclass(frozen=True)

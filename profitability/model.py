@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from profitlens.errors import EngineError
+from common.errors import EngineError
 
 DEFAULT_BOUNDS: tuple[int, ...] = (30, 60, 90, 120)
 ZERO = Decimal(0)

@@ -8,6 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from common.cycles import paused_cycle_collector
+from common.errors import ConfigError
+from common.masking import redact
 from connector.base import DEFAULT_CHUNK_ROWS, SQL_CHUNK_ROWS, Connector
 from connector.files import FilesConnector
 from connector.gp_sql import GpSqlConnector, odbc_connection, sqlite_connection
@@ -16,9 +19,7 @@ from mappings.engine import load_mapping
 from profitability.analyze import analyze
 from profitability.model import AgeingBuckets, Analysis, Costing, CustomerProfit, Driver, Period, Pool
 from profitability.model import Settings as EngineSettings
-from profitlens.config import Config, SourceSettings, redact
-from profitlens.cycles import paused_cycle_collector
-from profitlens.errors import ConfigError
+from profitlens.config import Config, SourceSettings
 from profitlens.sync import CompanySource, Progress, run_sync_companies
 from reports import i18n
 from reports.context import ReportMeta, build_context, drilldown_labels, statement_context

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from common.errors import ProfitlensError
+from common.masking import mask
 from connector.bc import BusinessCentralConnector
 from connector.files import FilesConnector
 from connector.gp_sql import GpSqlConnector
@@ -12,9 +14,7 @@ from ledger.store import Store
 from mappings.engine import check_columns, load_mapping
 from profitlens import app
 from profitlens.config import Config
-from profitlens.errors import ProfitlensError
 from profitlens.jobs import mail_server
-from profitlens.logs import mask
 from reports.delivery import probe
 
 

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import click
 
+from common.errors import ProfitlensError
 from profitlens import __version__
-from profitlens.errors import ProfitlensError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -359,8 +359,8 @@ def config_init(kind: str, out: Path | None, force: bool) -> None:
     """Write an annotated configuration for KIND to start from (every key explained, secrets as ${ENV})."""
     from importlib import resources  # noqa: PLC0415
 
+    from common.errors import ConfigError  # noqa: PLC0415
     from profitlens.config import default_config_path  # noqa: PLC0415
-    from profitlens.errors import ConfigError  # noqa: PLC0415
     from reports.render import write_private_file  # noqa: PLC0415
 
     target = out or default_config_path()
@@ -566,12 +566,11 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(code, int) and code:
             return code  # a command's own exit code (e.g. `check` when something failed)
     except ProfitlensError as exc:
-        from profitlens.config import redact  # noqa: PLC0415
-        from profitlens.logs import mask  # noqa: PLC0415
+        from common.masking import mask  # noqa: PLC0415
 
         # Into the log file; the console gets the one line below, not the same message twice.
         logging.getLogger("profitlens").error("%s", exc, extra={"file_only": True})
-        click.echo(f"error: {mask(redact(str(exc)))}", err=True)
+        click.echo(f"error: {mask(str(exc))}", err=True)
         return 1
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -39,8 +39,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from profitlens.errors import ConfigError
-from profitlens.logs import register_secrets
+from common.errors import ConfigError
+from common.masking import register_secrets
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -455,10 +455,3 @@ _SOURCE_HINTS = {
     "bc.client_id": "the app registration's application (client) ID",
     "bc.client_secret": 'write client_secret = "${BC_CLIENT_SECRET}" and set that variable, or use the keyring',
 }
-
-_SECRET_PARTS = re.compile(r"(?i)\b(PWD|PASSWORD)\s*=\s*(\{[^}]*\}|[^;]*)")
-
-
-def redact(text: str) -> str:
-    """Hide passwords in ODBC connection strings before they reach a log or a message."""
-    return _SECRET_PARTS.sub(lambda m: f"{m.group(1)}=***", text)

@@ -3,7 +3,7 @@ stored with `profitlens credentials set service/name` (prompted, never echoed)."
 
 from __future__ import annotations
 
-from profitlens.errors import ConfigError
+from common.errors import ConfigError
 
 
 def _split(reference: str, key: str) -> tuple[str, str]:

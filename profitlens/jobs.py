@@ -17,10 +17,10 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from common.errors import AlreadyRunning, ConfigError, ProfitlensError
 from ledger.store import Store
 from profitlens import app
 from profitlens.config import Config, JobSettings
-from profitlens.errors import AlreadyRunning, ConfigError, ProfitlensError
 from profitlens.logs import RUN_ID
 from profitlens.periods import period_for
 from reports import i18n

@@ -6,25 +6,12 @@ from __future__ import annotations
 import contextvars
 import logging
 import logging.handlers
-from collections.abc import Iterable
 from pathlib import Path
 
+from common.masking import mask
+
 RUN_ID: contextvars.ContextVar[str] = contextvars.ContextVar("profitlens_run_id", default="-")
-_SECRETS: set[str] = set()
 FORMAT = "%(asctime)s %(levelname)s run=%(run_id)s %(name)s: %(message)s"
-
-
-def register_secrets(values: Iterable[str]) -> None:
-    """Values that must never reach a log (passwords and client secrets the configuration resolved)."""
-    _SECRETS.update(v for v in values if v and len(v) >= 4)
-
-
-def mask(text: str) -> str:
-    from profitlens.config import redact  # noqa: PLC0415 - config imports this module's register_secrets
-
-    for secret in sorted(_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return redact(text)
 
 
 class _Context(logging.Filter):

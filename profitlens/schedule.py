@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 from croniter import croniter
 
+from common.errors import AlreadyRunning, ConfigError, ProfitlensError
 from ledger.store import Store
 from profitlens.config import Config, JobSettings
-from profitlens.errors import AlreadyRunning, ConfigError, ProfitlensError
 from profitlens.jobs import JobResult, run_job
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
+from common.errors import ProfitlensError
 from connector.base import Connector, RawChunk, SourceRow
 from ledger.model import Issue, Record
 from ledger.staging import Snapshot, SyncWriter
@@ -22,7 +23,6 @@ from ledger.store import Store, SyncResult
 from mappings import columnar
 from mappings.columnar import ColumnarPlan
 from mappings.engine import SourceMapping, StreamMapping, check_columns
-from profitlens.errors import ProfitlensError
 from profitlens.logs import RUN_ID
 from profitlens.read_ahead import ReadAhead
 

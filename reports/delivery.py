@@ -20,7 +20,7 @@ from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from profitlens.errors import DeliveryError, DeliveryRefused
+from common.errors import DeliveryError, DeliveryRefused
 from reports.graph import GraphMailer
 from reports.render import write_private_file
 

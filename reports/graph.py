@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from profitlens.errors import DeliveryError, DeliveryRefused
+from common.errors import DeliveryError, DeliveryRefused
 
 LOGIN = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
 SEND = "https://graph.microsoft.com/v1.0/users/{sender}/sendMail"

@@ -16,7 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from profitlens.errors import ConfigError
+from common.errors import ConfigError
 
 LANGUAGES: dict[str, str] = {
     "en": "English",

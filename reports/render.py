@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from profitlens.errors import RenderError
+from common.errors import RenderError
 from reports.i18n import translations
 
 

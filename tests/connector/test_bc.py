@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import responses
 
+from common.errors import AuthError, QueryError, SourceUnavailable
 from connector.bc import BusinessCentralConnector
 from ledger.store import Store
 from mappings.engine import load_mapping
-from profitlens.errors import AuthError, QueryError, SourceUnavailable
 from profitlens.sync import run_sync
 from tests.connector.bc_service import COMPANY_ID, ENVIRONMENT, TENANT, FakeBusinessCentral
 

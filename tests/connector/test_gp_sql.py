@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import sqlglot
 
+from common.errors import ConnectorError, QueryError
 from connector.gp_sql import CURSOR, STREAMS, GpSqlConnector, build_query, sqlite_connection
 from mappings.engine import load_mapping
-from profitlens.errors import ConnectorError, QueryError
 from tests.cases import alpha
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "dynamics-gp" / "tables.tsv"
@@ -139,8 +139,8 @@ def test_a_missing_gp_table_is_a_clear_terminal_error(tmp_path: Path) -> None:
 def test_a_missing_odbc_driver_names_the_fix() -> None:
     import pyodbc
 
+    from common.errors import ConnectorError
     from connector.gp_sql import odbc_connection
-    from profitlens.errors import ConnectorError
 
     connector = GpSqlConnector(odbc_connection("DRIVER={No Such Driver 99};SERVER=x"))
     with pytest.raises(ConnectorError, match="ODBC driver named in the connection string is not installed"):
@@ -205,8 +205,8 @@ def test_a_query_that_meets_a_deadlock_is_tried_again(alpha_db: Path) -> None:
 def test_sql_server_deadlocks_timeouts_and_resets_are_transient(alpha_db: Path, state: str, message: str) -> None:
     import pyodbc
 
+    from common.errors import SourceUnavailable
     from connector.gp_sql import translate_errors
-    from profitlens.errors import SourceUnavailable
 
     with pytest.raises(SourceUnavailable), translate_errors("GP database (gp01/TWO)", "customers"):
         raise pyodbc.OperationalError(state, message)

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from requests_ntlm import HttpNtlmAuth
 
+from common.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
 from connector.gp_ws import STREAMS, GpWebServicesConnector
 from connector.gp_ws_soap import Endpoint, SoapClient
-from profitlens.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
 from tests.cases import common
 from tests.connector.gp_ws_service import WSDL, FakeGpWebServices
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ConnectorError
 from connector.bc import BusinessCentralConnector
-from profitlens.errors import ConnectorError
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:

@@ -7,8 +7,8 @@ from concurrent.futures import Future
 import pytest
 from tenacity import RetryCallState, Retrying
 
+from common.errors import AuthError, SourceUnavailable
 from connector.retry import _Wait, with_retries
-from profitlens.errors import AuthError, SourceUnavailable
 
 
 def test_transient_failures_are_tried_again_until_it_works() -> None:

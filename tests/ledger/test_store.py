@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from common.errors import SourceUnavailable
 from connector.gp_sql import GpSqlConnector, sqlite_connection
 from ledger.model import Customer, Document, DocumentType, SourceRef
 from ledger.store import TABLE_ORDER, Store
 from mappings.engine import load_mapping
-from profitlens.errors import SourceUnavailable
 from profitlens.sync import run_sync
 from tests.cases import alpha
 
@@ -163,7 +163,7 @@ def test_a_store_in_use_gives_a_clear_error(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from profitlens.errors import StoreError
+    from common.errors import StoreError
 
     path = tmp_path / "ledger.duckdb"
     Store(path).close()

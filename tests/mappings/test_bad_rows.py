@@ -121,8 +121,8 @@ def test_a_hostile_csv_never_loses_a_row(
     tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, ...]], encoding: str, semicolons: bool
 ) -> None:
     """Encodings (a BOM, cp1252, one cp1252 row among UTF-8 ones), separators and decimal commas."""
+    from common.errors import ConnectorError
     from connector.files import FilesConnector
-    from profitlens.errors import ConnectorError
     from profitlens.sync import run_sync
 
     folder = tmp_path_factory.mktemp("csv")

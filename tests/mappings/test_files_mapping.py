@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.errors import ConfigError, QueryError
 from connector.files import FilesConnector
 from ledger.store import Store
 from mappings.engine import load_mapping
-from profitlens.errors import ConfigError, QueryError
 from profitlens.sync import run_sync
 from tests.cases import alpha
 

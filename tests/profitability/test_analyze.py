@@ -145,7 +145,7 @@ def test_commission_falls_back_to_the_salespersons_rate(tmp_path: Path) -> None:
 
 
 def test_a_period_that_ends_before_it_starts_is_refused() -> None:
-    from profitlens.errors import EngineError
+    from common.errors import EngineError
 
     with pytest.raises(EngineError, match="before it starts"):
         Period.of(dt.date(2026, 3, 1), dt.date(2026, 1, 1))
@@ -156,7 +156,7 @@ def test_analyze_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path) -> No
     # afterwards, also after a failure, the collector is on or off exactly as before.
     import gc
 
-    from profitlens.errors import EngineError
+    from common.errors import EngineError
 
     with synced_store(tmp_path, "files") as store:
         for enabled in (True, False):

@@ -28,7 +28,7 @@ import types
 from collections.abc import Iterator, Sequence
 
 POSIX_ONLY = frozenset({"fcntl", "pwd", "grp", "resource", "termios"})
-PACKAGES = ("connector", "mappings", "ledger", "profitability", "reports", "profitlens")
+PACKAGES = ("common", "connector", "mappings", "ledger", "profitability", "reports", "profitlens")
 
 
 class PosixOnlyBlocked(importlib.abc.MetaPathFinder):

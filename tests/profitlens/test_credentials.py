@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from keyring.backend import KeyringBackend
 from keyring.errors import NoKeyringError
 
+from common.errors import ConfigError
 from profitlens.cli import cli
 from profitlens.config import load_config
-from profitlens.errors import ConfigError
 
 SECRET = "k3yr1ng-Pa55-word"
 

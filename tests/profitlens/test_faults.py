@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
+from common.errors import ProfitlensError
 from connector.base import RawChunk
 from connector.gp_sql import GpSqlConnector, sqlite_connection
 from ledger.store import Store
 from mappings.engine import load_mapping
 from profitlens import sync
-from profitlens.errors import ProfitlensError
 from profitlens.sync import run_sync
 from tests.connector.test_gp_sql import make_slow
 from tests.profitlens.sources import GpSqlHarness

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from common.errors import SourceUnavailable
 from connector.base import Connector, SourceRow, Watermark
 from ledger.store import TABLE_ORDER, Store
 from mappings.engine import load_mapping
-from profitlens.errors import SourceUnavailable
 from profitlens.sync import run_sync
 from tests.profitlens.sources import HARNESSES, GpSqlHarness, Harness
 

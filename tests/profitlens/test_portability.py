@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import AlreadyRunning
 from profitlens.cli import main
 from profitlens.config import load_config
-from profitlens.errors import AlreadyRunning
 from profitlens.jobs import job_lock
 from tests.profitlens.test_cli import files_config
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ConfigError
 from profitlens.config import load_config
-from profitlens.errors import ConfigError
 from profitlens.jobs import JobResult
 from profitlens.schedule import due_jobs, run_due, serve
 from tests.cases import alpha

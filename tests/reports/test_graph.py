@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from profitlens.errors import DeliveryError, DeliveryRefused
+from common.errors import DeliveryError, DeliveryRefused
 from reports.delivery import MailServer, Outbox, compose, deliver
 from reports.graph import LOGIN, SEND, GraphMailer
 

@@ -106,7 +106,7 @@ def test_the_accountants_html_is_translated(sample_analysis: Analysis) -> None:
 
 
 def test_an_unknown_language_is_refused_with_the_choices() -> None:
-    from profitlens.errors import ConfigError
+    from common.errors import ConfigError
 
     assert language("no") == "nb" and language("de_AT") == "de"
     with pytest.raises(ConfigError, match="choose one of en, de, es, nb, sv, fi"):

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from common.cycles import paused_cycle_collector
 from profitability.model import Period
 from profitlens import app
 from profitlens.config import load_config
-from profitlens.cycles import paused_cycle_collector
 from tests.cases import alpha
 from tests.profitlens.test_cli import files_config
 
