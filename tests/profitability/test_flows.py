@@ -19,7 +19,7 @@ from mappings.engine import load_mapping
 from profitability.analyze import analyze
 from profitability.model import Analysis, Period
 from profitlens.app import engine_settings, sync
-from profitlens.cli import _demo_config
+from profitlens.cli.demo import demo_config
 from profitlens.config import load_config
 from profitlens.sync import run_sync
 from tests.cases import gamma
@@ -64,7 +64,7 @@ def test_the_sample_companys_twelve_months_add_up_to_its_year(tmp_path: Path, si
     sample = tmp_path / "sample.sqlite"
     generate(sample, size=size)
     config = tmp_path / "profitlens.toml"
-    config.write_text(_demo_config(sample.name), encoding="utf-8")
+    config.write_text(demo_config(sample.name), encoding="utf-8")
     cfg = load_config(config)
     settings = engine_settings(cfg)
     sync(cfg)

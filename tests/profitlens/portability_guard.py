@@ -45,6 +45,8 @@ def import_every_module() -> list[str]:
     for package in PACKAGES:
         names.append(importlib.import_module(package).__name__)
         for info in pkgutil.walk_packages(sys.modules[package].__path__, package + "."):
+            if info.name.endswith(".__main__"):  # `python -m` scripts: importing one runs it
+                continue
             names.append(importlib.import_module(info.name).__name__)
     return names
 

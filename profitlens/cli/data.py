@@ -1,0 +1,83 @@
+"""Commands on the ledger store: `sync` and `quarantine`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from profitlens.cli.options import config_option, load
+
+
+@click.command()
+@config_option
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Read everything again and remove what the ERP no longer has (default: only changes since the last sync).",
+)
+def sync(config_path: Path | None, full: bool) -> None:
+    """Read the source named in the configuration into the ledger store.
+
+    After the first sync only what changed since the last one is read. The whole sync lands at
+    once or not at all; an interrupted sync resumes where it stopped when run again. Rows that
+    cannot be taken are quarantined with their reason and listed here; the rest lands.
+    """
+    from profitlens import app  # noqa: PLC0415
+    from profitlens.progress import SyncProgress  # noqa: PLC0415
+
+    config = load(config_path)
+    progress = SyncProgress()
+    try:
+        result = app.sync(config, progress, full=full)
+    finally:
+        progress.close()
+    print_sync(result.as_dict(), config.store_path)
+
+
+def print_sync(summary: dict[str, Any], store_path: Path) -> None:
+    click.echo(
+        f"Synced {summary['rows_read']:,} rows from {summary['source']} into {store_path} "
+        f"({summary.get('mode', 'full')}{', resumed' if summary.get('resumed') else ''}): "
+        f"{summary['rows_landed']:,} landed, {summary.get('rows_changed', 0):,} new or changed, "
+        f"{summary.get('rows_removed', 0):,} removed, {summary['rows_quarantined']:,} quarantined"
+        + (f", {summary['rows_skipped']:,} skipped on purpose" if summary.get("rows_skipped") else "")
+        + "."
+    )
+    for table, n in summary["landed"].items():
+        if n:
+            click.echo(f"  {table:<15} {n:>10,}")
+    if summary["rows_quarantined"]:
+        click.echo("Quarantined rows (see `profitlens quarantine`):", err=True)
+        _print_quarantine(store_path, summary["run_id"], limit=20)
+
+
+def _print_quarantine(store_path: Path, run_id: str | None, limit: int) -> None:
+    from ledger.store import Store  # noqa: PLC0415
+
+    with Store(store_path, read_only=True) as store:
+        if run_id is None:
+            last = store.last_sync()
+            run_id = last["run_id"] if last else ""
+        rows = store.con.execute(
+            "SELECT source_table, row_number, source_key, reason FROM quarantine WHERE run_id = ? "
+            "ORDER BY source_table, row_number LIMIT ?",
+            [run_id, limit + 1],
+        ).fetchall()
+        total_row = store.con.execute("SELECT count(*) FROM quarantine WHERE run_id = ?", [run_id]).fetchone()
+    total = int(total_row[0]) if total_row else 0
+    for table, row_number, key, reason in rows[:limit]:
+        click.echo(f"  {table} row {row_number} ({key}): {reason}", err=True)
+    if total > limit:
+        click.echo(f"  … and {total - limit:,} more", err=True)
+
+
+@click.command()
+@config_option
+@click.option("--limit", default=100, show_default=True, help="How many rows to list.")
+def quarantine(config_path: Path | None, limit: int) -> None:
+    """List the rows the last sync quarantined, with their row numbers and reasons."""
+
+    config = load(config_path)
+    _print_quarantine(config.store_path, None, limit)

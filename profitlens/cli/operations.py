@@ -1,0 +1,108 @@
+"""Commands for unattended use: `run`, `schedule`, `history` and `check`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from profitlens.cli.options import config_option, load
+
+
+@click.command("run")
+@config_option
+@click.argument("job")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run as if it were this day (catch up a missed run, or rerun a past one).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def run_command(config_path: Path | None, job: str, today: dt.datetime | None, as_json: bool) -> None:
+    """Run the named [[job]] now: sync, analyse, write its reports and e-mail them.
+
+    For cron, systemd timers or the Windows Task Scheduler (docs/operations.md). A second run of the
+    same job while one is running stops at once with exit code 1.
+    """
+    from profitlens.jobs import run_job  # noqa: PLC0415
+
+    config = load(config_path)
+    result = run_job(config, job, today.date() if today else None)
+    if as_json:
+        click.echo(json.dumps({"run_id": result.run_id, **result.as_dict()}, indent=2))
+        return
+    click.echo(
+        f"Job {job} ({result.period}): {len(result.files)} files, {len(result.sent)} e-mails sent"
+        + (f", {result.queued} waiting in the outbox for the next run" if result.queued else "")
+        + "."
+    )
+    for path in result.files:
+        click.echo(f"  {path}")
+
+
+@click.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check(config_path: Path | None, as_json: bool) -> None:
+    """Try every configured connection (sources, their tables, the store, the mail server).
+
+    Says per item OK or what is wrong in words an administrator can act on; exit code 1 if anything fails.
+    """
+    from profitlens.check import run_checks  # noqa: PLC0415
+
+    findings = run_checks(load(config_path))
+    if as_json:
+        click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
+    else:
+        for f in findings:
+            click.echo(f"{'OK  ' if f.ok else 'FAIL'}  {f.item}: {f.detail}")
+    if not all(f.ok for f in findings):
+        raise click.exceptions.Exit(1)
+
+
+@click.command()
+@config_option
+@click.option("--once", is_flag=True, help="Run what is due now and exit (for testing a schedule).")
+def schedule(config_path: Path | None, once: bool) -> None:
+    """Run the jobs whose `cron` time has come, in the foreground, until stopped.
+
+    After downtime each job catches up once. Run it as a service (systemd, a Windows service) or use
+    `profitlens run` from your own scheduler instead.
+    """
+    import datetime as dt_  # noqa: PLC0415
+
+    from profitlens import schedule as scheduler  # noqa: PLC0415
+
+    config = load(config_path)
+    if once:
+        for name, outcome in scheduler.run_due(config, dt_.datetime.now().astimezone()):
+            click.echo(f"{name}: {getattr(outcome, 'period', outcome)}")
+        return
+    click.echo("profitlens schedule: checking every minute; Ctrl+C stops.", err=True)
+    scheduler.serve(config, report=click.echo)
+
+
+@click.command()
+@config_option
+@click.option("--limit", default=20, show_default=True, help="How many runs to list, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+def history(config_path: Path | None, limit: int, as_json: bool) -> None:
+    """List past runs (syncs and jobs): start, end, status, figures, error, e-mails sent."""
+    from profitlens import jobs  # noqa: PLC0415
+
+    runs = jobs.history(load(config_path), limit)
+    if as_json:
+        click.echo(json.dumps(runs, indent=2, default=str))
+        return
+    for r in runs:
+        summary = r["summary"] or {}
+        sent = len(summary.get("sent", [])) if isinstance(summary, dict) else 0
+        line = f"{r['started']}  {r['kind']:<20} {r['status']:<28}"
+        if r["kind"].startswith("job:"):
+            line += f" {summary.get('period', '')}  sent {sent}"
+        if r["error"]:
+            line += f"  error: {r['error']}"
+        click.echo(line)
