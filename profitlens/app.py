@@ -19,7 +19,8 @@ from mappings.engine import load_mapping
 from profitability.analyze import analyze
 from profitability.model import AgeingBuckets, Analysis, Costing, CustomerProfit, Driver, Period, Pool
 from profitability.model import Settings as EngineSettings
-from profitlens.config import Config, SourceSettings
+from profitlens.config import Config
+from profitlens.settings import SourceSettings
 from profitlens.sync import CompanySource, Progress, run_sync_companies
 from reports import i18n
 from reports.context import ReportMeta, build_context, drilldown_labels, statement_context

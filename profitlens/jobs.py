@@ -20,9 +20,10 @@ from filelock import FileLock, Timeout
 from common.errors import AlreadyRunning, ConfigError, ProfitlensError
 from ledger.store import Store
 from profitlens import app
-from profitlens.config import Config, JobSettings
+from profitlens.config import Config
 from profitlens.logs import RUN_ID
 from profitlens.periods import period_for
+from profitlens.settings import JobSettings
 from reports import i18n
 from reports.delivery import MailServer, Outbox, compose, deliver, subject_and_body
 from reports.formatting import Formatter

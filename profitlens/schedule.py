@@ -17,8 +17,9 @@ from croniter import croniter
 
 from common.errors import AlreadyRunning, ConfigError, ProfitlensError
 from ledger.store import Store
-from profitlens.config import Config, JobSettings
+from profitlens.config import Config
 from profitlens.jobs import JobResult, run_job
+from profitlens.settings import JobSettings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
