@@ -7,7 +7,7 @@ mappings and mode finds the staging tables and resumes: it drops the rows staged
 last committed cursor (a chunk that was cut off) and asks the source from that cursor again, so no
 row is staged twice. A sync with other settings discards the leftovers and starts afresh.
 
-Landing (`finish`) is one transaction: duplicates and dangling references are quarantined in SQL,
+Landing (`finish`, with `ledger.landing`) is one transaction: duplicates and dangling references are quarantined in SQL,
 then rows are merged by key. Only rows whose values differ are replaced, so syncing an unchanged
 source changes nothing, and a changed invoice changes exactly that invoice. A full sync (or a
 "snapshot" stream such as a file) also removes the rows the source no longer has.
@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ledger import schema
-from ledger.model import RECORD_TYPES, Issue, Record
+from ledger import landing, schema
+from ledger.model import Issue, Record
 
 if TYPE_CHECKING:  # pyarrow is imported where a sync needs it: analyze and the reports start ~0.1 s sooner
     import pyarrow as pa
@@ -386,11 +386,14 @@ class SyncWriter:
         self.con.execute(f"INSERT INTO quarantine SELECT {QUARANTINE_COLUMNS} FROM {STAGE}quarantine")
         for table in TABLE_ORDER:
             stage = f"{STAGE}{table}"
-            self._quarantine_duplicates(table, stage)
+            landing.quarantine_duplicates(self.con, table, stage)
             for ref_table, column, target, target_col, nullable in REFERENCES:
                 if ref_table == table:
-                    self._quarantine_dangling(table, stage, column, target, target_col, nullable)
-            self._merge(table, stage)
+                    landing.quarantine_dangling(self.con, table, stage, column, target, target_col, nullable)
+            landed, changed, removed = landing.merge(self.con, table, stage, self._removal_scopes(table))
+            self.result.landed[table] = landed
+            self.result.changed[table] = changed
+            self.result.removed[table] = removed
         self._count_streams()
         for (source_system, stream), cursor in self.cursors.items():
             counts = self.result.streams.get(stream, StreamCount())
@@ -399,41 +402,15 @@ class SyncWriter:
                 [source_system, stream, cursor, self.run_id, counts.read, counts.quarantined, now()],
             )
 
-    def _merge(self, table: str, stage: str) -> None:
-        key = RECORD_TYPES[table].KEY
-        same_key = _same_key(key, "t", "s")
-        compared = [*schema.columns(table), "source_system", "source_table", "source_key"]
-        differs = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in compared)
+    def _removal_scopes(self, table: str) -> list[tuple[str, list[Any]]]:
+        """Where rows the source no longer has are removed: a full sync's companies, a snapshot's stream."""
         scopes: list[tuple[str, list[Any]]] = []
         if self.full:
             scopes.append((f"t.company IN ({', '.join('?' for _ in self.companies)})", list(self.companies)))
         for snap in self.snapshots:
             if snap.table == table:
                 scopes.append(("t.company = ? AND t.source_system = ?", [snap.company, snap.source_system]))
-        removed = 0
-        for scope, params in scopes:
-            row = self.con.execute(
-                f"DELETE FROM {table} t WHERE {scope} AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE {same_key})",
-                params,
-            ).fetchone()
-            removed += int(row[0]) if row else 0
-        # The keys of the rows that changed, found by a join, then deleted by key: one correlated DELETE
-        # comparing every column made DuckDB copy the whole ledger table for the comparison (a million
-        # lines: 0.46 s for 10,000 staged rows; this way 0.06 s).
-        keys = ", ".join(f"s.{k}" for k in key)
-        changed = f"SELECT {keys} FROM {stage} s JOIN {table} t ON {same_key} WHERE {differs}"
-        self.con.execute(
-            f"DELETE FROM {table} d WHERE EXISTS (SELECT 1 FROM ({changed}) c WHERE {_same_key(key, 'd', 'c')})"
-        )
-        cols = ", ".join(schema.columns(table) + [c for c, _ in schema.PROVENANCE_COLUMNS])
-        inserted = self.con.execute(
-            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same_key})"
-        ).fetchone()
-        landed = self.con.execute(f"SELECT count(*) FROM {stage}").fetchone()
-        self.result.landed[table] = int(landed[0]) if landed else 0
-        self.result.changed[table] = int(inserted[0]) if inserted else 0
-        self.result.removed[table] = removed
+        return scopes
 
     def _count_streams(self) -> None:
         """Per stream: rows read = landed + quarantined + skipped; exact also after a resume."""
@@ -458,68 +435,6 @@ class SyncWriter:
 
     def _stream_names(self) -> list[str]:
         return [str(r[0]) for r in self.con.execute(f"SELECT stream FROM {STAGE}progress ORDER BY stream").fetchall()]
-
-    def _move_to_quarantine(self, table: str, stage: str, where: str, reason_sql: str) -> None:
-        raw = "to_json(struct_pack(" + ", ".join(f"{c} := {c}" for c in schema.columns(table)) + "))"
-        moved = self.con.execute(
-            f"""INSERT INTO quarantine
-                SELECT run_id, _stream, '{table}', source_system, source_table, source_key, _row_number,
-                       {reason_sql}, {raw}, now()::TIMESTAMP
-                FROM {stage} s WHERE {where}"""
-        ).fetchone()
-        if moved and int(moved[0]):
-            self.con.execute(f"DELETE FROM {stage} s WHERE {where}")
-
-    def _quarantine_duplicates(self, table: str, stage: str) -> None:
-        key = RECORD_TYPES[table].KEY
-        key_cols = ", ".join(key)
-        # Usually there is none: a grouping finds that at a fraction of the cost of the ordered window.
-        if not self.con.execute(f"SELECT 1 FROM {stage} GROUP BY {key_cols} HAVING count(*) > 1 LIMIT 1").fetchall():
-            return
-        # The row read last wins (GP: a document read from history after it left the open table).
-        self.con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE profitlens_dup AS
-                SELECT rid, last_row FROM (
-                    SELECT rowid AS rid, last_value(_row_number) OVER w AS last_row,
-                           row_number() OVER w AS pos, count(*) OVER (PARTITION BY {key_cols}) AS n
-                    FROM {stage}
-                    WINDOW w AS (PARTITION BY {key_cols} ORDER BY rowid
-                                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-                ) WHERE pos < n"""
-        )
-        shown = [c for c in key if c != "company"]
-        key_text = " || '/' || ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in shown)
-        try:
-            self._move_to_quarantine(
-                table,
-                stage,
-                "s.rowid IN (SELECT rid FROM profitlens_dup)",
-                f"'duplicate key: {'/'.join(shown)} ' || {key_text} || ' appears again at row ' "
-                f"|| (SELECT last_row FROM profitlens_dup d WHERE d.rid = s.rowid) || ' of ' || s._stream "
-                f"|| '; the later row was kept'",
-            )
-        finally:
-            self.con.execute("DROP TABLE IF EXISTS profitlens_dup")
-
-    def _quarantine_dangling(
-        self, table: str, stage: str, column: str, target: str, target_col: str, nullable: bool
-    ) -> None:
-        # The target was landed just before (TABLE_ORDER), so the live table is the reference.
-        where = f"NOT EXISTS (SELECT 1 FROM {target} t WHERE t.company = s.company AND t.{target_col} = s.{column})"
-        if nullable:
-            where = f"s.{column} IS NOT NULL AND {where}"
-        self._move_to_quarantine(
-            table,
-            stage,
-            where,
-            f"'unknown {target}: {column} ' || coalesce('''' || s.{column} || '''', '(empty)') "
-            f"|| ' is not in the {target} table'",
-        )
-
-
-def _same_key(key: Sequence[str], left: str, right: str) -> str:
-    """`left` and `right` have the same key (a NULL key part matches NULL)."""
-    return " AND ".join(f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in key)
 
 
 def _staged_names(table: str, *, run_id: str = "run_id") -> str:
