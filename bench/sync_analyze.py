@@ -59,7 +59,8 @@ seconds = None  # a step that times itself sets this
 t = time.perf_counter()
 if step == "fetch":
     import pyodbc
-    from connector.gp_sql import STREAMS, _bind, build_query
+    from connector.gp_sql import _bind
+    from connector.gp_streams import STREAMS, build_query
     from connector.base import SQL_CHUNK_ROWS
     from connector.gp_values import GP_EMPTY_DATE
     from mappings.engine import load_mapping

@@ -148,7 +148,7 @@ _ARROW = {
     "cursor_tstext": pa.string(),
     "cursor_dtext": pa.string(),
 }
-# Cursor text as the connector makes it (connector.gp_sql.timestamp_cursor / date_cursor), for
+# Cursor text as the connector makes it (connector.gp_streams.timestamp_cursor / date_cursor), for
 # driver values of these shapes; `_cursor_ok` is false where the text is not in the shape.
 _ISO_MOMENT = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?$'"
 _CURSOR_SQL = {

@@ -16,7 +16,8 @@ import pytest
 import sqlglot
 
 from common.errors import ConnectorError, QueryError
-from connector.gp_sql import CURSOR, STREAMS, GpSqlConnector, build_query, sqlite_connection
+from connector.gp_sql import GpSqlConnector, sqlite_connection
+from connector.gp_streams import CURSOR, STREAMS, build_query
 from mappings.engine import load_mapping
 from tests.cases import alpha
 

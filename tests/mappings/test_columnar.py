@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connector.base import RawChunk
-from connector.gp_sql import _KINDS, CURSOR, STREAMS, build_query
+from connector.gp_streams import CURSOR, KINDS, STREAMS, build_query
 from ledger.store import Store
 from mappings import columnar
 from mappings.engine import load_mapping
@@ -66,7 +66,7 @@ def value_for(kind: str, as_text_dates: bool) -> st.SearchStrategy[Any]:
 def chunk_for(stream: str, data: st.DataObject) -> RawChunk:
     sm = MAPPING.streams[stream]
     _sql, names, converters = build_query(STREAMS[stream], sm.columns())
-    kinds = tuple(_KINDS.get(c, "other") for c in converters)
+    kinds = tuple(KINDS.get(c, "other") for c in converters)
     as_text_dates = data.draw(st.booleans())
     ordinary = {
         "text": st.sampled_from(["C1", "C2 ", "Anna", "EUR"]),
@@ -165,7 +165,7 @@ def test_every_gp_stream_but_the_scaled_rate_compiles() -> None:
     # Ordinary driver values: the plan exists and flags no row.
     for stream, sm in MAPPING.streams.items():
         _sql, names, converters = build_query(STREAMS[stream], sm.columns())
-        kinds = tuple(_KINDS.get(c, "other") for c in converters)
+        kinds = tuple(KINDS.get(c, "other") for c in converters)
         sample = {"text": "C1", "decimal": 12.5, "int": 1, "date": dt.datetime(2025, 1, 2)}
         chunk = RawChunk("T", 1, tuple(names), kinds, tuple(converters), [tuple(sample.get(k) for k in kinds)], None)
         plan = columnar.plan_for(chunk, sm, {}, system="gp-sql", company="", stream=stream)
@@ -178,7 +178,7 @@ def test_amounts_the_double_cannot_settle_go_to_the_row_engine(tmp_path: Path) -
     # mapped by the row engine, and land with the row engine's figures.
     sm = MAPPING.streams["sales_lines"]
     _sql, names, converters = build_query(STREAMS["sales_lines"], sm.columns())
-    kinds = tuple(_KINDS.get(c, "other") for c in converters)
+    kinds = tuple(KINDS.get(c, "other") for c in converters)
     base = {"SOPTYPE": 3, "SOPNUMBE": "INV1", "ITEMNMBR": "W", "QUANTITY": 1.0, "UNITPRCE": 1.0}
     rows = [
         tuple({**base, "LNITMSEQ": 1, "XTNDPRCE": 0.000015, "UNITCOST": 0.5, "EXTDCOST": 0.5}.get(n) for n in names),
@@ -203,7 +203,7 @@ def test_a_line_number_beyond_the_store_integer_is_quarantined_not_a_crash(tmp_p
     # failed in Arrow. Now both paths quarantine that row alone and land the other.
     sm = MAPPING.streams["sales_lines"]
     _sql, names, converters = build_query(STREAMS["sales_lines"], sm.columns())
-    kinds = tuple(_KINDS.get(c, "other") for c in converters)
+    kinds = tuple(KINDS.get(c, "other") for c in converters)
     base = {"SOPTYPE": 3, "SOPNUMBE": "INV1", "ITEMNMBR": "W", "QUANTITY": 1.0, "UNITPRCE": 2.0, "XTNDPRCE": 2.0}
     rows = [tuple({**base, "LNITMSEQ": n}.get(name) for name in names) for n in (16384, 2**31)]
     chunk = RawChunk("SOP30300", 1, tuple(names), kinds, tuple(converters), rows, CURSOR)
@@ -223,7 +223,7 @@ def test_a_chunk_mapped_on_several_threads_is_staged_in_read_order(
     monkeypatch.setattr(columnar, "ARROW_BATCH_ROWS", 100)
     sm = MAPPING.streams["sales_lines"]
     _sql, names, converters = build_query(STREAMS["sales_lines"], sm.columns())
-    kinds = tuple(_KINDS.get(c, "other") for c in converters)
+    kinds = tuple(KINDS.get(c, "other") for c in converters)
     base = {"SOPTYPE": 3, "ITEMNMBR": "W", "QUANTITY": 1.0, "UNITPRCE": 2.0, CURSOR: "2025-06-30 10:00:00.000"}
     first = {**base, "SOPNUMBE": "INV1", "LNITMSEQ": 7, "XTNDPRCE": 1.0}
     middle = [{**base, "SOPNUMBE": f"INV{n}", "LNITMSEQ": 1, "XTNDPRCE": 2.0} for n in range(2, 4000)]
