@@ -20,7 +20,7 @@ from connector.base import Connector, RawChunk, SourceRow
 from ledger.model import Issue, Record
 from ledger.staging import Snapshot, SyncWriter
 from ledger.store import Store, SyncResult
-from mappings import columnar
+from mappings import arrow_chunks, columnar
 from mappings.columnar import ColumnarPlan
 from mappings.engine import SourceMapping, StreamMapping, check_columns
 from profitlens.logs import RUN_ID
@@ -222,7 +222,7 @@ def _stage_raw(
     """Map a chunk set-based where the mapping compiles (mappings/columnar.py), else row by row."""
     columns = chunk.columns()
     plan = columnar.plan_for(chunk, sm, plans, system=system, company=company, stream=name, columns=columns)
-    raw = columnar.arrow_chunk(chunk, dict(plan.shapes), columns) if plan is not None else None
+    raw = arrow_chunks.arrow_chunk(chunk, dict(plan.shapes), columns) if plan is not None else None
     mapped = writer.map_columnar(plan.select_sql, raw) if plan is not None and raw is not None else None
     if mapped is None:
         return _stage(sm, chunk.source_rows(), system, company, name, writer)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from connector.base import RawChunk
 from connector.gp_streams import CURSOR, KINDS, STREAMS, build_query
 from ledger.store import Store
-from mappings import columnar
+from mappings import arrow_chunks, columnar
 from mappings.engine import load_mapping
 from profitlens import sync
 
@@ -191,7 +191,7 @@ def test_amounts_the_double_cannot_settle_go_to_the_row_engine(tmp_path: Path) -
     plan = columnar.plan_for(chunk, sm, {}, system="gp-sql", company="", stream="sales_lines")
     assert plan is not None
     with Store(tmp_path / "flags.duckdb") as store, store.sync("gp-sql", [""]) as writer:
-        raw = columnar.arrow_chunk(chunk, dict(plan.shapes))
+        raw = arrow_chunks.arrow_chunk(chunk, dict(plan.shapes))
         assert raw is not None
         assert writer.map_columnar(plan.select_sql, raw) == ([1, 2], None)  # no cursor in these rows
         prices = store.con.execute("SELECT extended_price FROM profitlens_mapped ORDER BY _row_number").fetchall()
@@ -220,7 +220,7 @@ def test_a_chunk_mapped_on_several_threads_is_staged_in_read_order(
     # The chunk goes to DuckDB in slices that its threads map in parallel; staging must still keep the
     # order the rows were read in, because of two rows with the same key the one read last is landed.
     # 4,000 lines in slices of 100; line 7 of INV1 appears at rows 1 and 4,000 with different prices.
-    monkeypatch.setattr(columnar, "ARROW_BATCH_ROWS", 100)
+    monkeypatch.setattr(arrow_chunks, "ARROW_BATCH_ROWS", 100)
     sm = MAPPING.streams["sales_lines"]
     _sql, names, converters = build_query(STREAMS["sales_lines"], sm.columns())
     kinds = tuple(KINDS.get(c, "other") for c in converters)
