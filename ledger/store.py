@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from common.errors import StoreError
+from common.masking import mask
 from ledger import schema
 from ledger.model import RECORD_TYPES
 from ledger.staging import TABLE_ORDER, SyncResult, SyncWriter, new_run_id, now, rollback
@@ -82,9 +83,17 @@ class Store:
     def finish_run(
         self, run_id: str, status: str, summary: dict[str, Any] | None = None, error: str | None = None
     ) -> None:
+        # Masked here, where it is kept: an error may quote a URL or a connection string holding a
+        # secret, and `history` prints what is kept (the console and the log file mask their own lines).
         self.con.execute(
             "UPDATE run SET finished_at = ?, status = ?, summary = ?, error = ? WHERE run_id = ?",
-            [now(), status, json.dumps(summary) if summary is not None else None, error, run_id],
+            [
+                now(),
+                status,
+                mask(json.dumps(summary)) if summary is not None else None,
+                mask(error) if error is not None else None,
+                run_id,
+            ],
         )
 
     def last_sync(self) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from common.errors import AlreadyRunning, ConfigError, ProfitlensError
+from common.masking import mask
 from ledger.store import Store
 from profitlens import app
 from profitlens.config import Config
@@ -203,8 +204,9 @@ def history(config: Config, limit: int = 20) -> list[dict[str, Any]]:
             "started": r[2].isoformat(timespec="seconds") if r[2] else None,
             "finished": r[3].isoformat(timespec="seconds") if r[3] else None,
             "status": r[4],
-            "summary": json.loads(r[5]) if r[5] else None,
-            "error": r[6],
+            # Masked again as they are shown: runs kept before masking moved into the store.
+            "summary": json.loads(mask(r[5])) if r[5] else None,
+            "error": mask(r[6]) if r[6] else None,
         }
         for r in rows
     ]

@@ -217,3 +217,25 @@ def test_the_log_has_a_run_id_on_every_line_and_no_secret(tmp_path: Path, port: 
     everything = log_file.read_text() + result.stdout + result.stderr + verbose.stdout + verbose.stderr
     assert SECRET not in everything
     assert oct(log_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_secret_inside_an_error_is_masked_in_the_run_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 20 (10): a password from the environment inside a URL that an error quotes was masked on
+    # the console and in the log, but kept in clear in the store's run table and shown by `history`.
+    from ledger.store import Store
+
+    config_path = write_config(tmp_path, 25)
+    monkeypatch.setenv("PROFITLENS_TEST_SMTP_PASSWORD", SECRET)
+    config = load_config(config_path)  # registers the secret, as every command does
+    error = f"cannot reach http://svc:{SECRET}@gpws.example.com/Dynamics/GPService: refused"
+    with Store(config.store_path) as store:
+        run_id = store.start_run("job:monthly")
+        store.finish_run(run_id, "failed", {"error": error}, error=error)
+        kept = store.con.execute("SELECT summary, error FROM run WHERE run_id = ?", [run_id]).fetchone()
+    assert kept is not None and SECRET not in str(kept)
+    assert "http://svc:***@gpws.example.com" in kept[1]
+    assert main(["history", "--config", str(config_path), "--json"]) == 0
+    shown = capsys.readouterr().out
+    assert "svc:***@gpws" in shown and SECRET not in shown
