@@ -153,8 +153,6 @@ class SyncWriter:
         self.signature = signature
         self.full = full
         self.result = SyncResult(run_id="", source_system=source_system, mode="full" if full else "incremental")
-        self.snapshots: list[Snapshot] = []
-        self.cursors: dict[tuple[str, str], str] = {}
 
     @property
     def run_id(self) -> str:
@@ -182,6 +180,13 @@ class SyncWriter:
         )
         self.con.execute(f"CREATE TABLE {STAGE}skipped (_stream VARCHAR, _cursor VARCHAR)")
         self.con.execute(f"CREATE TABLE {STAGE}progress (stream VARCHAR PRIMARY KEY, cursor VARCHAR, done BOOLEAN)")
+        # What landing must do besides merging, kept with the staged rows so that a resumed sync lands
+        # exactly what a clean one would: the snapshots to replace (rows a file no longer has go) and the
+        # cursors to save. A stream read completely before an interruption is not read again.
+        self.con.execute(
+            f"CREATE TABLE {STAGE}plan (stream VARCHAR, kind VARCHAR, source_system VARCHAR, "
+            "target_table VARCHAR, company VARCHAR, cursor VARCHAR)"
+        )
         # Written last: its presence says the staging tables are complete.
         self.con.execute(
             f"CREATE TABLE {STAGE}meta AS SELECT ?::VARCHAR AS run_id, ?::VARCHAR AS signature, ?::BOOLEAN AS full_sync",
@@ -196,10 +201,14 @@ class SyncWriter:
             return None
         if row is None or row[1] != self.signature or bool(row[2]) != self.full:
             return None
+        try:  # staged by an older profitlens, without the landing plan: start afresh
+            self.con.execute(f"SELECT stream FROM {STAGE}plan LIMIT 0")
+        except duckdb.CatalogException:
+            return None
         return str(row[0])
 
     def drop_staging(self) -> None:
-        for name in (*TABLE_ORDER, "quarantine", "skipped", "progress", "meta"):
+        for name in (*TABLE_ORDER, "quarantine", "skipped", "progress", "plan", "meta"):
             self.con.execute(f"DROP TABLE IF EXISTS {STAGE}{name}")
 
     def progress(self, stream: str) -> StreamProgress:
@@ -208,11 +217,27 @@ class SyncWriter:
             return StreamProgress()
         return StreamProgress(True, row[0], bool(row[1]))
 
-    def begin_stream(self, stream: str, since: str | None) -> None:
-        """Forget what an interrupted attempt staged for `stream` from `since` on (everything if None)."""
+    def begin_stream(
+        self, stream: str, since: str | None, snapshot: Snapshot | None = None, fingerprint: str | None = None
+    ) -> None:
+        """Forget what an interrupted attempt staged for `stream` from `since` on (everything if None).
+        A `snapshot` stream replaces its table's rows of that company and source on landing; its
+        `fingerprint` is the cursor saved then. Without one, what an earlier attempt planned is forgotten."""
         condition = "" if since is None else " AND _cursor >= ?"
         params: list[Any] = [stream] if since is None else [stream, since]
         self.con.execute("BEGIN TRANSACTION")
+        if since is None:
+            self.con.execute(f"DELETE FROM {STAGE}plan WHERE stream = ?", [stream])
+        if snapshot is not None:
+            self.con.execute(
+                f"INSERT INTO {STAGE}plan VALUES (?, 'snapshot', ?, ?, ?, NULL)",
+                [stream, snapshot.source_system, snapshot.table, snapshot.company],
+            )
+            if fingerprint is not None:
+                self.con.execute(
+                    f"INSERT INTO {STAGE}plan VALUES (?, 'cursor', ?, NULL, NULL, ?)",
+                    [stream, snapshot.source_system, fingerprint],
+                )
         for table in TABLE_ORDER:
             self.con.execute(f"DELETE FROM {STAGE}{table} WHERE _stream = ?{condition}", params)
         self.con.execute(f"DELETE FROM {STAGE}quarantine WHERE stream = ?{condition}", params)
@@ -371,13 +396,21 @@ class SyncWriter:
         if rows:
             self.con.executemany(f"INSERT INTO {STAGE}quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def replace_snapshot(self, snapshot: Snapshot) -> None:
-        """Rows of this table, company and source that are not staged again are removed on landing."""
-        self.snapshots.append(snapshot)
-
     def set_cursor(self, source_system: str, stream: str, cursor: str) -> None:
-        """The cursor to save for `stream` when the sync lands."""
-        self.cursors[(source_system, stream)] = cursor
+        """The cursor to save for `stream` when the sync lands (kept with the staged rows)."""
+        self.con.execute("BEGIN TRANSACTION")
+        self.con.execute(f"DELETE FROM {STAGE}plan WHERE stream = ? AND kind = 'cursor'", [stream])
+        self.con.execute(
+            f"INSERT INTO {STAGE}plan VALUES (?, 'cursor', ?, NULL, NULL, ?)", [stream, source_system, cursor]
+        )
+        self.con.execute("COMMIT")
+
+    def _snapshots(self) -> list[Snapshot]:
+        rows = self.con.execute(
+            f"SELECT DISTINCT target_table, company, source_system FROM {STAGE}plan WHERE kind = 'snapshot' "
+            "ORDER BY ALL"
+        ).fetchall()
+        return [Snapshot(str(t), str(c), str(s)) for t, c, s in rows]
 
     # -- landing ----------------------------------------------------------------------------------
 
@@ -395,7 +428,10 @@ class SyncWriter:
             self.result.changed[table] = changed
             self.result.removed[table] = removed
         self._count_streams()
-        for (source_system, stream), cursor in self.cursors.items():
+        cursors = self.con.execute(
+            f"SELECT source_system, stream, cursor FROM {STAGE}plan WHERE kind = 'cursor' ORDER BY ALL"
+        ).fetchall()
+        for source_system, stream, cursor in cursors:
             counts = self.result.streams.get(stream, StreamCount())
             self.con.execute(
                 "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -407,7 +443,7 @@ class SyncWriter:
         scopes: list[tuple[str, list[Any]]] = []
         if self.full:
             scopes.append((f"t.company IN ({', '.join('?' for _ in self.companies)})", list(self.companies)))
-        for snap in self.snapshots:
+        for snap in self._snapshots():
             if snap.table == table:
                 scopes.append(("t.company = ? AND t.source_system = ?", [snap.company, snap.source_system]))
         return scopes

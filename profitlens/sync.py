@@ -112,6 +112,8 @@ class _StreamRead:
     since: str | None
     highest: str | None
     keeps_cursor: bool
+    snapshot: Snapshot | None = None  # a file: replaces what was read from it before
+    fingerprint: str | None = None
 
 
 def _sync_source(
@@ -155,10 +157,9 @@ def _plan_stream(
             writer.end_stream(name)
             log.info("stream %s is unchanged", name)
             return None
-        writer.replace_snapshot(Snapshot(sm.table, source.company, connector.system))
-        if fingerprint is not None:
-            writer.set_cursor(connector.system, name, fingerprint)
-    elif watermark is not None:
+        snapshot = Snapshot(sm.table, source.company, connector.system)
+        return _StreamRead(name, stream, None, None, False, snapshot, fingerprint)
+    if watermark is not None:
         if state.started and state.cursor is not None:
             since = state.cursor  # resume: re-read from the last committed chunk's cursor
         elif not full and name in saved:
@@ -184,7 +185,7 @@ def _stage_stream(
 ) -> None:
     connector, name, highest = source.connector, read.name, read.highest
     sm = source.mapping.streams[read.stream]
-    writer.begin_stream(name, read.since)
+    writer.begin_stream(name, read.since, read.snapshot, read.fingerprint)
     plans: dict[Any, ColumnarPlan | None] = {}
     for chunk in chunks:
         if isinstance(chunk, RawChunk):

@@ -4,6 +4,8 @@ Used by tests/profitlens/test_faults.py as a subprocess: the kill is real, nothi
 
     python -m tests.profitlens.fault_runner sync GP_DB STORE CHUNKS     # killed after CHUNKS chunks
     python -m tests.profitlens.fault_runner report CONFIG OUT           # killed half-way through the PDF
+    python -m tests.profitlens.fault_runner files FOLDER STORE STREAMS  # killed after STREAMS files were read
+                                                                        # (all of them: killed when landing)
 """
 
 from __future__ import annotations
@@ -48,6 +50,36 @@ def sync(db: str, store_path: str, chunks: int) -> None:
         run_sync(Killing(), load_mapping("gp-sql"), store)  # type: ignore[arg-type]
 
 
+def files(folder: str, store_path: str, streams: int) -> None:
+    from connector.files import FilesConnector
+    from ledger.staging import SyncWriter
+    from ledger.store import Store
+    from mappings.engine import load_mapping
+    from profitlens.sync import run_sync
+
+    inner = FilesConnector(folder)
+    read = [0]
+
+    class Killing:
+        system = inner.system
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(inner, name)
+
+        def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[Any]:
+            if read[0] >= streams:
+                kill_now()  # every earlier file was read and staged to its end
+            read[0] += 1
+            yield from inner.read(stream, columns, since)
+
+    def killing_finish(self: SyncWriter) -> None:
+        kill_now()  # every file read and staged; nothing landed
+
+    SyncWriter.finish = killing_finish  # type: ignore[method-assign]
+    with Store(store_path) as store:
+        run_sync(Killing(), load_mapping("files"), store)  # type: ignore[arg-type]
+
+
 def report(config: str, out: str) -> None:
     import reports.render as render
     from profitlens.cli import main
@@ -79,6 +111,8 @@ def report(config: str, out: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "sync":
         sync(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "files":
+        files(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         report(sys.argv[2], sys.argv[3])
     sys.exit(3)  # not killed: the test fails

@@ -222,3 +222,41 @@ def test_the_mail_server_refuses_or_drops_the_message(
     assert second.returncode == 0, second.stderr
     assert len(inbox.messages) == 2  # the kept message, then this run's: none lost, none twice
     assert list(outbox.glob("*.eml")) == []
+
+
+def files_clean_ledger(folder: Path, tmp_path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """The ledger one uninterrupted first sync of the files in `folder` gives (run ids left out)."""
+    from connector.files import FilesConnector
+
+    with Store(tmp_path / "clean-files.duckdb") as store:
+        run_sync(FilesConnector(folder), load_mapping("files"), store)
+        return ledger(store, with_run_id=False)
+
+
+# Killed before reading each of the 8 files in turn (customers … activity_events), and with every file read
+# but nothing landed (8): wherever it dies, the re-run lands exactly what a clean sync would.
+@pytest.mark.parametrize("streams_read", range(9))
+def test_a_files_sync_killed_anywhere_then_rerun_lands_what_a_clean_sync_would(
+    tmp_path: Path, streams_read: int
+) -> None:
+    # Issue 20 (1): killed after documents.csv was read, the re-run kept the rows deleted from it.
+    from connector.files import FilesConnector
+    from tests.cases import alpha
+
+    data = tmp_path / "data"
+    alpha.write_files(data)
+    store_path = tmp_path / "ledger.duckdb"
+    with Store(store_path) as store:
+        run_sync(FilesConnector(data), load_mapping("files"), store)
+        before = ledger(store)
+    documents = data / "documents.csv"
+    kept = [line for line in documents.read_text(encoding="utf-8").splitlines() if not line.startswith("INV3,")]
+    documents.write_text("\n".join(kept) + "\n", encoding="utf-8")  # INV3 deleted in the ERP's export
+    killed = child("-m", "tests.profitlens.fault_runner", "files", str(data), str(store_path), str(streams_read))
+    assert killed.returncode == -9, killed.stderr
+    with Store(store_path) as store:
+        assert ledger(store) == before  # the kill left the ledger exactly as it was
+        result = run_sync(FilesConnector(data), load_mapping("files"), store)
+        assert result.resumed  # what was staged before the kill was kept and used
+        assert result.removed["document"] == 1
+        assert ledger(store, with_run_id=False) == files_clean_ledger(data, tmp_path)
