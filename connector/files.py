@@ -41,6 +41,7 @@ class FilesConnector:
         self.folder = Path(folder)
         self.system = system
         self.chunk_rows = chunk_rows
+        self._fingerprinted: dict[str, Path] = {}  # the file each stream's fingerprint was taken of
         if not self.folder.is_dir():
             raise ConnectorError(
                 f"the source folder {self.folder} does not exist",
@@ -77,6 +78,7 @@ class FilesConnector:
         path = self._path(stream)
         if path is None:
             return "absent"
+        self._fingerprinted[stream] = path
         digest = hashlib.sha256()
         try:
             with open(path, "rb") as handle:
@@ -89,6 +91,14 @@ class FilesConnector:
     def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
         path = self._path(stream)
         if path is None:
+            seen = self._fingerprinted.get(stream)
+            if seen is not None or stream in REQUIRED_FILES:
+                # Read as empty, the file's rows would all be removed from the ledger.
+                name = seen.name if seen is not None else f"{FILES[stream]}.csv"
+                raise ConnectorError(
+                    f"{name} was in {self.folder} when the sync began and is gone now",
+                    hint="let the export finish writing its files, then sync again",
+                )
             return
         rows = _read_xlsx(path) if path.suffix == ".xlsx" else _read_csv(path)
         chunk: list[SourceRow] = []
