@@ -31,7 +31,8 @@ def test_a_file_that_vanishes_during_the_sync_stops_it_and_the_ledger_stays(tmp_
     data = tmp_path / "data"
     alpha.write_files(data)
     (data / "documents.csv").write_text(
-        (data / "documents.csv").read_text(encoding="utf-8") + "INV9,C2,invoice,2026-03-25,11.90,,11.90,10,6,,1.90,,0\n",
+        (data / "documents.csv").read_text(encoding="utf-8")
+        + "INV9,C2,invoice,2026-03-25,11.90,,11.90,10,6,,1.90,,0\n",
         encoding="utf-8",
     )  # changed since the last sync, so it is read again
     with Store(tmp_path / "ledger.duckdb") as store:
@@ -39,7 +40,7 @@ def test_a_file_that_vanishes_during_the_sync_stops_it_and_the_ledger_stays(tmp_
         alpha.write_files(alpha_files)
         run_sync(FilesConnector(alpha_files), load_mapping("files"), store)
         before = ledger(store)
-        with pytest.raises(ConnectorError, match="documents.csv was in .* when the sync began and is gone now"):
+        with pytest.raises(ConnectorError, match=r"documents\.csv was in .* when the sync began and is gone now"):
             run_sync(VanishingFile(data), load_mapping("files"), store)
         assert ledger(store) == before
         (data / "documents.csv.moving").rename(data / "documents.csv")  # the export finishes
