@@ -88,6 +88,11 @@ class FilesConnector:
             raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
         return f"{path.name}:{digest.hexdigest()}"
 
+    def header(self, stream: str) -> tuple[str, list[str]] | None:
+        """(file name, its column names) of the stream's file; None when the optional file is absent."""
+        path = self._path(stream)
+        return None if path is None else (path.name, read_header(path))
+
     def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[list[SourceRow]]:
         path = self._path(stream)
         if path is None:
@@ -114,29 +119,42 @@ class FilesConnector:
         pass
 
 
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_DECIMAL_COMMA = re.compile(r"^\s*-?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
+
+
+def _csv_dialect(first: str) -> tuple[str, bool]:
+    """(delimiter, whether the first line is Excel's `sep=` line) from the file's first line: a `sep=X`
+    line names it; else tabs, semicolons (Excel where the decimal separator is a comma) or commas,
+    whichever the header holds most of."""
+    hint = re.fullmatch(r"sep=(.)\s*", first.rstrip("\r\n"))
+    if hint is not None:
+        return hint.group(1), True
+    counts = {",": first.count(","), ";": first.count(";"), "\t": first.count("\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return (best if counts[best] else ","), False
+
+
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Rows of a CSV file. Comma-separated with '.' decimals, or, as Excel writes it where the
-    decimal separator is a comma (de, es, nb, sv, fi), semicolon-separated with decimal commas.
-    A row with bytes that are not UTF-8 is marked, so the mapping quarantines that row alone."""
+    decimal separator is a comma (de, es, nb, sv, fi), semicolon-separated with decimal commas; tab-
+    separated, and Excel's `sep=` first line, too. A row with bytes that are not UTF-8 is marked, so the
+    mapping quarantines that row alone."""
     try:
         handle = open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
     with handle:
         first = handle.readline()  # the header line decides the separator (utf-8-sig drops a BOM)
-        handle.seek(0)
-        semicolons = first.count(";") > first.count(",")
-        reader = csv.reader(handle, delimiter=";" if semicolons else ",")
-        header = [h.strip() for h in next(reader, [])]
+        delimiter, hinted = _csv_dialect(first)
+        if not hinted:
+            handle.seek(0)
+        semicolons = delimiter == ";"
+        reader = csv.reader(handle, delimiter=delimiter)
+        header = _header(path, next(reader, []))
         if not any(header):
             return
-        if any(_UNDECODABLE.search(h) for h in header):
-            # Without readable column names no row can be mapped: the file as a whole is refused.
-            raise ConnectorError(
-                f"{path.name} is not UTF-8 text (its header line)",
-                hint="save it as CSV UTF-8 (Excel: 'CSV UTF-8 (comma delimited)')",
-            )
-        for index, read in enumerate(reader, start=2):
+        for index, read in enumerate(reader, start=3 if hinted else 2):
             if not any(c.strip() for c in read):
                 continue  # blank lines are not rows
             cells = [_decimal_comma(c) for c in read] if semicolons else read
@@ -149,8 +167,48 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield index, values
 
 
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
-_DECIMAL_COMMA = re.compile(r"^\s*-?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
+def _header(path: Path, cells: Sequence[Any]) -> list[str]:
+    """The column names of a file's first row; refused when unreadable or when a name repeats (the
+    later column would silently win)."""
+    header = [str(h).strip() if h is not None else "" for h in cells]
+    if any(_UNDECODABLE.search(h) for h in header):
+        # Without readable column names no row can be mapped: the file as a whole is refused.
+        raise ConnectorError(
+            f"{path.name} is not UTF-8 text (its header line)",
+            hint="save it as CSV UTF-8 (Excel: 'CSV UTF-8 (comma delimited)')",
+        )
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            raise ConnectorError(
+                f"{path.name} has two columns named {name!r}", hint="rename or remove one of them in the export"
+            )
+        seen.add(name)
+    return header
+
+
+def read_header(path: Path) -> list[str]:
+    """The column names of a CSV or XLSX file, as its rows will be read ([] for an empty file)."""
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook  # noqa: PLC0415 - only for workbook sources
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            raise ConnectorError(f"cannot read the workbook {path.name}: {exc}") from exc
+        try:
+            first = next(book.worksheets[0].iter_rows(values_only=True), ())
+        finally:
+            book.close()
+        return [h for h in _header(path, first) if h]
+    try:
+        with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
+            first = handle.readline()
+            delimiter, hinted = _csv_dialect(first)
+            line = handle.readline() if hinted else first
+    except OSError as exc:
+        raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
+    return [h for h in _header(path, next(csv.reader([line], delimiter=delimiter), [])) if h]
 
 
 def _decimal_comma(cell: str) -> str:
@@ -170,7 +228,7 @@ def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        header = _header(path, next(rows, ()))
         for index, cells in enumerate(rows, start=2):
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue

@@ -240,6 +240,17 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
+# (table, column, referenced table, referenced column, may the column be empty?)
+REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
+    ("document", "customer_id", "customer", "customer_id", False),
+    ("document_line", "document_id", "document", "document_id", False),
+    ("application", "from_document_id", "document", "document_id", False),
+    ("application", "to_document_id", "document", "document_id", False),
+    ("labour", "customer_id", "customer", "customer_id", True),
+    ("activity_event", "customer_id", "customer", "customer_id", False),
+)
+
+
 def data_fields(table: str) -> list[dataclasses.Field[Any]]:
     """The data columns of a ledger table, in order (provenance excluded)."""
     return [f for f in dataclasses.fields(RECORD_TYPES[table]) if f.name != "source"]

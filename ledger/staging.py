@@ -22,12 +22,13 @@ import operator
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from ledger import landing, schema
-from ledger.model import Issue, Record
+from ledger.model import REFERENCES, Issue, Record
 
 if TYPE_CHECKING:  # pyarrow is imported where a sync needs it: analyze and the reports start ~0.1 s sooner
     import pyarrow as pa
@@ -42,16 +43,6 @@ TABLE_ORDER: tuple[str, ...] = (
     "application",
     "labour",
     "activity_event",
-)
-
-# (table, column, referenced table, referenced column, may the column be empty?)
-REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
-    ("document", "customer_id", "customer", "customer_id", False),
-    ("document_line", "document_id", "document", "document_id", False),
-    ("application", "from_document_id", "document", "document_id", False),
-    ("application", "to_document_id", "document", "document_id", False),
-    ("labour", "customer_id", "customer", "customer_id", True),
-    ("activity_event", "customer_id", "customer", "customer_id", False),
 )
 
 STAGE = "sync_stage_"
@@ -147,8 +138,10 @@ class SyncWriter:
         *,
         signature: str = "",
         full: bool = True,
+        max_removed_share: Decimal | None = None,
     ) -> None:
         self.con = con
+        self.max_removed_share = max_removed_share
         self.companies = tuple(companies)
         self.signature = signature
         self.full = full
@@ -405,6 +398,13 @@ class SyncWriter:
         )
         self.con.execute("COMMIT")
 
+    def planned_cursor(self, stream: str) -> str | None:
+        """The cursor staged to be saved for `stream` (for a file: the fingerprint of what was staged)."""
+        row = self.con.execute(
+            f"SELECT cursor FROM {STAGE}plan WHERE stream = ? AND kind = 'cursor'", [stream]
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def _snapshots(self) -> list[Snapshot]:
         rows = self.con.execute(
             f"SELECT DISTINCT target_table, company, source_system FROM {STAGE}plan WHERE kind = 'snapshot' "
@@ -423,10 +423,19 @@ class SyncWriter:
             for ref_table, column, target, target_col, nullable in REFERENCES:
                 if ref_table == table:
                     landing.quarantine_dangling(self.con, table, stage, column, target, target_col, nullable)
-            landed, changed, removed = landing.merge(self.con, table, stage, self._removal_scopes(table))
+            landed, changed, removed = landing.merge(
+                self.con,
+                table,
+                stage,
+                self._removal_scopes(table),
+                malformed=f"{STAGE}quarantine",
+                max_removed_share=self.max_removed_share,
+            )
             self.result.landed[table] = landed
             self.result.changed[table] = changed
             self.result.removed[table] = removed
+        if any(self.result.removed.get(t) for t in ("customer", "document")):
+            landing.check_references(self.con, self.companies)
         self._count_streams()
         cursors = self.con.execute(
             f"SELECT source_system, stream, cursor FROM {STAGE}plan WHERE kind = 'cursor' ORDER BY ALL"

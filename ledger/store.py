@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,13 @@ class Store:
 
     @contextmanager
     def sync(
-        self, source_system: str, companies: Sequence[str] = ("",), *, signature: str = "", full: bool = True
+        self,
+        source_system: str,
+        companies: Sequence[str] = ("",),
+        *,
+        signature: str = "",
+        full: bool = True,
+        max_removed_share: Decimal | None = None,
     ) -> Iterator[SyncWriter]:
         """One sync of `source_system`: the ledger changes all at once or not at all.
 
@@ -124,7 +131,9 @@ class Store:
         sync with the same `signature` and mode to resume from.
         """
         try:
-            writer = SyncWriter(self.con, source_system, companies, signature=signature, full=full)
+            writer = SyncWriter(
+                self.con, source_system, companies, signature=signature, full=full, max_removed_share=max_removed_share
+            )
             writer.open()
             self.start_run("sync", source_system, writer.run_id)
             yield writer

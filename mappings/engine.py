@@ -34,7 +34,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from common.errors import ConfigError, MappingError
+from common.errors import ConfigError, MappingError, QueryError
 from connector.base import SourceRow
 from ledger.model import RECORD_TYPES, REQUIRED, Issue, Record, SourceRef, data_fields
 from mappings import coerce
@@ -94,6 +94,11 @@ class StreamMapping:
 
     def columns(self) -> list[str]:
         cols = [c for rule in self.fields.values() for c in rule.columns()]
+        return list(dict.fromkeys([*self.source_key, *cols]))
+
+    def required_columns(self) -> list[str]:
+        """The source columns without which no row maps: the key's and those of the required fields."""
+        cols = [c for name in REQUIRED[self.table] if name in self.fields for c in self.fields[name].columns()]
         return list(dict.fromkeys([*self.source_key, *cols]))
 
     def map_rows(
@@ -382,6 +387,25 @@ def load_mapping(
             for target in targets:
                 target.setdefault("fields", {})[name] = spec
     return parse_mapping(doc, origin)
+
+
+def check_header(sm: StreamMapping, file_name: str, header: Sequence[str]) -> None:
+    """Refuse a file whose first row lacks a column every row needs (each row would be quarantined and,
+    the file being a snapshot, the table's rows removed from the ledger)."""
+    if not header:
+        raise QueryError(
+            f"{file_name} is empty: not even a first row naming the columns",
+            stream=sm.stream,
+            hint="export the file again; the columns are in docs/configuration.md (the ledger as files)",
+        )
+    missing = [c for c in sm.required_columns() if c not in header]
+    if missing:
+        shown = ", ".join(header[:8]) + (", …" if len(header) > 8 else "")
+        raise QueryError(
+            f"{file_name} has no column {', '.join(missing)} (its first row: {shown})",
+            stream=sm.stream,
+            hint="name the columns as in docs/configuration.md (the ledger as files), exactly, in the first row",
+        )
 
 
 def check_columns(mapping: SourceMapping, available: Mapping[str, Sequence[str] | None]) -> None:

@@ -122,11 +122,15 @@ def _server(connection: str) -> str:
     return f"{server}/{database}" if database else server
 
 
-def sync(config: Config, progress: Progress | None = None, *, full: bool = False) -> SyncResult:
+def sync(
+    config: Config, progress: Progress | None = None, *, full: bool = False, accept_removals: bool = False
+) -> SyncResult:
     """Sync every configured company into the store, all together or not at all.
 
-    Incremental unless `full` (or the first sync of a source); see `profitlens.sync`.
+    Incremental unless `full` (or the first sync of a source); see `profitlens.sync`. More than
+    `[store] max_removed_share` of a table removed at once stops it, unless `accept_removals`.
     """
+    limit = None if accept_removals else config.settings.store.max_removed_share
     connectors: list[Connector] = []
     try:
         sources = []
@@ -135,7 +139,7 @@ def sync(config: Config, progress: Progress | None = None, *, full: bool = False
             connectors.append(connector)
             sources.append(CompanySource(connector, load_mapping(source.kind, source.mapping), source.company))
         with Store(config.store_path) as store:
-            return run_sync_companies(sources, store, progress, full=full)
+            return run_sync_companies(sources, store, progress, full=full, max_removed_share=limit)
     finally:
         for connector in connectors:
             connector.close()

@@ -57,6 +57,9 @@ class SourceSettings(_Section):
 
 class StoreSettings(_Section):
     path: str = "profitlens.duckdb"
+    # A sync that would remove more than this share of a table's rows (of a company, from a source) at
+    # once stops: a file exported half, or with a broken header, looks like mass deletion.
+    max_removed_share: Decimal = Field(default=Decimal("0.2"), ge=0, le=1)
 
 
 class AnalysisSettings(_Section):

@@ -13,6 +13,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any, cast
 
 from common.errors import ProfitlensError
@@ -22,7 +23,7 @@ from ledger.staging import Snapshot, SyncWriter
 from ledger.store import Store, SyncResult
 from mappings import arrow_chunks, columnar
 from mappings.columnar import ColumnarPlan
-from mappings.engine import SourceMapping, StreamMapping, check_columns
+from mappings.engine import SourceMapping, StreamMapping, check_columns, check_header
 from profitlens.logs import RUN_ID
 from profitlens.read_ahead import ReadAhead
 
@@ -47,9 +48,12 @@ def run_sync(
     progress: Progress | None = None,
     *,
     full: bool = False,
+    max_removed_share: Decimal | None = None,
 ) -> SyncResult:
     """Read every mapped stream of one source into `store` (see `run_sync_companies`)."""
-    return run_sync_companies([CompanySource(connector, mapping)], store, progress, full=full)
+    return run_sync_companies(
+        [CompanySource(connector, mapping)], store, progress, full=full, max_removed_share=max_removed_share
+    )
 
 
 def run_sync_companies(
@@ -58,11 +62,14 @@ def run_sync_companies(
     progress: Progress | None = None,
     *,
     full: bool = False,
+    max_removed_share: Decimal | None = None,
 ) -> SyncResult:
     """Read every company's source into `store`; all companies land together or none does.
 
     Bad rows are quarantined and counted; the run fails (and the ledger is left exactly as it was)
-    only when a source or the store fails. The first sync of a source is always a full one.
+    only when a source or the store fails, when landing would leave a document naming a customer the
+    ledger no longer has, or when more than `max_removed_share` of a table would be removed at once
+    (None: no limit). The first sync of a source is always a full one.
     """
     companies = [s.company for s in sources]
     if len(set(companies)) != len(companies):
@@ -71,11 +78,18 @@ def run_sync_companies(
     for source in sources:
         streams = [s for s in source.mapping.streams if s in source.connector.stream_names()]
         check_columns(source.mapping, {s: source.connector.available_columns(s) for s in streams})
+        header_of = getattr(source.connector, "header", None)  # a file's first row (files connector)
+        if header_of is not None:
+            for s in streams:
+                if (found := header_of(s)) is not None:
+                    check_header(source.mapping.streams[s], *found)
         plans.append((source, streams))
     system = ", ".join(s.connector.system for s in sources)
     saved = {s.connector.system: store.cursors(s.connector.system) for s in sources}
     full = full or not all(saved.values())
-    with store.sync(system, companies, signature=_signature(sources, full), full=full) as writer:
+    with store.sync(
+        system, companies, signature=_signature(sources, full), full=full, max_removed_share=max_removed_share
+    ) as writer:
         token = RUN_ID.set(writer.run_id)
         try:
             if writer.result.resumed:
@@ -145,20 +159,23 @@ def _plan_stream(
     name = f"{source.company}/{stream}" if source.company else stream
     sm = source.mapping.streams[stream]
     state = writer.progress(name)
-    if state.done:
+    watermark = connector.watermark(stream)
+    snapshot = watermark is not None and watermark.kind == "snapshot"
+    fingerprint = connector.fingerprint(stream) if snapshot else None
+    # A file staged before the interruption is read again if it changed since (the export was fixed).
+    if state.done and (not snapshot or fingerprint is None or writer.planned_cursor(name) in (None, fingerprint)):
         log.info("stream %s was read completely before the interruption", name)
         return None
-    watermark = connector.watermark(stream)
     since: str | None = None
-    if watermark is not None and watermark.kind == "snapshot":
-        fingerprint = connector.fingerprint(stream)
+    if snapshot:
         if not full and fingerprint is not None and saved.get(name) == fingerprint:
             writer.begin_stream(name, None)
+            writer.set_cursor(connector.system, name, fingerprint)  # so that a resume sees a change since
             writer.end_stream(name)
             log.info("stream %s is unchanged", name)
             return None
-        snapshot = Snapshot(sm.table, source.company, connector.system)
-        return _StreamRead(name, stream, None, None, False, snapshot, fingerprint)
+        replaces = Snapshot(sm.table, source.company, connector.system)
+        return _StreamRead(name, stream, None, None, False, replaces, fingerprint)
     if watermark is not None:
         if state.started and state.cursor is not None:
             since = state.cursor  # resume: re-read from the last committed chunk's cursor

@@ -17,7 +17,12 @@ from profitlens.cli.options import config_option, load
     is_flag=True,
     help="Read everything again and remove what the ERP no longer has (default: only changes since the last sync).",
 )
-def sync(config_path: Path | None, full: bool) -> None:
+@click.option(
+    "--accept-removals",
+    is_flag=True,
+    help="Remove what the source no longer has even if it is more than [store] max_removed_share of a table.",
+)
+def sync(config_path: Path | None, full: bool, accept_removals: bool) -> None:
     """Read the source named in the configuration into the ledger store.
 
     After the first sync only what changed since the last one is read. The whole sync lands at
@@ -30,7 +35,7 @@ def sync(config_path: Path | None, full: bool) -> None:
     config = load(config_path)
     progress = SyncProgress()
     try:
-        result = app.sync(config, progress, full=full)
+        result = app.sync(config, progress, full=full, accept_removals=accept_removals)
     finally:
         progress.close()
     print_sync(result.as_dict(), config.store_path)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from common.errors import ConnectorError
+from common.errors import ConnectorError, ProfitlensError, StoreError
 from connector.files import FilesConnector
 from ledger.store import Store
 from mappings.engine import load_mapping
@@ -47,3 +49,103 @@ def test_a_file_that_vanishes_during_the_sync_stops_it_and_the_ledger_stays(tmp_
         result = run_sync(FilesConnector(data), load_mapping("files"), store)
         assert result.changed["document"] == 1  # INV9, not "unchanged"
         assert result.removed["document"] == 0
+
+
+def synced(tmp_path: Path) -> tuple[Path, Store]:
+    """The hand-worked company synced from its files; the files stay for the test to break."""
+    data = tmp_path / "data"
+    alpha.write_files(data)
+    store = Store(tmp_path / "ledger.duckdb")
+    run_sync(FilesConnector(data), load_mapping("files"), store, max_removed_share=Decimal("0.2"))
+    return data, store
+
+
+CUSTOMERS = "customer_id,name,salesperson_id,currency,referred_by,credit_limit\n"
+ROWS = "C1,Alpha GmbH,SP1,EUR,,5000\nC2,Beta AB,SP1,SEK,C1,\n"
+
+
+# Issue 20 (3): each of these landed with exit 0, the customers removed while their documents stayed.
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "customers.csv is empty: not even a first row naming the columns"),
+        (CUSTOMERS.encode(), "the source no longer has 2 of the 2 customer rows in the ledger (customers.csv)"),
+        (
+            (CUSTOMERS.replace("customer_id", "Customer ID") + ROWS).encode(),
+            "customers.csv has no column customer_id (its first row: Customer ID, name, salesperson_id",
+        ),
+        (
+            (CUSTOMERS + "C1,Alpha GmbH,SP1,EUR,,5000\n").encode(),  # C2 deleted, its invoice INV5 still there
+            "the source no longer has 1 of the 2 customer rows in the ledger (customers.csv); more than 20%",
+        ),
+    ],
+    ids=["zero bytes", "header only", "renamed header", "a customer gone, its documents not"],
+)
+def test_a_broken_customers_file_stops_the_sync_and_the_ledger_stays(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    data, store = synced(tmp_path)
+    with store:
+        before = ledger(store)
+        (data / "customers.csv").write_bytes(content)
+        with pytest.raises(ProfitlensError, match=re.escape(message)):
+            run_sync(FilesConnector(data), load_mapping("files"), store, max_removed_share=Decimal("0.2"))
+        assert ledger(store) == before
+
+
+def test_a_customer_gone_while_its_documents_stay_is_refused_even_when_removals_are_accepted(tmp_path: Path) -> None:
+    data, store = synced(tmp_path)
+    with store:
+        before = ledger(store)
+        (data / "customers.csv").write_text(CUSTOMERS + "C1,Alpha GmbH,SP1,EUR,,5000\n", encoding="utf-8")
+        with pytest.raises(StoreError, match=r"1 document rows in the ledger \(documents.csv\) would name a customer"):
+            run_sync(FilesConnector(data), load_mapping("files"), store, max_removed_share=None)
+        assert ledger(store) == before
+        # Gone with its documents (and their lines and applications: none for INV5), it is a removal.
+        documents = data / "documents.csv"
+        kept = [r for r in documents.read_text(encoding="utf-8").splitlines() if ",C2," not in r]
+        documents.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        result = run_sync(FilesConnector(data), load_mapping("files"), store, max_removed_share=None)
+        assert (result.removed["customer"], result.removed["document"]) == (1, 1)
+
+
+def test_a_malformed_customer_row_is_quarantined_and_its_last_good_version_kept(tmp_path: Path) -> None:
+    data, store = synced(tmp_path)
+    with store:
+        before = ledger(store)
+        (data / "customers.csv").write_text(CUSTOMERS + ROWS.replace("Beta AB", ""), encoding="utf-8")
+        result = run_sync(FilesConnector(data), load_mapping("files"), store, max_removed_share=Decimal("0.2"))
+        assert result.rows_quarantined == 1
+        assert result.removed["customer"] == 0
+        names = store.con.execute("SELECT customer_id, name FROM customer ORDER BY 1").fetchall()
+        assert names == [("C1", "Alpha GmbH"), ("C2", "Beta AB")]  # C2 as it was before the bad export
+        assert before["document"] == ledger(store)["document"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sep=,\n" + CUSTOMERS + ROWS,  # Excel's hint line
+        (CUSTOMERS + ROWS).replace(",", "\t"),  # Excel's "Text (Tab delimited)"
+    ],
+    ids=["sep= line", "tab-separated"],
+)
+def test_excel_dialects_of_the_customers_file_read_as_the_plain_one(tmp_path: Path, text: str) -> None:
+    data, store = synced(tmp_path)
+    with store:
+        before = ledger(store, with_run_id=False)
+        (data / "customers.csv").write_text(text, encoding="utf-8")
+        result = run_sync(FilesConnector(data), load_mapping("files"), store, max_removed_share=Decimal("0.2"))
+        assert result.rows_quarantined == 0
+        assert result.changed["customer"] == 0  # the same customers, read from the other dialect
+        assert ledger(store, with_run_id=False) == before
+
+
+def test_two_columns_of_the_same_name_are_refused(tmp_path: Path) -> None:
+    data, store = synced(tmp_path)
+    with store:
+        (data / "customers.csv").write_text(
+            CUSTOMERS.replace("credit_limit", "name") + ROWS, encoding="utf-8"
+        )  # the later column would silently win
+        with pytest.raises(ConnectorError, match=r"customers\.csv has two columns named 'name'"):
+            run_sync(FilesConnector(data), load_mapping("files"), store)

@@ -272,3 +272,22 @@ def test_a_statement_for_a_customer_without_figures_is_refused(tmp_path: Path) -
     )
     assert result.returncode == 1
     assert "customer 'NOPE' has no figures in this period" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_sync_that_would_remove_much_stops_until_the_removals_are_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 20 (3): a customer and its one invoice gone from the export: half the customers at once.
+    config = files_config(tmp_path)
+    assert main(["sync", "--config", str(config)]) == 0
+    data = tmp_path / "data"
+    for name, gone in (("customers.csv", "C2,"), ("documents.csv", "INV5,")):
+        rows = (data / name).read_text(encoding="utf-8").splitlines()
+        (data / name).write_text("\n".join(r for r in rows if not r.startswith(gone)) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["sync", "--config", str(config)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: the source no longer has 1 of the 2 customer rows in the ledger (customers.csv)")
+    assert "run `profitlens sync --accept-removals`" in err[-1]
+    assert main(["sync", "--config", str(config), "--accept-removals"]) == 0
+    assert "2 removed" in capsys.readouterr().out  # C2 and INV5
