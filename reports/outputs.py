@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -103,8 +104,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CENT = Decimal("0.01")
 
 
+# Excel splits a CSV at its list separator: "," in English, ";" where the decimal separator is a comma
+# (de, es, nb, sv, fi), or a tab. A formula start right after any of them would begin a cell there.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t][\s\"']*)([=+\-@])")
+
+
 def safe_cell(value: str) -> str:
-    """Neutralise text a spreadsheet would run as a formula (CSV injection): prefix a quote."""
+    """Neutralise text a spreadsheet would run as a formula (CSV injection): a quote before a formula
+    start at the beginning, and after every separator Excel may split the line at."""
+    value = _FORMULA_AFTER_SEPARATOR.sub(r"\1'\2", value)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 

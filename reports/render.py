@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -98,13 +99,20 @@ def write_pdf(context: dict[str, Any], path: Path, lang: str = "en", template: s
 
 
 def write_private_file(path: Path, data: bytes) -> None:
-    """Write atomically with owner-only permissions: reports hold a company's figures."""
+    """Write atomically with owner-only permissions: reports hold a company's figures. The temporary file
+    is a new one, made exclusively (mkstemp: O_EXCL, 0600) beside the target: a name planted in the
+    folder in advance (a symlink to a file elsewhere) is never followed."""
+    tmp: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.part")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        tmp = Path(name)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         tmp.replace(path)
+        tmp = None
     except OSError as exc:
         raise RenderError(f"cannot write {path}: {exc.strerror}") from exc
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)

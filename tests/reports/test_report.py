@@ -89,6 +89,29 @@ def test_csv_cells_cannot_run_as_formulas(evil_analysis: Analysis) -> None:
     assert safe_cell("Alpha") == "Alpha"
 
 
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_no_csv_cell_starts_a_formula_whatever_separator_excel_splits_at(tmp_path: Path, separator: str) -> None:
+    # Issue 20 (12): Excel in de/es/nb/sv/fi opens a .csv with ";" as its list separator; a name holding
+    # ";=cmd…" then began a cell with a formula. Every cell Excel could make must start harmlessly.
+    folder = alpha.write_files(tmp_path / "files")
+    names = ["ACME;=cmd|' /C calc'!A0;", "Beta\t@SUM(A1)", 'Gamma,"+1+1"']
+    rows = "".join(f'C{i},"{n.replace(chr(34), chr(34) * 2)}"\n' for i, n in enumerate(names, start=1))
+    (folder / "customers.csv").write_text("customer_id,name\n" + rows, encoding="utf-8")
+    text = customers_csv(analysis_of(folder, tmp_path))
+    cells = [c.strip().lstrip('"') for row in csv.reader(io.StringIO(text), delimiter=separator) for c in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "@")) or (c.startswith("-") and not _number(c))]
+    by_id = {r["customer_id"]: r["name"] for r in csv.DictReader(io.StringIO(text))}
+    assert by_id["C1"] == "ACME;'=cmd|' /C calc'!A0;"  # the text kept, the formula start neutralised
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
 def test_customers_csv_keeps_its_promised_columns(tmp_path: Path) -> None:
     analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
     header = customers_csv(analysis).splitlines()[0].split(",")
@@ -146,3 +169,20 @@ def test_statement_is_one_page_with_the_customers_waterfall(tmp_path: Path) -> N
 def test_the_executive_pdf_shows_a_name_with_markup_as_text(evil_analysis: Analysis, tmp_path: Path) -> None:
     text = pdf_text(write_pdf(build_context(evil_analysis, meta()), tmp_path / "r.pdf"))
     assert EVIL_NAME in text
+
+
+def test_a_planted_symlink_in_the_output_folder_is_never_followed(tmp_path: Path) -> None:
+    # Issue 20 (13): `.summary.json.part` planted as a symlink made the write overwrite a file elsewhere.
+    from reports.render import write_private_file
+
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    for name in (".summary.json.part", ".summary.json.tmp"):
+        (out / name).symlink_to(victim)
+    write_private_file(out / "summary.json", b'{"ok": true}\n')
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert (out / "summary.json").read_bytes() == b'{"ok": true}\n'
+    assert oct((out / "summary.json").stat().st_mode & 0o777) == "0o600"
+    assert sorted(p.name for p in out.iterdir()) == [".summary.json.part", ".summary.json.tmp", "summary.json"]
