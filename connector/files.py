@@ -154,7 +154,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         header = _header(path, next(reader, []))
         if not any(header):
             return
-        for index, read in enumerate(reader, start=3 if hinted else 2):
+        for index, read in enumerate(_rows(path, reader), start=3 if hinted else 2):
             if not any(c.strip() for c in read):
                 continue  # blank lines are not rows
             cells = [_decimal_comma(c) for c in read] if semicolons else read
@@ -165,6 +165,18 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if bad is not None:
                 values = {"__undecodable__": bad}
             yield index, values
+
+
+def _rows(path: Path, reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; a line the csv module cannot split is one line naming the file and line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ConnectorError(
+            f"{path.name} cannot be read past line {reader.line_num}: {exc}",
+            hint='a double quote (") that opens a field and never closes takes the rest of the file with it; '
+            "fix that line in the export",
+        ) from None
 
 
 def _header(path: Path, cells: Sequence[Any]) -> list[str]:

@@ -40,7 +40,7 @@ from ledger import schema
 from ledger.model import REQUIRED, data_fields
 from mappings import coerce
 from mappings.arrow_chunks import shape_of
-from mappings.engine import _TEMPLATE_PART, NON_NEGATIVE, SKIP, FieldRule, StreamMapping
+from mappings.engine import _TEMPLATE_PART, FRACTIONS, NON_NEGATIVE, SKIP, FieldRule, StreamMapping
 
 # Any character Python's str.strip() removes other than the space, and every control character:
 # (first, last) code points, as a set for constants checked here and as a regex class for DuckDB.
@@ -302,6 +302,7 @@ def compile_stream(
     table = sm.table
     required = set(REQUIRED[table])
     non_negative = set(NON_NEGATIVE.get(table, ()))
+    fractions = set(FRACTIONS.get(table, ()))
     defaults = {f.name: f.default for f in data_fields(table)}
     selects: list[str] = []
     values: list[tuple[str, str]] = []  # each field's value once per row, before the checks that read it
@@ -325,6 +326,8 @@ def compile_stream(
             python.append(f"({value}) IS NULL")
         if name in non_negative:
             python.append(f"coalesce(({value}) < 0, false)")
+        if name in fractions:
+            python.append(f"coalesce(({value}) > 1, false)")
         sql_type = schema.sql_type(table, name)
         if default is not None:
             value = f"coalesce({value}, {_literal(default, table, name)})"

@@ -58,6 +58,8 @@ NON_NEGATIVE = {
     "customer": ("credit_limit",),
     "employee": ("hourly_cost",),
 }
+# Rates kept as fractions (0.05 = 5 %): above 1 is a percentage written as a number, 100 times too much.
+FRACTIONS = {"salesperson": ("commission_rate",)}
 
 
 class _Skip(Exception):
@@ -140,6 +142,12 @@ class StreamMapping:
                             if name in self.fields and self.fields[name].column
                             else ""
                         )
+                    )
+            for name in FRACTIONS.get(self.table, ()):
+                rate = kwargs.get(name)
+                if isinstance(rate, Decimal) and rate > 1:
+                    problems.append(
+                        f"{name}: {rate.normalize():f} is more than 1; a rate is a fraction (0.05 means 5 %)"
                     )
             for name in non_negative:
                 amount = kwargs.get(name)

@@ -149,3 +149,15 @@ def test_two_columns_of_the_same_name_are_refused(tmp_path: Path) -> None:
         )  # the later column would silently win
         with pytest.raises(ConnectorError, match=r"customers\.csv has two columns named 'name'"):
             run_sync(FilesConnector(data), load_mapping("files"), store)
+
+
+def test_a_stray_quote_that_runs_past_the_field_limit_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    # Issue 20 (5): a `"` that never closes swallowed the rest of the file and raised csv.Error.
+    data, store = synced(tmp_path)
+    with store:
+        before = ledger(store)
+        filler = "".join(f"C{i},Customer {i} with a long name {'x' * 200},SP1,EUR,,\n" for i in range(3, 800))
+        (data / "customers.csv").write_text(CUSTOMERS + 'C1,"Alpha GmbH,SP1,EUR,,5000\n' + filler, encoding="utf-8")
+        with pytest.raises(ConnectorError, match=r"customers\.csv cannot be read past line \d+: field larger than"):
+            run_sync(FilesConnector(data), load_mapping("files"), store, max_removed_share=Decimal("0.2"))
+        assert ledger(store) == before

@@ -57,6 +57,19 @@ def test_negative_amounts_and_unknown_document_types_are_refused(tmp_path: Path)
     assert reasons[1].startswith("document_type: 'pro forma' is not one of: invoice, debit_memo")
 
 
+def test_a_commission_rate_written_as_a_percentage_is_quarantined(tmp_path: Path) -> None:
+    # Issue 20 (5): "5" meaning 5 % gave 500 % commissions.
+    folder = alpha.write_files(tmp_path / "files")
+    (folder / "salespeople.csv").write_text(
+        "salesperson_id,name,commission_rate\nSP1,Sara Seller,5\nSP2,Sven Seller,1\n", encoding="utf-8"
+    )
+    result, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
+    assert quarantine == [
+        ("salespeople.csv", 2, "commission_rate: 5 is more than 1; a rate is a fraction (0.05 means 5 %)")
+    ]
+    assert result.as_dict()["quarantined"] == {"salesperson": 1}  # 1 itself (100 %) is a rate
+
+
 def test_a_bom_and_blank_lines_are_fine(tmp_path: Path) -> None:
     folder = alpha.write_files(tmp_path / "files")
     text = (folder / "customers.csv").read_text(encoding="utf-8")
