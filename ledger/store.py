@@ -26,6 +26,24 @@ from ledger.staging import TABLE_ORDER, SyncResult, SyncWriter, new_run_id, now,
 __all__ = ["TABLE_ORDER", "Store", "SyncResult", "SyncWriter"]
 
 
+_FOREIGN_HEADERS = {b"SQLite format 3\x00": "a SQLite database", b"PK\x03\x04": "a ZIP file (a workbook?)"}
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """A store path that names another program's file (the GP sample, a workbook) is a setting mistake."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return  # absent (a new store) or unreadable: DuckDB says which
+    for magic, what in _FOREIGN_HEADERS.items():
+        if head.startswith(magic):
+            raise StoreError(
+                f"{path} is {what}, not a profitlens ledger store",
+                hint="set [store] path to a new file name, e.g. profitlens.duckdb (the store is made there)",
+            )
+
+
 class Store:
     """A ledger store file. Use as a context manager, or call `close()`."""
 
@@ -33,9 +51,21 @@ class Store:
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"no ledger store at {self.path}", hint="run `profitlens sync` first")
+        _refuse_foreign_file(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            # Never an extension fetched from the network: a file DuckDB could read only with one (a SQLite
+            # database given as the store) is refused above, not downloaded for.
+            config: dict[str, str | bool | int | float | list[str]] = {
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+            }
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
+        except OSError as exc:  # the folder cannot be made or written (permissions, a file in the way)
+            raise StoreError(
+                f"cannot open the ledger store {self.path}: {exc.strerror}",
+                hint="give the account running profitlens write access to that folder, or change [store] path",
+            ) from exc
         except duckdb.IOException as exc:
             raise StoreError(
                 f"cannot open the ledger store {self.path}: {exc}",

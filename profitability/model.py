@@ -17,6 +17,10 @@ ZERO = Decimal(0)
 LEDGER_DRIVERS = ("invoice", "credit_memo", "return", "payment", "reminder")
 
 
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """An analysis period [start, end] and the date receivables are aged at (default: end)."""
@@ -29,6 +33,14 @@ class Period:
     def of(cls, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Period:
         if end < start:
             raise EngineError(f"the period ends ({end}) before it starts ({start})", hint="swap --from and --to")
+        for day in (start, end, as_of or end):
+            if not FIRST_DAY <= day <= LAST_DAY:
+                # Ledger dates lie in 1950-2199 (the mappings refuse others); the previous period of the
+                # same length, which every analysis also computes, must exist in the calendar too.
+                raise EngineError(
+                    f"{day} is outside the dates profitlens analyses ({FIRST_DAY} to {LAST_DAY})",
+                    hint="give --from, --to and --as-of within those dates",
+                )
         return cls(start, end, as_of or end)
 
     @property

@@ -96,11 +96,22 @@ def _expand_env(value: Any, key: str, file: str) -> Any:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    leaf = key.rsplit(".", maxsplit=1)[-1]
+    """The line of `key` (dotted, e.g. store.path): the leaf under its own table header when there is
+    one (`path` is a key of [source] and of [store]), else its first appearance."""
+    *tables, leaf = [p for p in key.split(".") if not p.isdigit()]
+    wanted = ".".join(tables)
+    section = ""
+    first = None
     for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?", line)
+        if header:
+            section = header.group(1)
+            continue
         if re.match(rf"\s*{re.escape(leaf)}\s*=", line):
-            return number
-    return None
+            if section == wanted:
+                return number
+            first = first or number
+    return first
 
 
 def _known_fields(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:

@@ -8,6 +8,7 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from common.errors import ConfigError
 from common.masking import mask
 
 RUN_ID: contextvars.ContextVar[str] = contextvars.ContextVar("profitlens_run_id", default="-")
@@ -38,10 +39,17 @@ def setup_console(verbosity: int) -> None:
 
 def setup_file(folder: Path) -> Path:
     """A rotating log (5 files of 5 MB) in `folder`, readable by its owner only."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "profitlens.log"
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8")
-    path.chmod(0o600)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8")
+        path.chmod(0o600)
+    except OSError as exc:  # the log folder sits next to the store: its setting is the one to fix
+        raise ConfigError(
+            f"cannot write the log file {path}: {exc.strerror}",
+            key="store.path",
+            hint="the logs are kept next to the store: give that folder write access, or change [store] path",
+        ) from exc
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(_Context())

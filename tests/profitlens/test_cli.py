@@ -161,6 +161,14 @@ def test_quarantined_rows_are_listed_with_row_and_reason(tmp_path: Path) -> None
             '[source]\nkind = "files"\npath = "d"\n[analysis]\nageing_buckets = [60, 30]\n',
             "`analysis.ageing_buckets` in {file}:5: Value error, must be rising day counts above 0",
         ),
+        (  # issue 20 (14): the line of [store]'s path, not of [source]'s
+            '[source]\nkind = "files"\npath = "d"\n[store]\npath = 5\n',
+            "`store.path` in {file}:5: Input should be a valid string",
+        ),
+        (
+            '[source]\nkind = "files"\npath = "d"\n[store]\nmax_removed_share = 2\n',
+            "`store.max_removed_share` in {file}:5: Input should be less than or equal to 1",
+        ),
     ],
 )
 def test_a_config_mistake_is_one_line_naming_the_key(tmp_path: Path, content: str, message: str) -> None:
@@ -291,3 +299,40 @@ def test_a_sync_that_would_remove_much_stops_until_the_removals_are_accepted(
     assert "run `profitlens sync --accept-removals`" in err[-1]
     assert main(["sync", "--config", str(config), "--accept-removals"]) == 0
     assert "2 removed" in capsys.readouterr().out  # C2 and INV5
+
+
+def test_a_period_outside_the_calendar_is_one_line(tmp_path: Path) -> None:
+    # Issue 20 (14): --to 9999-12-31 was an OverflowError traceback (the previous period's dates).
+    config = files_config(tmp_path)
+    assert main(["sync", "--config", str(config)]) == 0
+    result = run("analyze", "--config", str(config), "--from", "1900-01-01", "--to", "9999-12-31", "--out", "x")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "9999-12-31 is outside the dates profitlens analyses (1900-01-01 to 2199-12-31)" in result.stderr
+
+
+def test_a_store_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    # Issue 20 (14): an unwritable store or log folder was a traceback. (A file stands in the way of the
+    # folder here: permissions cannot refuse root, who runs CI.)
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    config = tmp_path / "p.toml"
+    config.write_text(
+        f'[source]\nkind = "files"\npath = "data"\n[store]\npath = "{tmp_path / "afile" / "l.duckdb"}"\n',
+        encoding="utf-8",
+    )
+    result = run("sync", "--config", str(config))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "`store.path`: cannot write the log file" in result.stderr
+
+
+def test_a_sqlite_file_given_as_the_store_is_refused_without_a_download(tmp_path: Path) -> None:
+    # Issue 20 (14): DuckDB tried to download its SQLite extension to open the GP sample as the store.
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "sample.sqlite").execute("CREATE TABLE t (x)").connection.close()
+    config = files_config(tmp_path).read_text(encoding="utf-8")
+    (tmp_path / "p.toml").write_text(config.replace("ledger.duckdb", "sample.sqlite"), encoding="utf-8")
+    result = run("sync", "--config", str(tmp_path / "p.toml"))
+    assert result.returncode == 1
+    assert "sample.sqlite is a SQLite database, not a profitlens ledger store" in result.stderr
