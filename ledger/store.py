@@ -102,8 +102,17 @@ class Store:
     # -- runs -------------------------------------------------------------------------------------
 
     def start_run(self, kind: str, source_system: str | None = None, run_id: str | None = None) -> str:
-        """Record a run as running; an existing `run_id` (a resumed sync) is set running again."""
+        """Record a run as running; an existing `run_id` (a resumed sync) is set running again.
+
+        Whoever starts a run of `kind` holds what keeps two of them apart (a sync holds this store open for
+        its whole run, a job its job lock): a run of that kind still marked running was killed. It is
+        marked `interrupted` here, not left running in the history for ever."""
         run_id = run_id or new_run_id()
+        self.con.execute(
+            "UPDATE run SET status = 'interrupted', finished_at = ? WHERE kind = ? AND status = 'running' "
+            "AND run_id <> ?",
+            [now(), kind, run_id],
+        )
         self.con.execute(
             "INSERT OR REPLACE INTO run (run_id, kind, source_system, started_at, status) "
             "VALUES (?, ?, ?, ?, 'running')",

@@ -28,6 +28,7 @@ file. Errors name the key, the file and (where it can be found) the line, and sa
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import re
 import sys
@@ -40,6 +41,8 @@ from pydantic import BaseModel, ValidationError
 from common.errors import ConfigError
 from common.masking import register_secrets
 from profitlens.settings import Settings, SourceSettings
+
+log = logging.getLogger(__name__)
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -93,6 +96,24 @@ def _expand_env(value: Any, key: str, file: str) -> Any:
 
         return _ENV_REF.sub(sub, value)
     return value
+
+
+_SECRET_KEYS = frozenset({"password", "client_secret"})
+_CLEAR_PWD = re.compile(r"(?i)\b(PWD|PASSWORD)\s*=\s*(?!\$\{)[^;\s]")
+
+
+def _secrets_in_clear(value: Any, key: str) -> list[str]:
+    """Keys whose value is a secret written into the file itself (not "${NAME}", not the keyring)."""
+    if isinstance(value, dict):
+        return [k for name, v in value.items() for k in _secrets_in_clear(v, f"{key}.{name}" if key else name)]
+    if isinstance(value, list):
+        return [k for i, v in enumerate(value) for k in _secrets_in_clear(v, f"{key}.{i}")]
+    if not isinstance(value, str) or not value or _ENV_REF.fullmatch(value.strip()):
+        return []
+    leaf = key.rsplit(".", maxsplit=1)[-1]
+    if leaf in _SECRET_KEYS or (leaf == "connection" and _CLEAR_PWD.search(value)):
+        return [key]
+    return []
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -174,6 +195,14 @@ def load_config(path: Path | str) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file} is not valid TOML: {exc}") from exc
+    for key in _secrets_in_clear(raw, ""):
+        # Accepted (a test box may want it), but never silently: the file is often shared or backed up.
+        log.warning(
+            '`%s` in %s:%s holds a secret in clear; write "${NAME}" and set the variable, or use the keyring',
+            key,
+            file,
+            _line_of(text, key) or "?",
+        )
     raw = _expand_env(raw, "", str(file))
     try:
         settings = Settings.model_validate(raw)

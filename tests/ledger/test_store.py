@@ -220,3 +220,21 @@ def test_a_long_query_draws_no_progress_bar_on_stdout(
         (count,) = store.con.execute(query).fetchone()  # type: ignore[misc]
     assert count == 7142857
     assert capfd.readouterr().out == ""
+
+
+def test_a_killed_run_is_marked_interrupted_when_the_next_run_of_its_kind_starts(tmp_path: Path) -> None:
+    # Issue 20 (14): a killed run stayed "running" in the history for ever.
+    with Store(tmp_path / "l.duckdb") as store:
+        killed_sync = store.start_run("sync", "files")  # never finished: the process was killed
+        killed_job = store.start_run("job:monthly")
+        resumed = store.start_run("sync", "files", run_id=killed_sync)  # a resumed sync keeps its run id
+        assert resumed == killed_sync
+        store.finish_run(resumed, "ok")
+        lost = store.start_run("sync", "files")  # killed too, and started afresh next time
+        store.start_run("sync", "files")
+        status = dict(store.con.execute("SELECT run_id, status FROM run").fetchall())
+        assert status[killed_sync] == "ok"
+        assert status[lost] == "interrupted"
+        assert status[killed_job] == "running"  # another kind: its own next run decides
+        store.start_run("job:monthly")
+        assert store.con.execute("SELECT status FROM run WHERE run_id = ?", [killed_job]).fetchone() == ("interrupted",)

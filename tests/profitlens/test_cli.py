@@ -336,3 +336,22 @@ def test_a_sqlite_file_given_as_the_store_is_refused_without_a_download(tmp_path
     result = run("sync", "--config", str(tmp_path / "p.toml"))
     assert result.returncode == 1
     assert "sample.sqlite is a SQLite database, not a profitlens ledger store" in result.stderr
+
+
+def test_a_secret_written_in_clear_in_the_configuration_is_warned_about(tmp_path: Path) -> None:
+    # Issue 20 (14): accepted without a word. It still works (a test box may want it), never silently.
+    config = files_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text + '\n[mail]\nhost = "localhost"\nsender = "a@b.example"\nusername = "u"\npassword = "hunter2-clear"\n',
+        encoding="utf-8",
+    )
+    result = run("quarantine", "--config", str(config))
+    assert "`mail.password` in" in result.stderr and "holds a secret in clear" in result.stderr
+    assert "hunter2-clear" not in result.stderr
+    line = next(n for n, t in enumerate(config.read_text(encoding="utf-8").splitlines(), 1) if "hunter2" in t)
+    assert f"{config}:{line} holds a secret in clear" in result.stderr
+    config.write_text(
+        text + '\n[mail]\nhost = "h"\nsender = "a@b.example"\npassword = "${X_UNSET_OK}"\n', encoding="utf-8"
+    )
+    assert "in clear" not in run("quarantine", "--config", str(config)).stderr
