@@ -15,6 +15,8 @@ Problems with single source rows are *not* exceptions: they are quarantined as d
     ├── EngineError              a profitability computation could not run
     ├── RenderError              a report could not be written
     ├── DeliveryError            a report could not be sent (transient: kept in the outbox)
+    ├── DeliveryRefused          the mail server refused the login or the settings (terminal)
+    │   └── MessageRefused       … or this message for good (kept aside in outbox/failed)
     └── AlreadyRunning           the same job is running already
 
 `Transient` and `Terminal` are marker mixins: the retry policy asks `isinstance(exc, Transient)`.
@@ -120,6 +122,11 @@ class DeliveryError(ProfitlensError, Transient):
 
 class DeliveryRefused(ProfitlensError, Terminal):
     """The mail server refused the login or the sender: someone must fix the settings."""
+
+
+class MessageRefused(DeliveryRefused):
+    """The mail server refused this message for good (its recipients, sender or content): sending it again
+    cannot help. It leaves the outbox (kept aside in outbox/failed) instead of blocking every later run."""
 
 
 class AlreadyRunning(ProfitlensError, Terminal):

@@ -17,7 +17,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from common.errors import AlreadyRunning, ConfigError, ProfitlensError
+from common.errors import AlreadyRunning, ConfigError, MessageRefused, ProfitlensError
 from common.masking import mask
 from ledger.store import Store
 from profitlens import app
@@ -34,6 +34,10 @@ from reports.render import weasyprint_html
 log = logging.getLogger(__name__)
 
 
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})  # a relay on this machine: nothing crosses a network
+EXIT_MAIL_WAITING = 75  # sysexits' EX_TEMPFAIL: done, but the mail goes out with the next run
+
+
 @dataclass
 class JobResult:
     job: str
@@ -43,6 +47,22 @@ class JobResult:
     sent: list[str] = field(default_factory=list)  # subjects delivered (this run's and the outbox's)
     queued: int = 0  # messages left in the outbox for the next run
     figures: dict[str, str] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)  # messages refused for good (set aside in outbox/failed)
+    refused: dict[str, str] = field(default_factory=dict)  # recipients refused while others got the message
+
+    @property
+    def status(self) -> str:
+        """What the history shows; `exit_code` is what the scheduler sees."""
+        if self.failed or self.refused:
+            return "ok, mail refused"
+        return "ok, mail waiting in outbox" if self.queued else "ok"
+
+    @property
+    def exit_code(self) -> int:
+        """0 delivered; 75 (EX_TEMPFAIL) mail waits in the outbox for the next run; 1 mail refused for good."""
+        if self.failed or self.refused:
+            return 1
+        return EXIT_MAIL_WAITING if self.queued else 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +71,8 @@ class JobResult:
             "files": [str(p) for p in self.files],
             "sent": self.sent,
             "queued": self.queued,
+            "failed": self.failed,
+            "refused": self.refused,
             "figures": self.figures,
         }
 
@@ -102,6 +124,12 @@ def mail_server(config: Config) -> MailServer | None:
             mail.sender,
             timeout=mail.timeout_seconds,
         )
+    if graph is None and mail.security == "none" and mail.username and (mail.host or "") not in LOOPBACK:
+        log.warning(
+            '[mail] security = "none" with a username: the password crosses the network in clear to %s; '
+            'use "starttls" or "ssl"',
+            mail.host,
+        )
     return MailServer(
         graph=graph,
         host=mail.host or "graph.microsoft.com",
@@ -139,7 +167,10 @@ def _run(config: Config, job: JobSettings, today: dt.date, out: Path | None) -> 
         if "pdf" in job.reports:
             weasyprint_html()  # a missing PDF runtime is one clear line before the sync, not after it
         if server is not None:
-            result.sent, _waiting = outbox.flush(server)
+            flushed = outbox.flush(server)
+            result.sent, result.failed, result.refused = flushed.sent, flushed.failed, flushed.refused
+            for reason in flushed.failed:
+                log.error("a message in the outbox was refused for good and set aside: %s", reason)
         app.sync(config)
         run = app.run_analysis(config, period)
         company = config.settings.company
@@ -168,9 +199,19 @@ def _run(config: Config, job: JobSettings, today: dt.date, out: Path | None) -> 
                 subject = job.subject
             attachments = [p for p in files if p.suffix in (".pdf", ".xlsx")]
             message = compose(server, job.recipients, subject, body, attachments, _)
-            if deliver(server, outbox, message):
+            try:
+                delivered = deliver(server, outbox, message)
+            except MessageRefused as exc:
+                result.failed.append(f"{subject}: {exc}")
+                log.error("%s", exc)
+                continue
+            if delivered.sent:
                 result.sent.append(subject)
-                log.info("sent %r to %s", subject, ", ".join(job.recipients))
+                result.refused.update(delivered.refused)
+                taken = [r for r in job.recipients if r not in delivered.refused]
+                log.info("sent %r to %s", subject, ", ".join(taken))
+                for address, said in delivered.refused.items():
+                    log.error("the mail server refused the recipient %s: %s", address, said)
             else:
                 log.warning("mail server unavailable: %r kept in the outbox", subject)
         result.queued = len(outbox.pending())
@@ -181,7 +222,7 @@ def _run(config: Config, job: JobSettings, today: dt.date, out: Path | None) -> 
             store.finish_run(run_id, "failed", result.as_dict(), error=error_text)
         raise
     with Store(config.store_path) as store:
-        store.finish_run(run_id, "ok" if not result.queued else "ok, mail waiting in outbox", result.as_dict())
+        store.finish_run(run_id, result.status, result.as_dict())
     log.info(
         "job %s finished: %s files, %s sent, %s waiting", job.name, len(result.files), len(result.sent), result.queued
     )

@@ -2,7 +2,10 @@
 
 A message that cannot be sent now (server down, connection dropped, temporary refusal) is written to the
 outbox as an .eml file and sent first on the next run; nothing is lost and nothing is sent twice (a sent
-message leaves the outbox only after the server accepted it).
+message leaves the outbox only after the server accepted it, and a message the server accepted is sent:
+a failure after that, at QUIT, does not send it again). A message the server refuses for good (550 for a
+recipient, 554 for its content) is moved aside to outbox/failed and reported: it would never go, and would
+block every later run. Recipients refused while others accepted the message are reported too.
 """
 
 from __future__ import annotations
@@ -13,14 +16,14 @@ import smtplib
 import ssl
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from common.errors import DeliveryError, DeliveryRefused
+from common.errors import DeliveryError, DeliveryRefused, MessageRefused
 from reports.graph import GraphMailer
 from reports.render import write_private_file
 
@@ -95,12 +98,24 @@ def session(server: MailServer) -> Iterator[smtplib.SMTP]:
             client: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=context)
         else:
             client = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
-        with client:
+        try:
             if server.security == "starttls":
+                client.ehlo()
+                if not client.has_extn("starttls"):
+                    raise DeliveryRefused(
+                        f"the mail server {server.host}:{server.port} does not offer STARTTLS",
+                        hint='if it speaks TLS from the start (usually port 465) use security = "ssl"; '
+                        '"none" only for a relay on a network you trust',
+                    )
                 client.starttls(context=context)
             if server.username:
                 client.login(server.username, server.password or "")
             yield client
+        finally:
+            # Once DATA was accepted the message is the server's; a failure at QUIT changes nothing.
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                client.quit()
+            client.close()
     except smtplib.SMTPNotSupportedError:
         raise DeliveryRefused(
             f"the mail server {server.host} offers no login on this connection",
@@ -116,23 +131,41 @@ def session(server: MailServer) -> Iterator[smtplib.SMTP]:
             f"the certificate of {server.host} is not trusted: {exc.verify_message}",
             hint="install the server's CA certificate in the system's trust store",
         ) from None
-    except (smtplib.SMTPSenderRefused, smtplib.SMTPRecipientsRefused) as exc:
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
         if _temporary(exc):
-            raise DeliveryError(f"the mail server {server.host} deferred the message: {exc}") from None
-        raise DeliveryRefused(f"the mail server {server.host} refused the sender or recipients: {exc}") from None
+            raise DeliveryError(f"the mail server {server.host} deferred the message: {_said(exc)}") from None
+        raise MessageRefused(
+            f"the mail server {server.host} refused the message for good: {_said(exc)}",
+            hint="check the recipients (and the sender) of the job; the message is kept in outbox/failed",
+        ) from None
     except (OSError, smtplib.SMTPException) as exc:  # refused, unreachable, dropped, timed out, 4xx
         raise DeliveryError(
             f"the mail server {server.host}:{server.port} could not take the message now: {exc or type(exc).__name__}"
         ) from None
 
 
-def send(server: MailServer, message: EmailMessage) -> None:
-    """Send one message. Raises DeliveryError (try later) or DeliveryRefused (fix the settings)."""
+def send(server: MailServer, message: EmailMessage) -> dict[str, str]:
+    """Send one message; the recipients the server refused while it took the message for the others
+    ({address: what it said}). Raises DeliveryError (try later), MessageRefused (never, as it is) or
+    DeliveryRefused (fix the settings)."""
     if server.graph is not None:
         server.graph.send(message)
-        return
+        return {}
     with session(server) as client:
-        client.send_message(message)
+        refused = client.send_message(message)
+    return {address: f"{code} {text.decode(errors='replace')}" for address, (code, text) in refused.items()}
+
+
+def _said(exc: smtplib.SMTPException) -> str:
+    """What the server answered, in one line."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address}: {code} {text.decode(errors='replace')}" for address, (code, text) in exc.recipients.items()
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {text}"
+    return str(exc)
 
 
 def probe(server: MailServer) -> None:
@@ -168,31 +201,59 @@ class Outbox:
     def pending(self) -> list[Path]:
         return sorted(self.folder.glob("*.eml")) if self.folder.is_dir() else []
 
-    def flush(self, server: MailServer) -> tuple[list[str], list[str]]:
-        """Send what waits; returns (subjects sent, reasons still waiting)."""
-        sent: list[str] = []
-        waiting: list[str] = []
+    def flush(self, server: MailServer) -> Flushed:
+        """Send what waits, oldest first; stops at the first that cannot go now (the rest keep their order).
+        A message refused for good is moved to outbox/failed and reported, and the next one is tried."""
+        flushed = Flushed()
         for path in self.pending():
             message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
             try:
-                send(server, message)
+                refused = send(server, message)
+            except MessageRefused as exc:
+                self.set_aside(path)
+                flushed.failed.append(f"{message['Subject']}: {exc}")
+                continue
             except DeliveryError as exc:
-                waiting.append(str(exc))
+                flushed.waiting.append(str(exc))
                 break  # the server is still away: keep the rest in order for the next run
             path.unlink()
-            sent.append(str(message["Subject"]))
-        return sent, waiting
+            flushed.sent.append(str(message["Subject"]))
+            flushed.refused.update(refused)
+        return flushed
+
+    def set_aside(self, path: Path) -> Path:
+        """Move a message that can never be sent to outbox/failed (kept for whoever looks into it)."""
+        failed = self.folder / "failed"
+        failed.mkdir(parents=True, exist_ok=True)
+        return path.replace(failed / path.name)
 
 
-def deliver(server: MailServer, outbox: Outbox, message: EmailMessage) -> bool:
-    """Send now, or keep it in the outbox: True if sent. A refusal (wrong settings) keeps it too, and is raised
-    so the run says what to fix; the next run after the fix sends it."""
+@dataclass
+class Flushed:
+    sent: list[str] = field(default_factory=list)  # subjects delivered
+    waiting: list[str] = field(default_factory=list)  # why the rest still waits
+    failed: list[str] = field(default_factory=list)  # refused for good: subject and why (set aside)
+    refused: dict[str, str] = field(default_factory=dict)  # recipients refused while others got it
+
+
+@dataclass
+class Delivered:
+    sent: bool  # False: waiting in the outbox
+    refused: dict[str, str] = field(default_factory=dict)  # recipients refused while others got it
+
+
+def deliver(server: MailServer, outbox: Outbox, message: EmailMessage) -> Delivered:
+    """Send now, or keep it in the outbox for the next run. A refusal of this message for good sets it
+    aside in outbox/failed and is raised; a refusal of the settings keeps it in the outbox and is raised
+    (the next run after the fix sends it)."""
     try:
-        send(server, message)
-        return True
+        return Delivered(True, send(server, message))
     except DeliveryError:
         outbox.put(message)
-        return False
+        return Delivered(False)
+    except MessageRefused:
+        outbox.set_aside(outbox.put(message))
+        raise
     except DeliveryRefused:
         outbox.put(message)
         raise

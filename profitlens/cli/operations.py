@@ -24,8 +24,9 @@ from profitlens.cli.options import config_option, load
 def run_command(config_path: Path | None, job: str, today: dt.datetime | None, as_json: bool) -> None:
     """Run the named [[job]] now: sync, analyse, write its reports and e-mail them.
 
-    For cron, systemd timers or the Windows Task Scheduler (docs/operations.md). A second run of the
-    same job while one is running stops at once with exit code 1.
+    For cron, systemd timers or the Windows Task Scheduler (docs/operations.md). Exit code 0: done and
+    delivered; 75: done, the mail waits in the outbox for the next run; 1: failed, or a message or
+    recipient was refused for good. A second run of the same job while one runs stops at once (1).
     """
     from profitlens.jobs import run_job  # noqa: PLC0415
 
@@ -33,14 +34,21 @@ def run_command(config_path: Path | None, job: str, today: dt.datetime | None, a
     result = run_job(config, job, today.date() if today else None)
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, **result.as_dict()}, indent=2))
-        return
-    click.echo(
-        f"Job {job} ({result.period}): {len(result.files)} files, {len(result.sent)} e-mails sent"
-        + (f", {result.queued} waiting in the outbox for the next run" if result.queued else "")
-        + "."
-    )
-    for path in result.files:
-        click.echo(f"  {path}")
+    else:
+        click.echo(
+            f"Job {job} ({result.period}): {len(result.files)} files, {len(result.sent)} e-mails sent"
+            + (f", {result.queued} waiting in the outbox for the next run" if result.queued else "")
+            + "."
+        )
+        for path in result.files:
+            click.echo(f"  {path}")
+    for reason in result.failed:
+        click.echo(f"error: a message was refused for good (kept in outbox/failed): {reason}", err=True)
+    for address, said in result.refused.items():
+        click.echo(f"error: the mail server refused the recipient {address}: {said}", err=True)
+    if result.exit_code:
+        # 75: done, the mail goes out with the next run; 1: a message or recipient refused for good.
+        raise click.exceptions.Exit(result.exit_code)
 
 
 @click.command()

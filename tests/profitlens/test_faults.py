@@ -209,7 +209,7 @@ def test_the_mail_server_refuses_or_drops_the_message(
         first = run_job(config)
     finally:
         bad.stop()
-    assert first.returncode == 0, first.stderr  # the reports are written; the mail waits
+    assert first.returncode == 75, first.stderr  # the reports are written; the mail waits (EX_TEMPFAIL)
     assert "1 waiting in the outbox for the next run" in first.stdout
     assert "Traceback" not in first.stderr
     outbox = tmp_path / "outbox"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import subprocess
 import sys
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -136,7 +138,7 @@ def test_a_server_that_is_down_keeps_the_message_for_the_next_run(tmp_path: Path
     config = write_config(tmp_path, port)
     config.write_text(config.read_text().replace('username = "reports"\n', ""))
     first = run_job(config)  # nobody listens on the port
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 75, first.stderr  # done; the mail goes out with the next run (EX_TEMPFAIL)
     assert "1 waiting in the outbox for the next run" in first.stdout
     outbox = tmp_path / "outbox"
     assert len(list(outbox.glob("*.eml"))) == 1
@@ -239,3 +241,145 @@ def test_a_secret_inside_an_error_is_masked_in_the_run_history(
     assert main(["history", "--config", str(config_path), "--json"]) == 0
     shown = capsys.readouterr().out
     assert "svc:***@gpws" in shown and SECRET not in shown
+
+
+class Picky(Inbox):
+    """Refuses one recipient for good (550), and on demand the message itself at DATA (554) or the QUIT
+    after it (500)."""
+
+    def __init__(self, refuse_data: bool = False, fail_quit: bool = False) -> None:
+        super().__init__()
+        self.refuse_data, self.fail_quit = refuse_data, fail_quit
+
+    async def handle_RCPT(self, server: object, session: object, envelope: Any, address: str, options: Any) -> str:
+        if address.startswith("gone@"):
+            return "550 5.1.1 <gone@alpha.example>: no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        if self.refuse_data:
+            return "554 5.7.1 rejected as spam"
+        return await super().handle_DATA(server, session, envelope)
+
+    async def handle_QUIT(self, server: object, session: object, envelope: object) -> str:
+        return "500 5.0.0 internal error after the message" if self.fail_quit else "221 Bye"
+
+
+def serve(port: int, handler: Inbox) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+def plain_config(tmp_path: Path, port: int, recipients: str) -> Path:
+    config = write_config(tmp_path, port)
+    text = config.read_text(encoding="utf-8").replace('username = "reports"\n', "")
+    config.write_text(text.replace('["cfo@alpha.example"]', recipients), encoding="utf-8")
+    return config
+
+
+def test_a_recipient_refused_for_good_fails_the_run_but_never_blocks_the_next(tmp_path: Path, port: int) -> None:
+    # Issue 20 (6): the refused .eml stayed in outbox/ and every later run failed at the outbox.
+    config = plain_config(tmp_path, port, '["gone@alpha.example"]')
+    picky = Picky()
+    controller = serve(port, picky)
+    try:
+        first = run_job(config)
+        config.write_text(config.read_text(encoding="utf-8").replace("gone@", "cfo@"), encoding="utf-8")
+        second = run_job(config)
+    finally:
+        controller.stop()
+    assert first.returncode == 1
+    assert "refused the message for good: gone@alpha.example: 550 5.1.1" in first.stderr
+    outbox = tmp_path / "outbox"
+    assert list(outbox.glob("*.eml")) == [] and len(list((outbox / "failed").glob("*.eml"))) == 1
+    assert second.returncode == 0, second.stderr
+    assert [m["To"] for m in picky.messages] == ["cfo@alpha.example"]
+
+
+def test_one_of_two_recipients_refused_is_said_and_fails_the_run(tmp_path: Path, port: int) -> None:
+    # Issue 20 (8): exit 0, "1 e-mails sent", nothing logged.
+    config = plain_config(tmp_path, port, '["cfo@alpha.example", "gone@alpha.example"]')
+    picky = Picky()
+    controller = serve(port, picky)
+    try:
+        result = run_job(config)
+    finally:
+        controller.stop()
+    assert result.returncode == 1
+    assert "error: the mail server refused the recipient gone@alpha.example: 550 5.1.1" in result.stderr
+    assert len(picky.messages) == 1  # the CFO has it
+    history = main_history(config)
+    assert history[0]["status"] == "ok, mail refused"
+    assert "gone@alpha.example" in history[0]["summary"]["refused"]
+
+
+def test_content_refused_at_data_is_not_retried_for_ever(tmp_path: Path, port: int) -> None:
+    # Issue 20 (8): a permanent 554 at DATA exited 0 with a vague warning and stayed in the outbox.
+    config = plain_config(tmp_path, port, '["cfo@alpha.example"]')
+    controller = serve(port, Picky(refuse_data=True))
+    try:
+        result = run_job(config)
+    finally:
+        controller.stop()
+    assert result.returncode == 1
+    assert "refused the message for good: 554 5.7.1 rejected as spam" in result.stderr
+    assert list((tmp_path / "outbox").glob("*.eml")) == []
+
+
+def test_a_message_accepted_at_data_is_sent_once_even_if_quit_fails(tmp_path: Path, port: int) -> None:
+    # Issue 20 (7): a 500 at QUIT after the message was accepted re-sent it on every later run.
+    config = plain_config(tmp_path, port, '["cfo@alpha.example"]')
+    picky = Picky(fail_quit=True)
+    controller = serve(port, picky)
+    try:
+        first = run_job(config)
+        second = run_job(config)
+    finally:
+        controller.stop()
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    assert len(picky.messages) == 2  # one per run, none twice
+    assert list((tmp_path / "outbox").glob("*.eml")) == []
+
+
+def test_starttls_not_offered_says_so(tmp_path: Path, port: int) -> None:
+    # Issue 20 (9): the message said to use starttls, which was already set.
+    config = plain_config(tmp_path, port, '["cfo@alpha.example"]')
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('security = "none"', 'security = "starttls"'), encoding="utf-8"
+    )
+    controller = serve(port, Picky())  # a plain server: no STARTTLS in its EHLO
+    try:
+        result = run_job(config)
+    finally:
+        controller.stop()
+    assert result.returncode == 1
+    assert "does not offer STARTTLS" in result.stderr and 'use security = "ssl"' in result.stderr
+
+
+def test_a_password_sent_without_tls_over_the_network_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 20 (9): security = "none" with a username sent the password in clear with no warning.
+    from profitlens.jobs import mail_server
+
+    config = write_config(tmp_path, 25)
+    config.write_text(config.read_text(encoding="utf-8").replace("127.0.0.1", "smtp.alpha.example"), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="profitlens.jobs"):
+        mail_server(load_config(config))
+    assert "the password crosses the network in clear to smtp.alpha.example" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="profitlens.jobs"):
+        mail_server(load_config(write_config(tmp_path, 25)))  # a relay on this machine: nothing to warn of
+    assert "in clear" not in caplog.text
+
+
+def main_history(config: Path) -> list[dict[str, Any]]:
+    out = subprocess.run(
+        [sys.executable, "-m", "profitlens.cli", "history", "--config", str(config), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [r for r in json.loads(out.stdout) if r["kind"] == "job:monthly"]

@@ -101,7 +101,7 @@ def test_throttling_keeps_the_message_in_the_outbox(server: MailServer, message,
         json=graph_error("ApplicationThrottled", "Application is over its MailboxConcurrency limit."),
     )
     outbox = Outbox(tmp_path / "outbox")
-    assert deliver(server, outbox, message) is False
+    assert deliver(server, outbox, message).sent is False
     assert len(outbox.pending()) == 1
     with pytest.raises(DeliveryError, match=r"HTTP 429, retry after 30 s"):
         server.graph.send(message)  # type: ignore[union-attr]
