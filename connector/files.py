@@ -2,7 +2,8 @@
 
 `customers.csv` and `documents.csv` are required; the others are optional. Columns carry the
 ledger's names; CSV is comma-separated UTF-8 (a BOM is fine) with ISO dates and '.' decimals, or
-semicolon-separated with decimal commas (Excel's CSV where the comma is the decimal separator).
+semicolon- or tab-separated with decimal commas and '.' between thousands (Excel's CSV where the comma
+is the decimal separator; the export's own amounts tell which mark it uses: `decimal_mark`).
 A workbook `<name>.xlsx` may stand in for `<name>.csv` (first sheet, header in row 1).
 Values are passed on as text (XLSX: as the cell holds them); the mapping validates them.
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 from common.errors import ConnectorError, QueryError
 from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark
+from ledger.model import RECORD_TYPES, data_fields
 
 FILES: dict[str, str] = {
     "customers": "customers",
@@ -37,8 +39,16 @@ SNAPSHOT = Watermark("snapshot")
 class FilesConnector:
     """Reads the ledger-as-files folder."""
 
-    def __init__(self, folder: Path | str, *, system: str = "files", chunk_rows: int = DEFAULT_CHUNK_ROWS) -> None:
+    def __init__(
+        self,
+        folder: Path | str,
+        *,
+        system: str = "files",
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
+        decimal: str | None = None,
+    ) -> None:
         self.folder = Path(folder)
+        self.decimal = decimal  # None: each file's own numbers tell
         self.system = system
         self.chunk_rows = chunk_rows
         self._fingerprinted: dict[str, Path] = {}  # the file each stream's fingerprint was taken of
@@ -88,6 +98,14 @@ class FilesConnector:
             raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
         return f"{path.name}:{digest.hexdigest()}"
 
+    def _decimal_mark(self) -> str:
+        """The decimal mark of the folder's files that are not comma-separated: the setting, else the
+        files' own amounts, read once per sync (see `decimal_mark`)."""
+        if self.decimal is None:
+            paths = [p for s in FILES if (p := self._path(s)) is not None and p.suffix == ".csv"]
+            self.decimal = decimal_mark(paths)
+        return self.decimal
+
     def header(self, stream: str) -> tuple[str, list[str]] | None:
         """(file name, its column names) of the stream's file; None when the optional file is absent."""
         path = self._path(stream)
@@ -105,7 +123,7 @@ class FilesConnector:
                     hint="let the export finish writing its files, then sync again",
                 )
             return
-        rows = _read_xlsx(path) if path.suffix == ".xlsx" else _read_csv(path)
+        rows = _read_xlsx(path) if path.suffix == ".xlsx" else _read_csv(path, self._decimal_mark())
         chunk: list[SourceRow] = []
         for row_number, values in rows:
             chunk.append(SourceRow(path.name, row_number, values))
@@ -121,6 +139,12 @@ class FilesConnector:
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 _DECIMAL_COMMA = re.compile(r"^\s*-?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
+_GROUPED = re.compile(r"^\s*-?\d{1,3}(\.\d{3})+\s*$")  # '1.234', '12.500': thousands, or three decimals
+_DECIMAL_POINT = re.compile(r"^\s*-?\d+\.\d+\s*$")  # (tested after _GROUPED): a point that is a decimal point
+# The ledger's amount columns (what the files mapping reads as numbers): only these are converted.
+AMOUNT_COLUMNS = frozenset(
+    f.name for table in RECORD_TYPES for f in data_fields(table) if str(f.type).startswith("Decimal")
+)
 
 
 def _csv_dialect(first: str) -> tuple[str, bool]:
@@ -135,29 +159,45 @@ def _csv_dialect(first: str) -> tuple[str, bool]:
     return (best if counts[best] else ","), False
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Rows of a CSV file. Comma-separated with '.' decimals, or, as Excel writes it where the
-    decimal separator is a comma (de, es, nb, sv, fi), semicolon-separated with decimal commas; tab-
-    separated, and Excel's `sep=` first line, too. A row with bytes that are not UTF-8 is marked, so the
-    mapping quarantines that row alone."""
+def _open_csv(path: Path) -> tuple[Any, str, bool]:
+    """(handle at the header row, delimiter, whether a `sep=` line came first)."""
     try:
-        handle = open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")  # noqa: SIM115 - closed below
+        handle = open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")  # noqa: SIM115 - the caller closes it
     except OSError as exc:
         raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
+    first = handle.readline()  # the header line decides the separator (utf-8-sig drops a BOM)
+    delimiter, hinted = _csv_dialect(first)
+    if not hinted:
+        handle.seek(0)
+    return handle, delimiter, hinted
+
+
+def _read_csv(path: Path, decimal: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows of a CSV file. Comma-separated with '.' decimals, or, as Excel writes it where the
+    decimal separator is a comma (de, es, nb, sv, fi), semicolon- (or tab-) separated with decimal commas
+    and '.' between thousands; Excel's `sep=` first line too. The decimal mark of a file that is not
+    comma-separated is `decimal` if set, else '.' (the connector asks the export's own numbers: `decimal_mark`); only
+    the amount columns are converted. A row with bytes that are not UTF-8 is marked, so the mapping
+    quarantines that row alone."""
+    mark = decimal
+    handle, delimiter, hinted = _open_csv(path)
     with handle:
-        first = handle.readline()  # the header line decides the separator (utf-8-sig drops a BOM)
-        delimiter, hinted = _csv_dialect(first)
-        if not hinted:
-            handle.seek(0)
-        semicolons = delimiter == ";"
         reader = csv.reader(handle, delimiter=delimiter)
         header = _header(path, next(reader, []))
         if not any(header):
             return
+        if mark is None or delimiter == ",":
+            mark = mark or "."
+        amounts = [i for i, h in enumerate(header) if h in AMOUNT_COLUMNS] if mark == "," else []
         for index, read in enumerate(_rows(path, reader), start=3 if hinted else 2):
             if not any(c.strip() for c in read):
                 continue  # blank lines are not rows
-            cells = [_decimal_comma(c) for c in read] if semicolons else read
+            cells = read
+            if amounts:
+                cells = list(read)
+                for i in amounts:
+                    if i < len(cells):
+                        cells[i] = _decimal_comma(cells[i])
             values: dict[str, Any] = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header)}
             if len(cells) > len(header):
                 values["__extra__"] = cells[len(header) :]
@@ -165,6 +205,58 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if bad is not None:
                 values = {"__undecodable__": bad}
             yield index, values
+
+
+def _scan(path: Path) -> Iterator[tuple[int, str, str]]:
+    """(line, column, cell) of every amount cell of a file that is not comma-separated."""
+    handle, delimiter, hinted = _open_csv(path)
+    with handle:
+        if delimiter == ",":
+            return
+        reader = csv.reader(handle, delimiter=delimiter)
+        header = [h.strip() for h in next(reader, [])]
+        amounts = [i for i, h in enumerate(header) if h in AMOUNT_COLUMNS]
+        for index, cells in enumerate(_rows(path, reader), start=3 if hinted else 2):
+            for i in amounts:
+                if i < len(cells):
+                    yield index, header[i], cells[i]
+
+
+def decimal_mark(paths: Sequence[Path]) -> str:
+    """',' or '.' for the export's files that are not comma-separated, from their own amounts (one
+    export, one program, one mark): a decimal comma ('12,5', '1.234,56') says ',', a decimal point that
+    cannot separate thousands ('12.50', '0.5') says '.'. Both, or only numbers like '1.234' (one thousand
+    two hundred thirty-four, or one point two three four?), is refused: a guess could make amounts a
+    thousand times wrong."""
+    comma = point = grouped = None
+    for path in paths:
+        for index, column, cell in _scan(path):
+            where = (path.name, index, column, cell)
+            if _DECIMAL_COMMA.match(cell):
+                comma = comma or where
+            elif _GROUPED.match(cell):
+                grouped = grouped or where
+            elif _DECIMAL_POINT.match(cell):
+                point = point or where
+            if comma and point:
+                break
+    setting = 'set [source] decimal = "," (where 1.234 is one thousand two hundred thirty-four) or "."'
+    if comma and point:
+        raise ConnectorError(
+            f"the files mix decimal commas ({comma[0]} line {comma[1]}, {comma[2]}: {comma[3]!r}) and decimal "
+            f"points ({point[0]} line {point[1]}, {point[2]}: {point[3]!r}); their amounts cannot all be read "
+            "the same way",
+            hint=f"export them again from one program, or {setting}",
+        )
+    if comma or point:
+        return "," if comma else "."
+    if grouped:
+        raise ConnectorError(
+            f"{grouped[0]}: {grouped[3]!r} (line {grouped[1]}, {grouped[2]}) could be a thousand times more or "
+            "less, and no amount in the files shows which mark they use for decimals",
+            hint=setting,
+        )
+    return ","  # no amount with a fraction at all: how it is read makes no difference
 
 
 def _rows(path: Path, reader: Any) -> Iterator[list[str]]:
@@ -224,8 +316,9 @@ def read_header(path: Path) -> list[str]:
 
 
 def _decimal_comma(cell: str) -> str:
-    """'1.234,56' → '1234.56' in a semicolon file (other cells unchanged)."""
-    if _DECIMAL_COMMA.match(cell):
+    """An amount written with a decimal comma as the ledger reads it: '1.234,56' → '1234.56',
+    '12.500' → '12500' (other text unchanged, for the mapping to judge)."""
+    if _DECIMAL_COMMA.match(cell) or _GROUPED.match(cell):
         return cell.replace(".", "").replace(",", ".")
     return cell
 

@@ -56,7 +56,9 @@ def make_connector(config: Config, source: SourceSettings | None = None) -> Conn
         return _gp_web_services(config, source, system)
     if source.kind == "files":
         assert source.path is not None  # checked by load_config
-        return FilesConnector(config.resolve(source.path), system=system, chunk_rows=_chunk_rows(source))
+        return FilesConnector(
+            config.resolve(source.path), system=system, chunk_rows=_chunk_rows(source), decimal=source.decimal
+        )
     if source.connection:
         return GpSqlConnector(
             odbc_connection(source.connection),

@@ -32,6 +32,8 @@ class SourceSettings(_Section):
     history_from: dt.date | None = None
     mapping: dict[str, dict[str, Any]] = Field(default_factory=dict)
     chunk_rows: int | None = Field(default=None, ge=100, le=1_000_000)  # None: the connector's own
+    # files: the decimal mark of CSV files that are not comma-separated; None: each file's numbers tell.
+    decimal: Literal[",", "."] | None = None
     # HTTP sources (bc)
     ca_bundle: str | None = None  # a private CA's certificate file; TLS is always verified
     timeout_seconds: int = Field(default=120, ge=5, le=3600)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from common.errors import ConfigError, QueryError
+from common.errors import ConfigError, ConnectorError, QueryError
 from connector.files import FilesConnector
 from ledger.store import Store
 from mappings.engine import load_mapping
@@ -204,3 +205,63 @@ def test_rows_in_equal_rows_landed_plus_quarantined(
     blank = sum(1 for r in rows if not any(c.strip() for c in r))  # blank lines are not rows
     assert read == len(rows) - blank
     assert read == landed + quarantined
+
+
+def german_documents(tmp_path: Path, amounts: list[str]) -> Path:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "customers.csv").write_text("customer_id;name;credit_limit\nC1;Müller GmbH;25.000\n", encoding="utf-8")
+    rows = "".join(f"D{i};C1;invoice;2026-01-31;{a}\n" for i, a in enumerate(amounts, start=1))
+    (folder / "documents.csv").write_text(
+        "document_id;customer_id;document_type;document_date;amount\n" + rows, encoding="utf-8"
+    )
+    return folder
+
+
+def test_thousands_points_in_a_german_csv_are_thousands(tmp_path: Path) -> None:
+    # Issue 20 (4): '1.234' and '12.500' landed as 1.234 and 12.5 (1,000 times too small), a 25.000
+    # credit limit as 25. A decimal comma elsewhere in the file tells which mark is the decimal one.
+    folder = german_documents(tmp_path, ["1.234", "12.500", "99,95", "1.234,56"])
+    _, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
+    assert quarantine == []
+    with Store(tmp_path / "l.duckdb") as store:
+        amounts = [a for (a,) in store.con.execute("SELECT amount FROM document ORDER BY document_id").fetchall()]
+        (limit,) = store.con.execute("SELECT credit_limit FROM customer").fetchone()  # type: ignore[misc]
+    assert amounts == [Decimal("1234"), Decimal("12500"), Decimal("99.95"), Decimal("1234.56")]
+    # customers.csv has no fraction anywhere: the export's other file tells how Excel wrote '25.000'.
+    assert limit == Decimal("25000")
+
+
+def test_a_semicolon_csv_with_decimal_points_keeps_them(tmp_path: Path) -> None:
+    folder = german_documents(tmp_path, ["12.50", "0.5", "1.234"])  # '12.50' cannot be a thousands point
+    (folder / "customers.csv").write_text("customer_id;name;credit_limit\nC1;Müller GmbH;2500.00\n", encoding="utf-8")
+    _, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
+    assert quarantine == []
+    with Store(tmp_path / "l.duckdb") as store:
+        amounts = [a for (a,) in store.con.execute("SELECT amount FROM document ORDER BY document_id").fetchall()]
+    assert amounts == [Decimal("12.5"), Decimal("0.5"), Decimal("1.234")]
+
+
+@pytest.mark.parametrize(
+    ("amounts", "message"),
+    [
+        (["1.234", "12.500"], "customers.csv: '25.000' (line 2, credit_limit) could be a thousand times more or less"),
+        (
+            ["12,5", "12.50"],
+            "the files mix decimal commas (documents.csv line 2, amount: '12,5') and decimal points "
+            "(documents.csv line 3, amount: '12.50')",
+        ),
+    ],
+    ids=["only thousands-like numbers", "both marks"],
+)
+def test_an_ambiguous_semicolon_csv_is_refused_until_the_mark_is_set(
+    tmp_path: Path, amounts: list[str], message: str
+) -> None:
+    folder = german_documents(tmp_path, amounts)
+    with pytest.raises(ConnectorError, match=re.escape(message)):
+        sync_folder(folder, tmp_path / "l.duckdb")
+    if len(amounts) == 2 and amounts[0] == "1.234":
+        with Store(tmp_path / "set.duckdb") as store:
+            run_sync(FilesConnector(folder, decimal=","), load_mapping("files"), store)
+            got = [a for (a,) in store.con.execute("SELECT amount FROM document ORDER BY document_id").fetchall()]
+        assert got == [Decimal("1234"), Decimal("12500")]
