@@ -389,19 +389,21 @@ class SyncWriter:
         if rows:
             self.con.executemany(f"INSERT INTO {STAGE}quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def set_cursor(self, source_system: str, stream: str, cursor: str) -> None:
-        """The cursor to save for `stream` when the sync lands (kept with the staged rows)."""
+    def set_cursor(self, source_system: str, stream: str, cursor: str, *, unchanged: bool = False) -> None:
+        """The cursor to save for `stream` when the sync lands (kept with the staged rows). An `unchanged`
+        stream (a file as it was) keeps its state as it is: the run that last read it stays its run."""
+        kind = "unchanged" if unchanged else "cursor"
         self.con.execute("BEGIN TRANSACTION")
-        self.con.execute(f"DELETE FROM {STAGE}plan WHERE stream = ? AND kind = 'cursor'", [stream])
+        self.con.execute(f"DELETE FROM {STAGE}plan WHERE stream = ? AND kind IN ('cursor', 'unchanged')", [stream])
         self.con.execute(
-            f"INSERT INTO {STAGE}plan VALUES (?, 'cursor', ?, NULL, NULL, ?)", [stream, source_system, cursor]
+            f"INSERT INTO {STAGE}plan VALUES (?, ?, ?, NULL, NULL, ?)", [stream, kind, source_system, cursor]
         )
         self.con.execute("COMMIT")
 
     def planned_cursor(self, stream: str) -> str | None:
         """The cursor staged to be saved for `stream` (for a file: the fingerprint of what was staged)."""
         row = self.con.execute(
-            f"SELECT cursor FROM {STAGE}plan WHERE stream = ? AND kind = 'cursor'", [stream]
+            f"SELECT cursor FROM {STAGE}plan WHERE stream = ? AND kind IN ('cursor', 'unchanged')", [stream]
         ).fetchone()
         return None if row is None else str(row[0])
 

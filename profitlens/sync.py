@@ -170,7 +170,7 @@ def _plan_stream(
     if snapshot:
         if not full and fingerprint is not None and saved.get(name) == fingerprint:
             writer.begin_stream(name, None)
-            writer.set_cursor(connector.system, name, fingerprint)  # so that a resume sees a change since
+            writer.set_cursor(connector.system, name, fingerprint, unchanged=True)  # a resume sees a change since
             writer.end_stream(name)
             log.info("stream %s is unchanged", name)
             return None

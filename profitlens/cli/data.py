@@ -58,19 +58,28 @@ def print_sync(summary: dict[str, Any], store_path: Path) -> None:
         _print_quarantine(store_path, summary["run_id"], limit=20)
 
 
+# One run's rows ($run), or with $run NULL those of each stream's last reading run.
+QUARANTINE_ROWS_SQL = """
+SELECT source_table, row_number, source_key, reason FROM quarantine q
+WHERE (CAST($run AS VARCHAR) IS NOT NULL AND q.run_id = $run)
+   OR (CAST($run AS VARCHAR) IS NULL AND EXISTS (SELECT 1 FROM sync_state s WHERE s.last_run_id = q.run_id AND s.stream = q.stream))
+ORDER BY source_table, row_number LIMIT $limit
+"""
+QUARANTINE_COUNT_SQL = """
+SELECT count(*) FROM quarantine q
+WHERE (CAST($run AS VARCHAR) IS NOT NULL AND q.run_id = $run)
+   OR (CAST($run AS VARCHAR) IS NULL AND EXISTS (SELECT 1 FROM sync_state s WHERE s.last_run_id = q.run_id AND s.stream = q.stream))
+"""
+
+
 def _print_quarantine(store_path: Path, run_id: str | None, limit: int) -> None:
+    """The rows a sync quarantined (`run_id`), or, without one, every row still out: for each stream, those
+    of the last sync that read it (a file synced again unchanged still has them out)."""
     from ledger.store import Store  # noqa: PLC0415
 
     with Store(store_path, read_only=True) as store:
-        if run_id is None:
-            last = store.last_sync()
-            run_id = last["run_id"] if last else ""
-        rows = store.con.execute(
-            "SELECT source_table, row_number, source_key, reason FROM quarantine WHERE run_id = ? "
-            "ORDER BY source_table, row_number LIMIT ?",
-            [run_id, limit + 1],
-        ).fetchall()
-        total_row = store.con.execute("SELECT count(*) FROM quarantine WHERE run_id = ?", [run_id]).fetchone()
+        rows = store.con.execute(QUARANTINE_ROWS_SQL, {"run": run_id, "limit": limit + 1}).fetchall()
+        total_row = store.con.execute(QUARANTINE_COUNT_SQL, {"run": run_id}).fetchone()
     total = int(total_row[0]) if total_row else 0
     for table, row_number, key, reason in rows[:limit]:
         click.echo(f"  {table} row {row_number} ({key}): {reason}", err=True)
@@ -82,7 +91,8 @@ def _print_quarantine(store_path: Path, run_id: str | None, limit: int) -> None:
 @config_option
 @click.option("--limit", default=100, show_default=True, help="How many rows to list.")
 def quarantine(config_path: Path | None, limit: int) -> None:
-    """List the rows the last sync quarantined, with their row numbers and reasons."""
+    """List the rows still out of the ledger, with their row numbers and reasons: for each stream, those
+    the last sync that read it quarantined."""
 
     config = load(config_path)
     _print_quarantine(config.store_path, None, limit)

@@ -355,3 +355,19 @@ def test_a_secret_written_in_clear_in_the_configuration_is_warned_about(tmp_path
         text + '\n[mail]\nhost = "h"\nsender = "a@b.example"\npassword = "${X_UNSET_OK}"\n', encoding="utf-8"
     )
     assert "in clear" not in run("quarantine", "--config", str(config)).stderr
+
+
+def test_quarantine_lists_the_rows_still_out_after_an_unchanged_resync(tmp_path: Path) -> None:
+    # Issue 20 (5): after a re-sync of the unchanged file, `quarantine` listed nothing though the row was out.
+    config = files_config(tmp_path)
+    documents = tmp_path / "data" / "documents.csv"
+    good = documents.read_text(encoding="utf-8")
+    documents.write_text(good + "BAD,C1,invoice,31.01.2026,10,,,,,,,,0\n", encoding="utf-8")
+    assert run("sync", "--config", str(config)).returncode == 0
+    again = run("sync", "--config", str(config))
+    assert "0 quarantined" in again.stdout  # nothing read again: the file is as it was
+    listed = run("quarantine", "--config", str(config))
+    assert "documents.csv row 9 (BAD): document_date: '31.01.2026' is not a date" in listed.stderr
+    documents.write_text(good + "BAD,C1,invoice,2026-01-31,10,,,,,,,,0\n", encoding="utf-8")  # fixed
+    assert run("sync", "--config", str(config)).returncode == 0
+    assert run("quarantine", "--config", str(config)).stderr == ""
