@@ -324,23 +324,37 @@ def _decimal_comma(cell: str) -> str:
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows of the first sheet, each cell as Excel last calculated it. A formula whose value Excel never
+    saved (the file written by another program, or not recalculated) is marked, so the mapping quarantines
+    the row instead of reading an empty cell (a cost of 0)."""
     from openpyxl import load_workbook  # noqa: PLC0415 - only for workbook sources
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ConnectorError(f"cannot read the workbook {path.name}: {exc}") from exc
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        written = formulas.worksheets[0].iter_rows(values_only=True)
         header = _header(path, next(rows, ()))
-        for index, cells in enumerate(rows, start=2):
-            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+        next(written, ())
+        for index, (cells, raw) in enumerate(zip(rows, written, strict=False), start=2):
+            blank = all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+            if blank and not any(isinstance(r, str) and r.startswith("=") for r in raw):
                 continue
             values = {h: _cell(cells[i]) if i < len(cells) else None for i, h in enumerate(header) if h}
+            uncalculated = [
+                h
+                for i, h in enumerate(header)
+                if h and i < len(cells) and cells[i] is None and i < len(raw) and str(raw[i] or "").startswith("=")
+            ]
+            if uncalculated:
+                values["__uncalculated__"] = uncalculated[0]
             yield index, values
     finally:
         book.close()
+        formulas.close()
 
 
 def _cell(value: Any) -> Any:

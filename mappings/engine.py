@@ -160,6 +160,11 @@ class StreamMapping:
                 problems.append(
                     f"the row is not UTF-8 text (column {values['__undecodable__']}); save the file as CSV UTF-8"
                 )
+            if "__uncalculated__" in values:
+                problems.append(
+                    f"{values['__uncalculated__']}: a formula whose value Excel never saved; open the workbook in "
+                    "Excel and save it again"
+                )
             if "__extra__" in values:
                 problems.append(f"the row has {len(values['__extra__'])} more cells than the header")
             if problems:

@@ -125,6 +125,29 @@ def test_a_workbook_can_stand_in_for_a_csv(tmp_path: Path) -> None:
     assert quarantine == [] and result.landed["customer"] == 2
 
 
+def test_a_formula_excel_never_calculated_is_quarantined_not_read_as_empty(tmp_path: Path) -> None:
+    # Issue 20 (5): a workbook written by a program that saves formulas without their values read as 0.
+    from openpyxl import Workbook
+
+    folder = alpha.write_files(tmp_path / "files")
+    (folder / "employees.csv").unlink()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["employee_id", "name", "department", "hourly_cost"])
+    sheet.append(["E1", "Ola Support", "SUPPORT", 48])
+    sheet.append(["E2", "Kari Service", "SERVICE", "=B9*1.1"])  # openpyxl saves no cached value
+    book.save(folder / "employees.xlsx")
+    result, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
+    assert quarantine == [
+        (
+            "employees.xlsx",
+            3,
+            "hourly_cost: a formula whose value Excel never saved; open the workbook in Excel and save it again",
+        )
+    ]
+    assert result.landed["employee"] == 1
+
+
 def test_missing_required_file_names_it(tmp_path: Path) -> None:
     folder = alpha.write_files(tmp_path / "files")
     (folder / "documents.csv").unlink()
