@@ -189,9 +189,15 @@ def _read_csv(path: Path, decimal: str | None = None) -> Iterator[tuple[int, dic
         if mark is None or delimiter == ",":
             mark = mark or "."
         amounts = [i for i, h in enumerate(header) if h in AMOUNT_COLUMNS] if mark == "," else []
-        for index, read in enumerate(_rows(path, reader), start=3 if hinted else 2):
+        offset = 1 if hinted else 0  # the `sep=` line, read before the csv reader began
+        last = reader.line_num + offset
+        for read in _rows(path, reader):
+            # A row is numbered by the line it starts on; one that runs over several lines either has a
+            # quoted line break in a field, or a stray quote that swallowed the lines after it.
+            index, last = last + 1, reader.line_num + offset
             if not any(c.strip() for c in read):
                 continue  # blank lines are not rows
+            joined = last > index and any("\n" in c and delimiter in c for c in read)
             cells = read
             if amounts:
                 cells = list(read)
@@ -204,6 +210,14 @@ def _read_csv(path: Path, decimal: str | None = None) -> Iterator[tuple[int, dic
             bad = next((h for h, v in values.items() if isinstance(v, str) and _UNDECODABLE.search(v)), None)
             if bad is not None:
                 values = {"__undecodable__": bad}
+            if joined:
+                # Read on, every row after it would be off; quarantined, a swallowed row's key would
+                # vanish from the ledger. The file is refused, naming where to look.
+                raise ConnectorError(
+                    f'{path.name}: lines {index}–{last} were read as one row: a double quote (") opens a field '
+                    f"on line {index} and closes only on line {last}",
+                    hint="fix the quotes on that line of the export (a quote inside a field is written twice)",
+                )
             yield index, values
 
 

@@ -161,3 +161,30 @@ def test_a_stray_quote_that_runs_past_the_field_limit_is_one_line_not_a_tracebac
         with pytest.raises(ConnectorError, match=r"customers\.csv cannot be read past line \d+: field larger than"):
             run_sync(FilesConnector(data), load_mapping("files"), store, max_removed_share=Decimal("0.2"))
         assert ledger(store) == before
+
+
+def test_a_stray_quote_that_closes_later_stops_the_sync_naming_the_lines(tmp_path: Path) -> None:
+    # Issue 20 (5): the good row after a stray quote was swallowed and quarantined as "control characters".
+    data, store = synced(tmp_path)
+    with store:
+        before = ledger(store)
+        (data / "customers.csv").write_text(
+            CUSTOMERS + 'C1,"Alpha GmbH,SP1,EUR,,5000\nC2,Beta AB",SP1,SEK,C1,\nC3,Gamma Oy,SP1,EUR,,\n',
+            encoding="utf-8",
+        )
+        with pytest.raises(ConnectorError, match=r"customers\.csv: lines 2–3 were read as one row: a double quote"):
+            run_sync(FilesConnector(data), load_mapping("files"), store)
+        assert ledger(store) == before
+
+
+def test_a_quoted_line_break_in_a_name_quarantines_that_row_alone(tmp_path: Path) -> None:
+    data, store = synced(tmp_path)
+    with store:
+        (data / "customers.csv").write_text(
+            CUSTOMERS + 'C1,"Alpha\nGmbH",SP1,EUR,,5000\n' + ROWS.splitlines()[1] + "\n", encoding="utf-8"
+        )
+        result = run_sync(FilesConnector(data), load_mapping("files"), store)
+        rows = store.con.execute(
+            "SELECT row_number, reason FROM quarantine WHERE run_id = ?", [result.run_id]
+        ).fetchall()
+        assert [n for n, _ in rows] == [2] and "control" in rows[0][1]  # the row alone, not the file
