@@ -19,13 +19,17 @@ What comes back is turned into the project's error tree here and nowhere else:
 from __future__ import annotations
 
 import logging
+import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from urllib3 import exceptions as urllib3_errors
 
 from common.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
 from connector.http import _first_line, error_for, make_session, untrusted
@@ -34,6 +38,7 @@ from connector.retry import with_retries
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_RESPONSE_BYTES = 20 * 1024 * 1024
+MAX_WSDL_BYTES = 64 * 1024 * 1024  # GP's full legacy WSDL is about 3 MB
 
 _TOO_LARGE = re.compile(
     r"maxItemsInObjectGraph|Maximum number of items|maximum message size quota|MaxReceivedMessageSize", re.I
@@ -119,6 +124,13 @@ class SoapClient:
         except ConnectorError:
             raise
         except Exception as exc:
+            if type(exc).__name__ == "ExternalReferenceForbidden":  # zeep's forbid_external
+                raise ConnectorError(
+                    f"{self.describe}: the WSDL asks to load {getattr(exc, 'url', '?')!r}; profitlens loads nothing "
+                    f"but the configured WSDL ({self.endpoint.wsdl})",
+                    stream=stream,
+                    hint="use GP Web Services' own WSDL (…/Metadata/Legacy/Full/DynamicsGP.wsdl), which needs nothing else",
+                ) from None
             raise ConnectorError(
                 f"{self.describe}: could not load the WSDL {self.endpoint.wsdl} ({type(exc).__name__}: {_first_line(exc)})",
                 stream=stream,
@@ -203,22 +215,56 @@ def _type(client: Any, name: str) -> Any:
 
 
 def _transport(client: SoapClient, stream: str | None) -> Any:
-    """zeep's transport over our session: size-capped, TLS verified per request, errors translated."""
+    """zeep's transport over our session: TLS verified per request, errors translated, every answer read
+    as a stream under a byte cap (max_response_bytes) and a total deadline (timeout: a server that sends a
+    byte every few seconds still ends), and nothing loaded but the configured WSDL (no schemaLocation or
+    import may make it read a local file or another server)."""
     from zeep.transports import Transport  # noqa: PLC0415
 
+    wsdl = client.endpoint.wsdl
+    allowed = {wsdl}
+    if "://" not in wsdl:  # a local file: zeep may ask for it by its absolute path or as a file: URL
+        allowed |= {os.path.abspath(wsdl), Path(os.path.abspath(wsdl)).as_uri()}
+
     class SizedTransport(Transport):
-        def _load_remote_data(self, url: str) -> bytes:  # the WSDL: verified like every request
+        def load(self, url: str) -> bytes:
+            if url not in allowed:
+                raise ConnectorError(
+                    f"{client.describe}: the WSDL asks to load {url!r}; profitlens loads nothing but the "
+                    f"configured WSDL ({wsdl})",
+                    stream=stream,
+                    hint="use GP Web Services' own WSDL (…/Metadata/Legacy/Full/DynamicsGP.wsdl), which needs nothing else",
+                )
+            if "://" not in url or url.startswith("file:"):
+                path = Path(url.removeprefix("file://")) if url.startswith("file:") else Path(url)
+                with path.open("rb") as handle:
+                    data = handle.read(MAX_WSDL_BYTES + 1)
+                if len(data) > MAX_WSDL_BYTES:
+                    raise ConnectorError(f"{client.describe}: the WSDL {url} is over {MAX_WSDL_BYTES:,} bytes")
+                return data
+            return super().load(url)  # type: ignore[no-any-return,no-untyped-call]
+
+        def _load_remote_data(self, url: str) -> bytes:  # the WSDL: verified and capped like every answer
+            deadline = time.monotonic() + client.timeout
             try:
-                response = client.session.get(url, timeout=client.timeout, verify=client.session.verify)
+                response = client.session.get(url, timeout=client.timeout, verify=client.session.verify, stream=True)
             except requests.exceptions.SSLError as exc:
                 raise untrusted(client.describe, exc, stream) from None
+            with response:
+                _read_capped(response, client, deadline, stream, cap=MAX_WSDL_BYTES)
             response.raise_for_status()
             return bytes(response.content)
 
         def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
+            deadline = time.monotonic() + client.timeout
             try:
                 response = client.session.post(  # verify per request: see connector.http.send
-                    address, data=message, headers=headers, timeout=client.timeout, verify=client.session.verify
+                    address,
+                    data=message,
+                    headers=headers,
+                    timeout=client.timeout,
+                    verify=client.session.verify,
+                    stream=True,
                 )
             except requests.exceptions.SSLError as exc:
                 raise untrusted(client.describe, exc, stream) from None
@@ -226,18 +272,45 @@ def _transport(client: SoapClient, stream: str | None) -> Any:
                 raise SourceUnavailable(
                     f"{client.describe}: {type(exc).__name__}: {_first_line(exc)}", stream=stream
                 ) from None
-            size = len(response.content)
-            if size > client.max_response_bytes:
-                raise ResponseTooLarge(
-                    f"{client.describe}: an answer of {size:,} bytes is over max_response_bytes "
-                    f"({client.max_response_bytes:,})",
-                    stream=stream,
-                )
+            with response:
+                _read_capped(response, client, deadline, stream, cap=client.max_response_bytes)
             if response.status_code >= 300 and not _is_fault(response):
                 raise error_for(response, client.describe, stream)
             return response
 
     return SizedTransport(session=client.session, timeout=client.timeout, operation_timeout=client.timeout)  # type: ignore[no-untyped-call]
+
+
+def _read_capped(
+    response: requests.Response, client: SoapClient, deadline: float, stream: str | None, *, cap: int
+) -> None:
+    """Read the answer's body as it arrives and keep it on the response: stop past `cap` bytes (never more
+    in memory: max_response_bytes for answers, which are then asked again in smaller windows) and at the
+    deadline (the whole answer within `timeout`)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                raise SourceUnavailable(
+                    f"{client.describe}: no complete answer within {client.timeout:g} s", stream=stream
+                )
+            # read1: what has arrived (at most one read of the socket), so the deadline is checked often.
+            chunk = response.raw.read1(65536, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > cap:
+                if cap != client.max_response_bytes:
+                    raise ConnectorError(f"{client.describe}: the WSDL is over {cap:,} bytes", stream=stream)
+                raise ResponseTooLarge(
+                    f"{client.describe}: an answer of more than {cap:,} bytes is over max_response_bytes",
+                    stream=stream,
+                )
+            chunks.append(chunk)
+    except (requests.ConnectionError, requests.Timeout, OSError, urllib3_errors.HTTPError) as exc:
+        raise SourceUnavailable(f"{client.describe}: {type(exc).__name__}: {_first_line(exc)}", stream=stream) from None
+    response._content = b"".join(chunks)  # what requests keeps once read: zeep reads .content
 
 
 def _is_fault(response: requests.Response) -> bool:

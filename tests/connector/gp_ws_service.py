@@ -15,6 +15,7 @@ the criteria GP honours (date restrictions From/To, TransactionState), and answe
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import os
 import threading
@@ -81,6 +82,7 @@ class FakeGpWebServices:
         self.users = users  # "DOMAIN\\user" → password; None: no authentication asked
         self.users_file = users_file
         self.faults: deque[tuple[str | None, str]] = deque()  # (operation or None for any, what)
+        self.huge_sent = 0  # bytes of a "huge" answer written before the client hung up
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.lock = threading.Lock()
         self.client = Client(str(WSDL))
@@ -277,6 +279,31 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             elif what.startswith("fault:"):
                 self._send(500, fault_envelope(what.removeprefix("fault:")))
+                return
+            elif what.startswith("drip:"):  # the answer's headers, then its body a byte at a time
+                interval = float(what.split(":")[1])
+                payload = service.envelope(operation, service.answer(operation, request))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    for byte in payload:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(interval)
+                return
+            elif what.startswith("huge:"):  # an answer of that many bytes, counted as it goes out
+                size = int(what.split(":")[1])
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                block = b" " * 65536
+                with contextlib.suppress(OSError):
+                    while service.huge_sent < size:
+                        self.wfile.write(block)
+                        service.huge_sent += len(block)
                 return
             elif what.startswith("dtd"):
                 self._send(

@@ -7,6 +7,7 @@ CRM1 119 (both fully applied, so in history); C2 has INV2 (119 open).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -251,3 +252,39 @@ def test_open_documents_read_by_the_receivables_stream_are_not_asked_again(servi
     assert service.operations().count("GetReceivablesInvoiceByKey") == asked == 3
     # The same apply records as a connector that asks the service itself.
     assert applications == rows(connect(service), "applications")
+
+
+def test_a_server_that_drips_its_answer_is_cut_at_the_deadline(service: FakeGpWebServices) -> None:
+    # Issue 20 (11): a byte every 3 s with timeout_seconds = 5 still hung at 90 s (each read was in time).
+    service.faults.extend([("GetCustomerList", "drip:0.2")] * 3)
+    started = time.monotonic()
+    with pytest.raises(SourceUnavailable, match=r"no complete answer within 1 s"):
+        rows(connect(service, timeout=1), "customers")
+    assert time.monotonic() - started < 15  # three attempts of about a second each, and the back-off
+
+
+def test_an_answer_far_over_the_cap_is_never_read_whole(service: FakeGpWebServices) -> None:
+    # Issue 20 (11): the whole answer was downloaded before the size check (100 MB → 1.9 GB peak).
+    service.faults.extend([("GetCustomerList", "huge:200000000")] * 2)
+    customers = rows(connect(service, max_response_bytes=1_000_000), "customers")
+    assert len(customers) == 2  # asked again in smaller windows, as for any answer over the cap
+    assert service.huge_sent < 50_000_000  # twice 200 MB offered; the client hung up soon after its cap
+
+
+def test_a_wsdl_that_points_elsewhere_is_refused(service: FakeGpWebServices, tmp_path: Path) -> None:
+    # Issue 20 (11): schemaLocation="file:///dev/zero" read local files until memory ran out.
+    text = WSDL.read_text(encoding="utf-8")
+    hostile = text.replace(
+        "<wsdl:types>",
+        '<wsdl:types><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+        '<xs:import namespace="urn:x" schemaLocation="file:///dev/zero"/></xs:schema>',
+        1,
+    )
+    assert hostile != text
+    path = tmp_path / "hostile.wsdl"
+    path.write_text(hostile, encoding="utf-8")
+    soap = SoapClient(Endpoint(service.url, str(path), -1), auth=HttpNtlmAuth(USER, PASSWORD), retry=FAST_RETRY)
+    with pytest.raises(
+        ConnectorError, match=r"the WSDL asks to load '(file|https?):///dev/zero'; profitlens loads nothing but"
+    ):
+        soap.call("GetCompanyList", criteria=None)
