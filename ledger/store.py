@@ -120,6 +120,16 @@ class Store:
         )
         return run_id
 
+    def record_refused(self, kind: str, message: str) -> str:
+        """A run that did not start (its job was running already): recorded as it is, leaving the
+        running one as it is."""
+        run_id = new_run_id()
+        self.con.execute(
+            "INSERT INTO run (run_id, kind, started_at, finished_at, status, error) VALUES (?, ?, ?, ?, 'refused', ?)",
+            [run_id, kind, now(), now(), mask(message)],
+        )
+        return run_id
+
     def finish_run(
         self, run_id: str, status: str, summary: dict[str, Any] | None = None, error: str | None = None
     ) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,10 +96,15 @@ def job_lock(config: Config, name: str) -> Iterator[None]:
     path = config.store_path.with_name(f".{config.store_path.name}.{name}.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(path, timeout=0, mode=0o600, fallback_to_soft=False)
+    holder = path.with_name(path.name + ".holder")  # who holds it, for the message of whoever is refused
     try:
         lock.acquire()
     except Timeout:
-        raise AlreadyRunning(f"the job {name!r} is already running", hint="wait for it to finish") from None
+        try:
+            held_by = f" ({holder.read_text(encoding='utf-8').strip()})"
+        except OSError:
+            held_by = ""
+        raise AlreadyRunning(f"the job {name!r} is already running{held_by}", hint="wait for it to finish") from None
     except OSError as exc:
         raise ConfigError(
             f"cannot lock {path}: {exc.strerror or exc}",
@@ -105,8 +112,13 @@ def job_lock(config: Config, name: str) -> Iterator[None]:
             hint="put the store on a local disk or a share that supports file locks",
         ) from exc
     try:
+        started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        with contextlib.suppress(OSError):
+            holder.write_text(f"process {os.getpid()} on {socket.gethostname()}, since {started}", encoding="utf-8")
         yield
     finally:
+        with contextlib.suppress(OSError):
+            holder.unlink()
         lock.release()
 
 
@@ -150,8 +162,19 @@ def outbox_for(config: Config) -> Outbox:
 def run_job(config: Config, name: str, today: dt.date | None = None, out: Path | None = None) -> JobResult:
     """Run one job now. Raises AlreadyRunning when the same job runs elsewhere."""
     job = find_job(config, name)
-    with job_lock(config, name):
-        return _run(config, job, today or dt.date.today(), out)
+    try:
+        with job_lock(config, name):
+            return _run(config, job, today or dt.date.today(), out)
+    except AlreadyRunning as exc:  # only the lock raises it
+        _record_refused(config, name, str(exc))
+        raise
+
+
+def _record_refused(config: Config, name: str, message: str) -> None:
+    """Put the refused run in the history when the store can be written now (the running job holds it
+    only while it syncs or analyses); the message on stderr says it in any case."""
+    with contextlib.suppress(ProfitlensError), Store(config.store_path) as store:
+        store.record_refused(f"job:{name}", message)
 
 
 def _run(config: Config, job: JobSettings, today: dt.date, out: Path | None) -> JobResult:

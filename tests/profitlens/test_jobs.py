@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -167,7 +168,10 @@ def test_a_second_run_of_the_same_job_stops_at_once(tmp_path: Path, port: int) -
     with job_lock(load_config(config_path), "monthly"):  # as a run in progress holds it
         result = run_job(config_path)
     assert result.returncode == 1
-    assert "the job 'monthly' is already running" in result.stderr
+    # Issue 20 (14): it said nothing of who held the lock, and the refused run was missing from history.
+    assert f"the job 'monthly' is already running (process {os.getpid()} on " in result.stderr
+    refused = main_history(config_path)[0]
+    assert refused["status"] == "refused" and "already running" in refused["error"]
 
 
 def test_a_recipient_that_is_not_an_address_is_refused(tmp_path: Path, port: int) -> None:
