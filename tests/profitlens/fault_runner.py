@@ -6,6 +6,8 @@ Used by tests/profitlens/test_faults.py as a subprocess: the kill is real, nothi
     python -m tests.profitlens.fault_runner report CONFIG OUT           # killed half-way through the PDF
     python -m tests.profitlens.fault_runner files FOLDER STORE STREAMS  # killed after STREAMS files were read
                                                                         # (all of them: killed when landing)
+    python -m tests.profitlens.fault_runner source KIND FOLDER STORE CHUNKS  # any harness of
+        tests/profitlens/sources.py (its own fake service in this process), killed after CHUNKS chunks
 """
 
 from __future__ import annotations
@@ -80,6 +82,36 @@ def files(folder: str, store_path: str, streams: int) -> None:
         run_sync(Killing(), load_mapping("files"), store)  # type: ignore[arg-type]
 
 
+def source(kind: str, folder: str, store_path: str, chunks: int) -> None:
+    from pathlib import Path
+
+    from ledger.store import Store
+    from mappings.engine import load_mapping
+    from profitlens.sync import run_sync
+    from tests.profitlens.sources import HARNESSES
+
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    harness = HARNESSES[kind](Path(folder))
+    inner = harness.connector()
+    left = [chunks]
+
+    class Killing:
+        system = inner.system
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(inner, name)
+
+        def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[Any]:
+            for chunk in inner.read(stream, columns, since):
+                if left[0] <= 0:
+                    kill_now()
+                left[0] -= 1
+                yield chunk
+
+    with Store(store_path) as store:
+        run_sync(Killing(), load_mapping(harness.kind), store)  # type: ignore[arg-type]
+
+
 def report(config: str, out: str) -> None:
     import reports.render as render
     from profitlens.cli import main
@@ -113,6 +145,8 @@ if __name__ == "__main__":
         sync(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "files":
         files(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "source":
+        source(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     else:
         report(sys.argv[2], sys.argv[3])
     sys.exit(3)  # not killed: the test fails

@@ -260,3 +260,32 @@ def test_a_files_sync_killed_anywhere_then_rerun_lands_what_a_clean_sync_would(
         assert result.resumed  # what was staged before the kill was kept and used
         assert result.removed["document"] == 1
         assert ledger(store, with_run_id=False) == files_clean_ledger(data, tmp_path)
+
+
+# Issue 20: a kill loop for the connectors that talk to a service. The child process runs its own fake
+# Business Central (HTTP mocked with `responses`) or GP Web Services (SOAP on loopback) holding the same
+# company as the parent's; it is killed (SIGKILL) after a few chunks, at points spread over the streams.
+@pytest.mark.parametrize(
+    ("kind", "chunks"), [("bc", 1), ("bc", 4), ("bc", 9), ("gp-ws", 1), ("gp-ws", 4), ("gp-ws", 9)]
+)
+def test_a_service_sync_killed_then_rerun_lands_what_a_clean_sync_would(tmp_path: Path, kind: str, chunks: int) -> None:
+    from tests.profitlens.sources import HARNESSES
+
+    store_path = tmp_path / "ledger.duckdb"
+    killed = child(
+        "-m", "tests.profitlens.fault_runner", "source", kind, str(tmp_path / "child"), str(store_path), str(chunks)
+    )
+    assert killed.returncode == -9, killed.stderr
+    (tmp_path / "parent").mkdir()
+    harness = HARNESSES[kind](tmp_path / "parent")
+    try:
+        with Store(store_path) as store:
+            assert ledger(store) == {t: [] for t in ledger(store)}  # the first sync never landed
+            result = run_sync(harness.connector(), load_mapping(kind), store)
+            assert result.resumed
+            resumed = ledger(store, with_run_id=False)
+        with Store(tmp_path / "clean.duckdb") as store:
+            run_sync(harness.connector(), load_mapping(kind), store)
+            assert resumed == ledger(store, with_run_id=False)
+    finally:
+        harness.close()
