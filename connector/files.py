@@ -175,19 +175,17 @@ def _open_csv(path: Path) -> tuple[Any, str, bool]:
 def _read_csv(path: Path, decimal: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """Rows of a CSV file. Comma-separated with '.' decimals, or, as Excel writes it where the
     decimal separator is a comma (de, es, nb, sv, fi), semicolon- (or tab-) separated with decimal commas
-    and '.' between thousands; Excel's `sep=` first line too. The decimal mark of a file that is not
-    comma-separated is `decimal` if set, else '.' (the connector asks the export's own numbers: `decimal_mark`); only
-    the amount columns are converted. A row with bytes that are not UTF-8 is marked, so the mapping
-    quarantines that row alone."""
-    mark = decimal
+    and '.' between thousands; Excel's `sep=` first line too. A file that is not comma-separated has the
+    decimal mark `decimal` (the connector learns it from the export's own numbers: `decimal_mark`); a
+    comma-separated one has '.'. Only the amount columns are converted. A row with bytes that are not
+    UTF-8 is marked, so the mapping quarantines that row alone."""
     handle, delimiter, hinted = _open_csv(path)
     with handle:
         reader = csv.reader(handle, delimiter=delimiter)
         header = _header(path, next(reader, []))
         if not any(header):
             return
-        if mark is None or delimiter == ",":
-            mark = mark or "."
+        mark = "." if delimiter == "," else decimal
         amounts = [i for i, h in enumerate(header) if h in AMOUNT_COLUMNS] if mark == "," else []
         offset = 1 if hinted else 0  # the `sep=` line, read before the csv reader began
         last = reader.line_num + offset
@@ -319,14 +317,9 @@ def read_header(path: Path) -> list[str]:
         finally:
             book.close()
         return [h for h in _header(path, first) if h]
-    try:
-        with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
-            first = handle.readline()
-            delimiter, hinted = _csv_dialect(first)
-            line = handle.readline() if hinted else first
-    except OSError as exc:
-        raise ConnectorError(f"cannot read {path}: {exc.strerror}") from exc
-    return [h for h in _header(path, next(csv.reader([line], delimiter=delimiter), [])) if h]
+    handle, delimiter, _hinted = _open_csv(path)
+    with handle:
+        return [h for h in _header(path, next(csv.reader(handle, delimiter=delimiter), [])) if h]
 
 
 def _decimal_comma(cell: str) -> str:

@@ -288,3 +288,15 @@ def test_an_ambiguous_semicolon_csv_is_refused_until_the_mark_is_set(
             run_sync(FilesConnector(folder, decimal=","), load_mapping("files"), store)
             got = [a for (a,) in store.con.execute("SELECT amount FROM document ORDER BY document_id").fetchall()]
         assert got == [Decimal("1234"), Decimal("12500")]
+
+
+def test_a_comma_separated_file_keeps_its_decimal_points_whatever_the_setting(tmp_path: Path) -> None:
+    # `[source] decimal` is for the files that are not comma-separated: in a comma-separated file a decimal
+    # comma would have to be quoted, and its '.' is the decimal point (1.234 stays one point two three four).
+    folder = alpha.write_files(tmp_path / "files")
+    with open(folder / "documents.csv", "a", encoding="utf-8") as f:
+        f.write("Q1,C1,invoice,2026-03-25,1.234,,,,,,,,0\n")
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(FilesConnector(folder, decimal=","), load_mapping("files"), store)
+        (amount,) = store.con.execute("SELECT amount FROM document WHERE document_id = 'Q1'").fetchone()  # type: ignore[misc]
+    assert amount == Decimal("1.234")
