@@ -181,7 +181,7 @@ def _plan_stream(
             since = state.cursor  # resume: re-read from the last committed chunk's cursor
         elif not full and name in saved:
             since = watermark.rewind(saved[name])
-    keeps_cursor = watermark is not None and watermark.kind != "snapshot"
+    keeps_cursor = watermark is not None  # a snapshot's (a file's) cursor is its fingerprint, kept above
     return _StreamRead(name, stream, since, saved.get(name) if keeps_cursor else None, keeps_cursor)
 
 

@@ -58,17 +58,13 @@ def print_sync(summary: dict[str, Any], store_path: Path) -> None:
         _print_quarantine(store_path, summary["run_id"], limit=20)
 
 
-# One run's rows ($run), or with $run NULL those of each stream's last reading run.
-QUARANTINE_ROWS_SQL = """
-SELECT source_table, row_number, source_key, reason FROM quarantine q
+# One run's rows ($run), or with $run NULL those of each stream's last reading run; `total` counts them all.
+QUARANTINE_SQL = """
+SELECT source_table, row_number, source_key, reason, count(*) OVER () AS total FROM quarantine q
 WHERE (CAST($run AS VARCHAR) IS NOT NULL AND q.run_id = $run)
-   OR (CAST($run AS VARCHAR) IS NULL AND EXISTS (SELECT 1 FROM sync_state s WHERE s.last_run_id = q.run_id AND s.stream = q.stream))
+   OR (CAST($run AS VARCHAR) IS NULL
+       AND EXISTS (SELECT 1 FROM sync_state s WHERE s.last_run_id = q.run_id AND s.stream = q.stream))
 ORDER BY source_table, row_number LIMIT $limit
-"""
-QUARANTINE_COUNT_SQL = """
-SELECT count(*) FROM quarantine q
-WHERE (CAST($run AS VARCHAR) IS NOT NULL AND q.run_id = $run)
-   OR (CAST($run AS VARCHAR) IS NULL AND EXISTS (SELECT 1 FROM sync_state s WHERE s.last_run_id = q.run_id AND s.stream = q.stream))
 """
 
 
@@ -78,10 +74,9 @@ def _print_quarantine(store_path: Path, run_id: str | None, limit: int) -> None:
     from ledger.store import Store  # noqa: PLC0415
 
     with Store(store_path, read_only=True) as store:
-        rows = store.con.execute(QUARANTINE_ROWS_SQL, {"run": run_id, "limit": limit + 1}).fetchall()
-        total_row = store.con.execute(QUARANTINE_COUNT_SQL, {"run": run_id}).fetchone()
-    total = int(total_row[0]) if total_row else 0
-    for table, row_number, key, reason in rows[:limit]:
+        rows = store.con.execute(QUARANTINE_SQL, {"run": run_id, "limit": limit}).fetchall()
+    total = int(rows[0][4]) if rows else 0
+    for table, row_number, key, reason, _ in rows:
         click.echo(f"  {table} row {row_number} ({key}): {reason}", err=True)
     if total > limit:
         click.echo(f"  … and {total - limit:,} more", err=True)

@@ -18,11 +18,28 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from connector.base import RawChunk
-
 
 def kill_now() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def killed_after(inner: Any, chunks: int, method: str) -> Any:
+    """`inner`, whose `method` ("read" or "read_raw") kills this process (SIGKILL) instead of giving its
+    chunk number `chunks` + 1, counted over all streams; everything else is `inner`'s."""
+    left = [chunks]
+
+    def read(self: Any, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[Any]:
+        for chunk in getattr(inner, method)(stream, columns, since):
+            if left[0] <= 0:
+                kill_now()
+            left[0] -= 1
+            yield chunk
+
+    def delegate(self: Any, name: str) -> Any:
+        return getattr(inner, name)
+
+    killing = type("Killing", (), {"system": inner.system, "__getattr__": delegate, method: read})
+    return killing()
 
 
 def sync(db: str, store_path: str, chunks: int) -> None:
@@ -32,24 +49,10 @@ def sync(db: str, store_path: str, chunks: int) -> None:
     from profitlens.sync import run_sync
 
     inner = GpSqlConnector(sqlite_connection(db), chunk_rows=40)
-    left = [chunks]
-
-    class Killing:
-        system = inner.system
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(inner, name)
-
-        def read_raw(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[RawChunk]:
-            # The path a GP SQL sync takes (set-based mapping).
-            for chunk in inner.read_raw(stream, columns, since):
-                if left[0] <= 0:
-                    kill_now()
-                left[0] -= 1
-                yield chunk
+    killing = killed_after(inner, chunks, "read_raw")  # the path a GP SQL sync takes (set-based mapping)
 
     with Store(store_path) as store:
-        run_sync(Killing(), load_mapping("gp-sql"), store)  # type: ignore[arg-type]
+        run_sync(killing, load_mapping("gp-sql"), store)
 
 
 def files(folder: str, store_path: str, streams: int) -> None:
@@ -92,24 +95,10 @@ def source(kind: str, folder: str, store_path: str, chunks: int) -> None:
 
     Path(folder).mkdir(parents=True, exist_ok=True)
     harness = HARNESSES[kind](Path(folder))
-    inner = harness.connector()
-    left = [chunks]
-
-    class Killing:
-        system = inner.system
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(inner, name)
-
-        def read(self, stream: str, columns: Sequence[str], since: str | None = None) -> Iterator[Any]:
-            for chunk in inner.read(stream, columns, since):
-                if left[0] <= 0:
-                    kill_now()
-                left[0] -= 1
-                yield chunk
+    killing = killed_after(harness.connector(), chunks, "read")
 
     with Store(store_path) as store:
-        run_sync(Killing(), load_mapping(harness.kind), store)  # type: ignore[arg-type]
+        run_sync(killing, load_mapping(harness.kind), store)
 
 
 def report(config: str, out: str) -> None:
