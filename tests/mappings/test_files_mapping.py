@@ -231,6 +231,10 @@ def test_rows_in_equal_rows_landed_plus_quarantined(
 
 
 def german_documents(tmp_path: Path, amounts: list[str]) -> Path:
+    """An export as Excel writes "CSV (Trennzeichen-getrennt)" under German regional settings: the list
+    separator ';' and the decimal symbol ',' come from Windows' regional format (Microsoft Support, "Import
+    or export text (.txt or .csv) files": Excel uses the list separator of the regional settings), with
+    '.' as digit grouping where the cell's number format shows thousands."""
     folder = tmp_path / "files"
     folder.mkdir()
     (folder / "customers.csv").write_text("customer_id;name;credit_limit\nC1;Müller GmbH;25.000\n", encoding="utf-8")

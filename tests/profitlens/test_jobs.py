@@ -249,7 +249,9 @@ def test_a_secret_inside_an_error_is_masked_in_the_run_history(
 
 class Picky(Inbox):
     """Refuses one recipient for good (550), and on demand the message itself at DATA (554) or the QUIT
-    after it (500)."""
+    after it (500). The codes as RFC 5321 defines them (section 4.2.2: 550 mailbox unavailable, 554
+    transaction failed; section 4.2.1: 5yz permanent, 4yz transient — what delivery.py tells apart), with
+    RFC 3463's enhanced codes (5.1.1 bad destination mailbox, 5.7.1 delivery not authorized)."""
 
     def __init__(self, refuse_data: bool = False, fail_quit: bool = False) -> None:
         super().__init__()
