@@ -13,7 +13,10 @@ groups, the capacity pools' check and the checks against the ERP.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import decimal
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
@@ -23,9 +26,16 @@ import duckdb
 from common.cycles import paused_cycle_collector
 from common.errors import EngineError
 from profitability import activity, portfolio
-from profitability.customers import PeriodRows, current_records, period_rows, prepare_ledger, previous_figures
+from profitability.customers import (
+    PeriodRows,
+    current_records,
+    period_rows,
+    prepare_ledger,
+    previous_figures,
+    second_connection,
+)
 from profitability.labour import POOL_COST_SQL, POOL_MINUTES_SQL, UNPRICED_SQL
-from profitability.model import Analysis, CustomerProfit, Period, Settings
+from profitability.model import Analysis, CustomerProfit, Period, PreviousFigures, Settings
 from profitability.receivables import RECONCILE_OPEN_BY_CUSTOMER_SQL, RECONCILE_OPEN_SQL
 from profitability.risk import Allowances
 from profitability.sales import ITEM_CLASS_SQL, SALES_VS_LINES_SQL
@@ -84,13 +94,31 @@ def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings |
 
 
 def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> Analysis:
-    buckets = settings.buckets
     prepare_ledger(con)
-    allowances = Allowances(con, settings)  # shared: the previous period's end is this one's start
-    before, previous_totals = previous_figures(
-        period_rows(con, period.previous(), settings, allowances), settings, MONEY_TOTALS
+    allowances = Allowances(con, settings)
+    with ThreadPoolExecutor(1, thread_name_prefix="profitlens-previous") as pool:
+        # The previous period, as its own report would analyse it, on a second connection in a thread, while
+        # this one analyses the current period: DuckDB runs one's queries while Python works in the other.
+        second = second_connection(con)  # made here: `con` refuses a second caller while it is busy
+        previous = pool.submit(_previous_period, second, period.previous(), settings, allowances, decimal.getcontext())
+        rows = period_rows(con, period, settings, allowances)  # on `con`: its temp tables stay for the checks
+        current = _current_period(con, rows, settings, allowances)
+        before, previous_totals = previous.result()
+    for c in current.customers:
+        prev = before.get((c.company, c.customer_id))
+        if prev is not None and c.avg_days_to_pay is not None and prev.avg_days_to_pay is not None:
+            _complete(c, days_to_pay_trend=c.avg_days_to_pay - prev.avg_days_to_pay)
+    return dataclasses.replace(
+        current, watch_list=tuple(portfolio.watch_list(current.customers, before)), previous_totals=previous_totals
     )
-    rows = period_rows(con, period, settings, allowances)  # last: its temp tables stay for the details and checks
+
+
+def _current_period(
+    con: duckdb.DuckDBPyConnection, rows: PeriodRows, settings: Settings, allowances: Allowances
+) -> Analysis:
+    """The current period's analysis, all but its comparison with the previous period (the days-to-pay
+    trend, the watch list and the previous totals are left empty)."""
+    period, buckets = rows.period, settings.buckets
     customers = current_records(con, rows, settings)
     loss_rates = allowances.rates(period.as_of)
     source = "history" if settings.loss_rates == "history" else "configured"
@@ -106,24 +134,18 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
     discount = settings.discount_rate if settings.discount_rate is not None else settings.cost_of_capital
     ranked = sorted(customers, key=lambda c: (-c.net_profit, c.company, c.customer_id))
     shares, curve = portfolio.whale_curve(ranked)
+    # Summed in rank order, as the totals are: a sum of 28-digit Decimals rounds by its order.
+    groups = portfolio.groups(ranked, con.execute(ITEM_CLASS_SQL).fetchall())
     totals = _column_sums(ranked, [name for name in MONEY_TOTALS if name != "referral_value"])
     totals["referral_value"] = sum((referral.get((c.company, c.customer_id), ZERO) for c in ranked), ZERO)
     totals = {name: totals[name] for name in MONEY_TOTALS}
     company_gm = totals["gross_margin"] / totals["net_sales"] * 100 if totals["net_sales"] else None
     large_from = portfolio.large_threshold(ranked)
     for i, c in enumerate(ranked):
-        key = (c.company, c.customer_id)
-        prev = before.get(key)
-        trend = (
-            (c.avg_days_to_pay - prev.avg_days_to_pay)
-            if (prev is not None and c.avg_days_to_pay is not None and prev.avg_days_to_pay is not None)
-            else None
-        )
         seg = portfolio.segment(c, large_from, company_gm, settings.protect_min_net_margin)
         _complete(
             c,
-            referral_value=referral.get(key, ZERO),
-            days_to_pay_trend=trend,
+            referral_value=referral.get((c.company, c.customer_id), ZERO),
             lifetime_value=portfolio.lifetime_value(c.net_profit, period.days, r, discount),
             rank=i + 1,
             cumulative_profit_share=shares[i],
@@ -151,12 +173,28 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         pool_check=_pool_check(con, settings, final, unused),
         driver_rates=activity.driver_rates(settings.costing),
         whale_curve=curve,
-        watch_list=tuple(portfolio.watch_list(final, before)),
-        groups=portfolio.groups(final, con.execute(ITEM_CLASS_SQL).fetchall()),
+        watch_list=(),
+        groups=groups,
         retention=r,
-        previous_totals=previous_totals,
+        previous_totals={},
         exposure_totals=exposure_totals,
     )
+
+
+def _previous_period(
+    second: duckdb.DuckDBPyConnection,
+    period: Period,
+    settings: Settings,
+    allowances: Allowances,
+    context: decimal.Context,
+) -> tuple[dict[tuple[str, str], PreviousFigures], dict[str, Decimal]]:
+    """The previous period's figures and totals, read through a connection of its own, which it closes (run
+    in a thread: decimal contexts are per thread, so it computes in the caller's)."""
+    decimal.setcontext(context.copy())
+    try:  # (the collector stays paused by the caller, which waits for this thread)
+        return previous_figures(period_rows(second, period, settings, allowances.on(second)), settings, MONEY_TOTALS)
+    finally:
+        second.close()
 
 
 def _bucket_sums(customers: list[CustomerProfit], name: str, buckets: int) -> tuple[Decimal, ...]:

@@ -62,7 +62,7 @@ ageing AS (
 # (payment or credit + discount taken + write-off), for a credit document every amount it applied; with the
 # document's customer and sign, so that what follows needs no join. Voided documents settle nothing.
 SETTLEMENT_TABLE = f"""
-CREATE OR REPLACE TEMP TABLE settlement AS
+CREATE OR REPLACE TABLE profitlens_work.settlement AS
 SELECT a.company, a.to_document_id AS document_id, d.customer_id, 1 AS sign,
        d.document_type = 'finance_charge' AS finance_charge, a.apply_date,
        a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount,
@@ -79,7 +79,7 @@ WHERE d.document_type IN {CREDIT_TYPES} AND NOT d.voided
 # settled in full: the first day what settled it reached its amount (NULL: still open). That is the last day
 # money moved on it, unless it was over-settled later: only those few are walked day by day. Needs settlement.
 RECEIVABLE_TABLE = f"""
-CREATE OR REPLACE TEMP TABLE receivable AS
+CREATE OR REPLACE TABLE profitlens_work.receivable AS
 WITH daily AS (
     SELECT company, document_id, apply_date, sum(amount) AS amount FROM settlement GROUP BY ALL
 ),
@@ -116,7 +116,7 @@ WHERE NOT d.voided
 # credits and cash (finance charges are left out: they are not charged financing). `balance` holds from
 # `day` to the day before `next_day` (NULL: still today). Needs receivable and settlement.
 BALANCE_STEP_TABLE = """
-CREATE OR REPLACE TEMP TABLE balance_step AS
+CREATE OR REPLACE TABLE profitlens_work.balance_step AS
 WITH delta AS (
     SELECT company, customer_id, document_date AS day, sign * amount AS delta
     FROM receivable WHERE document_type <> 'finance_charge'

@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from operator import mul
-from typing import Any
 
 import duckdb
 
@@ -74,11 +73,16 @@ def loss_rates_from_history(
     return tuple(rates)  # exact: rounded only when shown
 
 
-def risk_grade(figures: dict[str, Any], over_90: Decimal) -> str:
-    open_amount: Decimal = figures["open_amount"]
-    delinquent: Decimal | None = figures["avg_days_delinquent"]
-    limit_use: Decimal | None = figures["credit_limit_use"]
-    if (open_amount > 0 and over_90 > open_amount / 4) or figures["write_offs"] > 0:
+def risk_grade(
+    open_amount: Decimal,
+    over_90: Decimal,
+    delinquent: Decimal | None,
+    limit_use: Decimal | None,
+    write_offs: Decimal,
+) -> str:
+    """The grade (see above) from the net exposure open, its part over 90 days, the average days
+    delinquent, the credit limit's use and the period's write-offs."""
+    if (open_amount > 0 and over_90 > open_amount / 4) or write_offs > 0:
         return "E"
     if (delinquent is not None and delinquent > 30) or (limit_use is not None and limit_use > 1):
         return "D"
@@ -106,6 +110,13 @@ class Allowances:
         self._rates: dict[dt.date, tuple[Decimal, ...]] = {}
         self._exposure: dict[dt.date, dict[Key, Exposure]] = {}
         self._allowance: dict[dt.date, dict[Key, Decimal]] = {}
+
+    def on(self, con: duckdb.DuckDBPyConnection) -> Allowances:
+        """The same allowances read through another connection (another thread's), with what is known so
+        far: the dates worked out here are not asked again there, and neither object changes the other."""
+        other = Allowances(con, self._settings)
+        other._rates, other._exposure, other._allowance = dict(self._rates), dict(self._exposure), dict(self._allowance)
+        return other
 
     def rates(self, at: dt.date) -> tuple[Decimal, ...]:
         if at not in self._rates:

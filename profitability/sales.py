@@ -16,7 +16,7 @@ SALES_AND_REDUCING_TYPES = "('invoice', 'debit_memo', 'service', 'credit_memo', 
 
 # Each document's lines summed once per analysis (both periods' sales documents join it).
 LINE_TOTAL_TABLE = """
-CREATE OR REPLACE TEMP TABLE line_total AS
+CREATE OR REPLACE TABLE profitlens_work.line_total AS
 SELECT company, document_id, sum(extended_cost) AS line_cost, sum(extended_price) AS line_price, count(*) AS lines
 FROM document_line GROUP BY company, document_id
 """
