@@ -171,3 +171,40 @@ def test_analyze_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path) -> No
                 store.con.execute("ALTER TABLE document_gone RENAME TO document")
             finally:
                 gc.enable()
+
+
+def test_the_previous_period_read_on_a_second_connection_is_the_same_from_a_read_only_store(tmp_path: Path) -> None:
+    # analyze reads the previous period on a second connection (a thread) that sees the tables prepared on
+    # the first through an attached in-memory database: a store opened read-only (as `report` opens it)
+    # must give the same figures as the writable one, the previous period's included (alpha's previous
+    # period's net profit, 70.0016, is worked in tests/cases/alpha.py).
+    with synced_store(tmp_path, "files") as store:
+        writable = analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings())
+    with Store(tmp_path / "ledger.duckdb", read_only=True) as store:
+        read_only = analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings())
+        again = analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings())  # prepared tables replaced
+    assert read_only.customers == writable.customers == again.customers
+    assert read_only.previous_totals == writable.previous_totals
+    assert read_only.previous_totals["net_profit"] == alpha.EXPECTED_PREVIOUS_NET_PROFIT
+    assert [w.customer_id for w in read_only.watch_list] == [w.customer_id for w in writable.watch_list]
+
+
+def test_a_failure_in_the_previous_periods_thread_fails_the_analysis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The previous period runs in a thread: its database error must stop the analysis with the engine's
+    # one-line error (not vanish, not hang), and the store's connection must stay usable.
+    import duckdb
+
+    import profitability.analyze as engine
+    from common.errors import EngineError
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise duckdb.IOException("disk I/O error while reading the previous period")
+
+    with synced_store(tmp_path, "files") as store:
+        monkeypatch.setattr(engine, "previous_figures", broken)
+        with pytest.raises(EngineError, match="previous period"):
+            analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings())
+        monkeypatch.undo()
+        assert analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings()).customers
