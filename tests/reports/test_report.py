@@ -186,3 +186,34 @@ def test_a_planted_symlink_in_the_output_folder_is_never_followed(tmp_path: Path
     assert (out / "summary.json").read_bytes() == b'{"ok": true}\n'
     assert oct((out / "summary.json").stat().st_mode & 0o777) == "0o600"
     assert sorted(p.name for p in out.iterdir()) == [".summary.json.part", ".summary.json.tmp", "summary.json"]
+
+
+BREAKOUT_NAME = "</script><script>document.title='pwned'</script><!--"
+
+
+def test_a_name_cannot_close_the_html_reports_data_block(tmp_path: Path) -> None:
+    # The accountant's HTML carries every customer as JSON inside <script type="application/json">. The
+    # browser ends that block at the first "</script" whatever JSON thinks: a name with one would close it
+    # and run what follows. Escaping only & or " passes an escaping test that looks for "&lt;": here the
+    # blocks are cut out as a browser would and must each parse back to the name as the ERP gave it.
+    import json
+    import re
+
+    from reports.context import drilldown_labels
+    from reports.details import html_extras
+    from reports.i18n import gettext_for
+
+    folder = alpha.write_files(tmp_path / "files")
+    (folder / "customers.csv").write_text(
+        f'customer_id,name\nC1,"{BREAKOUT_NAME.replace(chr(34), chr(34) * 2)}"\nC2,Beta AB\n', encoding="utf-8"
+    )
+    analysis = analysis_of(folder, tmp_path)
+    _ = gettext_for("en")
+    context = html_extras(build_context(analysis, meta()), {}, drilldown_labels(_))
+    html = write_html(context, tmp_path / "r.html").read_text(encoding="utf-8")
+    blocks = dict(re.findall(r'<script type="application/json" id="(\w+)">(.*?)</script>', html, flags=re.S))
+    rows = json.loads(blocks["rows"])
+    assert BREAKOUT_NAME in [row.get("name") for row in rows]
+    # One closing tag per script element of the template, none from the data.
+    assert html.count("</script>") == html.count("<script")
+    assert "document.title='pwned'</script>" not in html
