@@ -1,0 +1,54 @@
+"""The hand-worked branches of tests/cases/delta.py: one customer a branch of the method (a trade discount,
+freight without a sales amount, a pre-period invoice paid in the period, an earlier write-off, an item due
+on the as-of date, the ageing bounds, every risk grade, the document's salesperson), and an as-of date
+inside the period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from connector.files import FilesConnector
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitability.analyze import analyze
+from profitability.model import Analysis, Period
+from profitlens.app import engine_settings
+from profitlens.config import load_config
+from profitlens.sync import run_sync
+from tests.cases import delta
+
+
+def analysed(tmp_path: Path, as_of: dt.date | None = None) -> Analysis:
+    delta.write(tmp_path / "data")
+    (tmp_path / "profitlens.toml").write_text(delta.CONFIG, encoding="utf-8")
+    settings = engine_settings(load_config(tmp_path / "profitlens.toml"))
+    with Store(tmp_path / "l.duckdb") as store:
+        result = run_sync(FilesConnector(tmp_path / "data"), load_mapping("files"), store)
+        assert result.rows_quarantined == 0, result.as_dict()
+        return analyze(store.con, Period.of(*delta.PERIOD, as_of), settings)
+
+
+@pytest.fixture(scope="module")
+def march(tmp_path_factory: pytest.TempPathFactory) -> Analysis:
+    return analysed(tmp_path_factory.mktemp("delta"))
+
+
+@pytest.mark.parametrize("customer_id", sorted(delta.EXPECTED))
+def test_each_branch_worked_by_hand(march: Analysis, customer_id: str) -> None:
+    (customer,) = (c for c in march.customers if c.customer_id == customer_id)
+    for name, expected in delta.EXPECTED[customer_id].items():
+        assert getattr(customer, name) == expected, name
+
+
+def test_every_risk_grade_is_reached(march: Analysis) -> None:
+    assert {c.risk_grade for c in march.customers} == {"A", "B", "C", "D", "E"}
+
+
+def test_an_as_of_date_inside_the_period(tmp_path: Path) -> None:
+    inside = analysed(tmp_path, delta.AS_OF_INSIDE)
+    (d3,) = (c for c in inside.customers if c.customer_id == "D3")
+    for name, expected in delta.EXPECTED_D3_AS_OF_INSIDE.items():
+        assert getattr(d3, name) == expected, name
