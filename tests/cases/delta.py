@@ -53,6 +53,17 @@ D10 commission at the document's salesperson's rate. Customer's salesperson SP1 
     commission 1,000 × 5 % = 50.00 (not SP1's 100.00); gross margin 400.00
     financing 1,000 × 30 days (2-31 Mar) = 30,000 × 0.0002 = 6.00; allowance 5.00
     net profit 400 − 50 − 6.00 − 5.00 = 339.00
+D11 and D12 sell through SP3 at 50 %: INV D11-1 1 Mar, due 31 Mar, sales 2,000.00, cost 1,200 (gross margin
+    40 %); INV D12-1 the same with cost 1,900 (5 %). Each: commission 1,000.00, financing 2,000 × 31 =
+    62,000 × 0.0002 = 12.40, allowance 2,000 × 0.5 % = 10.00; net profit D11 800 − 1,000 − 12.40 − 10.00
+    = −222.40, D12 100 − 1,000 − 12.40 − 10.00 = −922.40.
+
+Segments. Net sales of all: 900 + 1,000 + 0 + 100 + 300 + 0 + 600 + 1,000 + 1,000 + 1,000 + 2,000 + 2,000
+= 9,900.00; gross margin 400 + 400 + 0 + 20 + 200 + 0 + 200 + 500 + 600 + 400 + 800 + 100 = 3,620.00: the
+company's gross margin 36.57 %, four fifths of it 29.25 %. "Large" is the 20th percentile of the ten
+positive net sales (2,000, 2,000, 1,000 × 4, 900, 600, 300, 100: the second) = 2,000. D3 and D6 sold
+nothing (no_sales); D1, D2, D4, D5, D7, D8, D9, D10 make money and are not large (grow); D11 loses money on
+a margin above 29.25 % (fix_cost_to_serve); D12, large, loses it on 5 % (reprice).
 """
 
 from __future__ import annotations
@@ -124,6 +135,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "D7": {"credit_limit_use": D("1.2"), "avg_days_delinquent": D("0"), "net_profit": D("194.96"), "risk_grade": "D"},
     "D8": {"dso": D("31"), "best_possible_dso": D("12.4"), "avg_days_delinquent": D("18.6"), "risk_grade": "C"},
     "D9": {"best_possible_dso": D("21.7"), "avg_days_delinquent": D("9.3"), "risk_grade": "B"},
+    "D11": {"commissions": D("1000.00"), "net_profit": D("-222.40")},
+    "D12": {"commissions": D("1000.00"), "net_profit": D("-922.40")},
     "D10": {
         "commissions": D("50.00"),
         "cost_of_goods": D("600"),
@@ -131,6 +144,13 @@ EXPECTED: dict[str, dict[str, object]] = {
         "financing_cost": D("6.00"),
         "net_profit": D("339.00"),
     },
+}
+EXPECTED_SEGMENTS = {
+    **{f"D{i}": "grow" for i in (1, 2, 4, 5, 7, 8, 9, 10)},
+    "D3": "no_sales",
+    "D6": "no_sales",
+    "D11": "fix_cost_to_serve",
+    "D12": "reprice",
 }
 EXPECTED_D3_AS_OF_INSIDE = {
     "open_amount": D("500.00"),
@@ -167,12 +187,14 @@ D8-2,D8,invoice,2026-03-20,2026-04-19,400.00,400.00,,,200,
 D9-1,D9,invoice,2026-03-01,2026-03-11,300.00,300.00,,,100,
 D9-2,D9,invoice,2026-03-20,2026-04-19,700.00,700.00,,,300,
 D10-1,D10,invoice,2026-03-02,2026-04-01,1000.00,1000.00,,,600,SP2
+D11-1,D11,invoice,2026-03-01,2026-03-31,2000.00,2000.00,,,1200,SP3
+D12-1,D12,invoice,2026-03-01,2026-03-31,2000.00,2000.00,,,1900,SP3
 """
 
 FILES = {
     "customers.csv": "customer_id,name,credit_limit,salesperson_id\n"
-    + "".join(f"D{i},Delta {i},{'500.00' if i == 7 else ''},{'SP1' if i == 10 else ''}\n" for i in range(1, 11)),
-    "salespeople.csv": "salesperson_id,name,commission_rate\nSP1,Ten Percent,0.10\nSP2,Five Percent,0.05\n",
+    + "".join(f"D{i},Delta {i},{'500.00' if i == 7 else ''},{'SP1' if i == 10 else ''}\n" for i in range(1, 13)),
+    "salespeople.csv": "salesperson_id,name,commission_rate\nSP1,Ten Percent,0.10\nSP2,Five Percent,0.05\nSP3,Half,0.50\n",
     "documents.csv": _DOCUMENTS,
     "document_lines.csv": (
         "document_id,line_no,item_id,quantity,unit_price,extended_price,unit_cost,extended_cost\n"

@@ -47,6 +47,10 @@ def test_every_risk_grade_is_reached(march: Analysis) -> None:
     assert {c.risk_grade for c in march.customers} == {"A", "B", "C", "D", "E"}
 
 
+def test_segments_against_the_companys_margin_and_the_large_customers(march: Analysis) -> None:
+    assert {c.customer_id: c.segment for c in march.customers} == delta.EXPECTED_SEGMENTS
+
+
 def test_an_as_of_date_inside_the_period(tmp_path: Path) -> None:
     inside = analysed(tmp_path, delta.AS_OF_INSIDE)
     (d3,) = (c for c in inside.customers if c.customer_id == "D3")
