@@ -50,7 +50,6 @@ def ageing_cte(buckets: AgeingBuckets) -> str:
 ageing AS (
     SELECT company, customer_id,
            sum(sign * open) AS open_amount,
-           sum(sign * open_amount) AS erp_open_amount,
            sum(open) FILTER (WHERE sign = 1 AND days_past_due >= 1) AS overdue_amount,
            sum(open) FILTER (WHERE sign = -1) AS unapplied_credits,
            {", ".join(columns)}

@@ -44,9 +44,12 @@ D7 over its credit limit of 500.00. INV D7-1 15 Mar, due 14 Apr, 600.00, cost 40
     net profit 200 − 2.04 − 3.00 = 194.96
 D8 grade C. INV D8-1 1 Mar, due 11 Mar, 600.00 (20 days past due), INV D8-2 20 Mar, due 19 Apr, 400.00.
     DSO = 1,000 / 1,000 × 31 = 31; best possible DSO = 400 / 1,000 × 31 = 12.4; days delinquent 18.6
-    (over 15, not over 30) → C
+    (over 15, not over 30) → C. Gross margin 1,000 − 500 = 500; financing 600 × 31 + 400 × 12 = 23,400 ×
+    0.0002 = 4.68; allowance 600 × 2 % + 400 × 0.5 % = 14.00; net profit 500 − 4.68 − 14.00 = 481.32
 D9 grade B. INV D9-1 1 Mar, due 11 Mar, 300.00, INV D9-2 20 Mar, due 19 Apr, 700.00.
-    best possible DSO 700 / 1,000 × 31 = 21.7; days delinquent 31 − 21.7 = 9.3 → B
+    best possible DSO 700 / 1,000 × 31 = 21.7; days delinquent 31 − 21.7 = 9.3 → B. Gross margin 1,000 −
+    400 = 600; financing 300 × 31 + 700 × 12 = 17,700 × 0.0002 = 3.54; allowance 300 × 2 % + 700 × 0.5 %
+    = 9.50; net profit 600 − 3.54 − 9.50 = 586.96
 D10 commission at the document's salesperson's rate. Customer's salesperson SP1 (10 %), INV D10-1 2 Mar,
     due 1 Apr, salesperson SP2 (5 %), sales 1,000.00, cost on the document 600 (its one line says 550:
     the document's own cost comes first), no commission amount.
@@ -64,6 +67,10 @@ company's gross margin 36.57 %, four fifths of it 29.25 %. "Large" is the 20th p
 positive net sales (2,000, 2,000, 1,000 × 4, 900, 600, 300, 100: the second) = 2,000. D3 and D6 sold
 nothing (no_sales); D1, D2, D4, D5, D7, D8, D9, D10 make money and are not large (grow); D11 loses money on
 a margin above 29.25 % (fix_cost_to_serve); D12, large, loses it on 5 % (reprice).
+
+Whale curve. Ranked: D9 586.96, D2 539.19, D8 481.32, D1 390.64, D10 339.00, D5 196.64, D7 194.96, D4 19.26,
+D3 9.00, D11 −222.40, D6 −306.20, D12 −922.40; total 1,305.97. The first half (6 customers) earns 2,533.75,
+194 % of it; the peak is after the nine profitable ones, 2,756.97.
 """
 
 from __future__ import annotations
@@ -133,8 +140,23 @@ EXPECTED: dict[str, dict[str, object]] = {
         "risk_grade": "E",
     },
     "D7": {"credit_limit_use": D("1.2"), "avg_days_delinquent": D("0"), "net_profit": D("194.96"), "risk_grade": "D"},
-    "D8": {"dso": D("31"), "best_possible_dso": D("12.4"), "avg_days_delinquent": D("18.6"), "risk_grade": "C"},
-    "D9": {"best_possible_dso": D("21.7"), "avg_days_delinquent": D("9.3"), "risk_grade": "B"},
+    "D8": {
+        "dso": D("31"),
+        "best_possible_dso": D("12.4"),
+        "avg_days_delinquent": D("18.6"),
+        "risk_grade": "C",
+        "financing_cost": D("4.68"),
+        "allowance_end": D("14.00"),
+        "net_profit": D("481.32"),
+    },
+    "D9": {
+        "best_possible_dso": D("21.7"),
+        "avg_days_delinquent": D("9.3"),
+        "risk_grade": "B",
+        "financing_cost": D("3.54"),
+        "allowance_end": D("9.50"),
+        "net_profit": D("586.96"),
+    },
     "D11": {"commissions": D("1000.00"), "net_profit": D("-222.40")},
     "D12": {"commissions": D("1000.00"), "net_profit": D("-922.40")},
     "D10": {
@@ -152,6 +174,9 @@ EXPECTED_SEGMENTS = {
     "D11": "fix_cost_to_serve",
     "D12": "reprice",
 }
+TOTAL_NET_PROFIT = D("1305.97")
+FIRST_HALF_NET_PROFIT = D("2533.75")  # the six most profitable
+PEAK_NET_PROFIT = D("2756.97")  # the nine profitable
 EXPECTED_D3_AS_OF_INSIDE = {
     "open_amount": D("500.00"),
     "expected_credit_loss": D("10.00"),

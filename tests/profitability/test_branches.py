@@ -6,6 +6,7 @@ inside the period."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,16 @@ def test_every_risk_grade_is_reached(march: Analysis) -> None:
 
 def test_segments_against_the_companys_margin_and_the_large_customers(march: Analysis) -> None:
     assert {c.customer_id: c.segment for c in march.customers} == delta.EXPECTED_SEGMENTS
+
+
+def test_the_whale_curve(march: Analysis) -> None:
+    curve = march.whale_curve
+    assert curve["total_net_profit"] == delta.TOTAL_NET_PROFIT
+    half = next(p for p in curve["points"] if p["customers_share"] == Decimal("0.5"))
+    assert half["customers"] == 6
+    assert half["profit_share"] == delta.FIRST_HALF_NET_PROFIT / delta.TOTAL_NET_PROFIT
+    assert curve["peak_at_customers"] == 9 and curve["profitable_customers"] == 9
+    assert curve["peak_profit_share"] == delta.PEAK_NET_PROFIT / delta.TOTAL_NET_PROFIT
 
 
 def test_an_as_of_date_inside_the_period(tmp_path: Path) -> None:
