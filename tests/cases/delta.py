@@ -61,16 +61,36 @@ D11 and D12 sell through SP3 at 50 %: INV D11-1 1 Mar, due 31 Mar, sales 2,000.0
     62,000 × 0.0002 = 12.40, allowance 2,000 × 0.5 % = 10.00; net profit D11 800 − 1,000 − 12.40 − 10.00
     = −222.40, D12 100 − 1,000 − 12.40 − 10.00 = −922.40.
 
-Segments. Net sales of all: 900 + 1,000 + 0 + 100 + 300 + 0 + 600 + 1,000 + 1,000 + 1,000 + 2,000 + 2,000
-= 9,900.00; gross margin 400 + 400 + 0 + 20 + 200 + 0 + 200 + 500 + 600 + 400 + 800 + 100 = 3,620.00: the
-company's gross margin 36.57 %, four fifths of it 29.25 %. "Large" is the 20th percentile of the ten
-positive net sales (2,000, 2,000, 1,000 × 4, 900, 600, 300, 100: the second) = 2,000. D3 and D6 sold
-nothing (no_sales); D1, D2, D4, D5, D7, D8, D9, D10 make money and are not large (grow); D11 loses money on
-a margin above 29.25 % (fix_cost_to_serve); D12, large, loses it on 5 % (reprice).
+D13 an invoice 90 days past due on 28 February (61-90) and 121 on 31 March (the first day over 120).
+    INV D13-1 31 Oct 2025, due 30 Nov, 100.00, cost 50, unpaid. Allowance 28 Feb 100 × 10 % = 10.00, 31 Mar
+    100 × 50 % = 50.00 → credit loss 40.00; financing 100 × 31 = 3,100 × 0.0002 = 0.62; net profit −40.62.
+D14 exactly a quarter of its net exposure over 90 days: not grade E. INV D14-1 31 Oct 2025, due 30 Nov,
+    100.00 (121 days), INV D14-2 25 Mar, due 24 Apr, 300.00, cost 200. Over 90: 100 = 400 / 4, not more.
+    DSO 400 / 300 × 31 = 41.33…, best possible 300 / 300 × 31 = 31, days delinquent 10.33… → B.
+    Gross margin 100; financing 100 × 31 + 300 × 7 = 5,200 × 0.0002 = 1.04; allowance 28 Feb 10.00, 31 Mar
+    50.00 + 1.50 = 51.50 → credit loss 41.50; net profit 100 − 1.04 − 41.50 = 57.46.
 
-Whale curve. Ranked: D9 586.96, D2 539.19, D8 481.32, D1 390.64, D10 339.00, D5 196.64, D7 194.96, D4 19.26,
-D3 9.00, D11 −222.40, D6 −306.20, D12 −922.40; total 1,305.97. The first half (6 customers) earns 2,533.75,
-194 % of it; the peak is after the nine profitable ones, 2,756.97.
+Segments. Net sales of all: 900 + 1,000 + 0 + 100 + 300 + 0 + 600 + 1,000 + 1,000 + 1,000 + 2,000 + 2,000
++ 0 + 300 = 10,200.00; gross margin 400 + 400 + 0 + 20 + 200 + 0 + 200 + 500 + 600 + 400 + 800 + 100 + 0
++ 100 = 3,720.00: the company's gross margin 36.47 %, four fifths of it 29.18 %. "Large" is the 20th
+percentile of the eleven positive net sales (2,000, 2,000, 1,000 × 4, 900, 600, 300, 300, 100: the second)
+= 2,000. D3, D6 and D13 sold nothing (no_sales); D1, D2, D4, D5, D7, D8, D9, D10 and D14 make money and are
+not large (grow); D11 loses money on a margin above 29.18 % (fix_cost_to_serve); D12, large, loses it on
+5 % (reprice).
+
+Whale curve. Ranked: D9 586.96, D2 539.19, D8 481.32, D1 390.64, D10 339.00, D5 196.64, D7 194.96, D14 57.46,
+D4 19.26, D3 9.00, D13 −40.62, D11 −222.40, D6 −306.20, D12 −922.40; total 1,322.81. The first half (7
+customers) earns 2,728.71, 206 % of it; the peak is after the ten profitable ones, 2,814.43.
+
+Loss rates from history (`loss_rates = "history"`, 3 years back from 31 March): the invoices settled by
+then are D3-1 (500.00, settled 25 days after its due date, nothing written off) and D4-1 (200.00, 41 days,
+150.00 written off). Current and 1-30 (both reached by both): 150 / 700; 31-60 (D4-1 only): 150 / 200 =
+0.75; 61-90 and later: none reached them, 0. D1's expected credit loss: 900 current × 150 / 700.
+
+A company rate of 2 (its functional currency into the reporting one) doubles every amount: D1's net sales
+1,800.00, its net profit 781.28.
+
+As of 10 April (after the period): D1's 900.00 is 6 days past due, all overdue; its financing stays 4.86.
 """
 
 from __future__ import annotations
@@ -158,6 +178,20 @@ EXPECTED: dict[str, dict[str, object]] = {
         "net_profit": D("586.96"),
     },
     "D11": {"commissions": D("1000.00"), "net_profit": D("-222.40")},
+    "D13": {
+        "allowance_start": D("10.00"),
+        "allowance_end": D("50.00"),
+        "ageing": (D("0"), D("0"), D("0"), D("0"), D("0"), D("100.00")),
+        "net_profit": D("-40.62"),
+        "risk_grade": "E",
+    },
+    "D14": {
+        "allowance_end": D("51.50"),
+        "credit_loss": D("41.50"),
+        "net_profit": D("57.46"),
+        "best_possible_dso": D("31"),
+        "risk_grade": "B",
+    },
     "D12": {"commissions": D("1000.00"), "net_profit": D("-922.40")},
     "D10": {
         "commissions": D("50.00"),
@@ -171,12 +205,18 @@ EXPECTED_SEGMENTS = {
     **{f"D{i}": "grow" for i in (1, 2, 4, 5, 7, 8, 9, 10)},
     "D3": "no_sales",
     "D6": "no_sales",
+    "D13": "no_sales",
+    "D14": "grow",
     "D11": "fix_cost_to_serve",
     "D12": "reprice",
 }
-TOTAL_NET_PROFIT = D("1305.97")
-FIRST_HALF_NET_PROFIT = D("2533.75")  # the six most profitable
-PEAK_NET_PROFIT = D("2756.97")  # the nine profitable
+TOTAL_NET_PROFIT = D("1322.81")
+FIRST_HALF_NET_PROFIT = D("2728.71")  # the seven most profitable
+PEAK_NET_PROFIT = D("2814.43")  # the ten profitable
+HISTORY_RATES = (D(150) / D(700), D(150) / D(700), D("0.75"), D(0), D(0), D(0))
+AS_OF_AFTER = dt.date(2026, 4, 10)
+EXPECTED_D1_AS_OF_AFTER = {"open_amount": D("900.00"), "overdue_amount": D("900.00"), "financing_cost": D("4.86")}
+EXPECTED_D1_AT_RATE_2 = {"net_sales": D("1800.00"), "net_profit": D("781.28")}
 EXPECTED_D3_AS_OF_INSIDE = {
     "open_amount": D("500.00"),
     "expected_credit_loss": D("10.00"),
@@ -214,11 +254,14 @@ D9-2,D9,invoice,2026-03-20,2026-04-19,700.00,700.00,,,300,
 D10-1,D10,invoice,2026-03-02,2026-04-01,1000.00,1000.00,,,600,SP2
 D11-1,D11,invoice,2026-03-01,2026-03-31,2000.00,2000.00,,,1200,SP3
 D12-1,D12,invoice,2026-03-01,2026-03-31,2000.00,2000.00,,,1900,SP3
+D13-1,D13,invoice,2025-10-31,2025-11-30,100.00,100.00,,,50,
+D14-1,D14,invoice,2025-10-31,2025-11-30,100.00,100.00,,,50,
+D14-2,D14,invoice,2026-03-25,2026-04-24,300.00,300.00,,,200,
 """
 
 FILES = {
     "customers.csv": "customer_id,name,credit_limit,salesperson_id\n"
-    + "".join(f"D{i},Delta {i},{'500.00' if i == 7 else ''},{'SP1' if i == 10 else ''}\n" for i in range(1, 13)),
+    + "".join(f"D{i},Delta {i},{'500.00' if i == 7 else ''},{'SP1' if i == 10 else ''}\n" for i in range(1, 15)),
     "salespeople.csv": "salesperson_id,name,commission_rate\nSP1,Ten Percent,0.10\nSP2,Five Percent,0.05\nSP3,Half,0.50\n",
     "documents.csv": _DOCUMENTS,
     "document_lines.csv": (

@@ -5,6 +5,7 @@ inside the period."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -22,10 +23,10 @@ from profitlens.sync import run_sync
 from tests.cases import delta
 
 
-def analysed(tmp_path: Path, as_of: dt.date | None = None) -> Analysis:
+def analysed(tmp_path: Path, as_of: dt.date | None = None, **method: object) -> Analysis:
     delta.write(tmp_path / "data")
     (tmp_path / "profitlens.toml").write_text(delta.CONFIG, encoding="utf-8")
-    settings = engine_settings(load_config(tmp_path / "profitlens.toml"))
+    settings = dataclasses.replace(engine_settings(load_config(tmp_path / "profitlens.toml")), **method)
     with Store(tmp_path / "l.duckdb") as store:
         result = run_sync(FilesConnector(tmp_path / "data"), load_mapping("files"), store)
         assert result.rows_quarantined == 0, result.as_dict()
@@ -56,9 +57,9 @@ def test_the_whale_curve(march: Analysis) -> None:
     curve = march.whale_curve
     assert curve["total_net_profit"] == delta.TOTAL_NET_PROFIT
     half = next(p for p in curve["points"] if p["customers_share"] == Decimal("0.5"))
-    assert half["customers"] == 6
+    assert half["customers"] == 7
     assert half["profit_share"] == delta.FIRST_HALF_NET_PROFIT / delta.TOTAL_NET_PROFIT
-    assert curve["peak_at_customers"] == 9 and curve["profitable_customers"] == 9
+    assert curve["peak_at_customers"] == 10 and curve["profitable_customers"] == 10
     assert curve["peak_profit_share"] == delta.PEAK_NET_PROFIT / delta.TOTAL_NET_PROFIT
 
 
@@ -67,3 +68,25 @@ def test_an_as_of_date_inside_the_period(tmp_path: Path) -> None:
     (d3,) = (c for c in inside.customers if c.customer_id == "D3")
     for name, expected in delta.EXPECTED_D3_AS_OF_INSIDE.items():
         assert getattr(d3, name) == expected, name
+
+
+def test_an_as_of_date_after_the_period(tmp_path: Path) -> None:
+    after = analysed(tmp_path, delta.AS_OF_AFTER)
+    (d1,) = (c for c in after.customers if c.customer_id == "D1")
+    for name, expected in delta.EXPECTED_D1_AS_OF_AFTER.items():
+        assert getattr(d1, name) == expected, name
+
+
+def test_loss_rates_estimated_from_the_companys_history(tmp_path: Path) -> None:
+    history = analysed(tmp_path, loss_rates="history")
+    assert history.loss_rates_source == "history"
+    assert history.loss_rates == delta.HISTORY_RATES
+    (d1,) = (c for c in history.customers if c.customer_id == "D1")
+    assert d1.expected_credit_loss == Decimal("900.00") * delta.HISTORY_RATES[0]
+
+
+def test_a_company_rate_converts_every_amount(tmp_path: Path) -> None:
+    doubled = analysed(tmp_path, company_rates={"": Decimal("2")})
+    (d1,) = (c for c in doubled.customers if c.customer_id == "D1")
+    for name, expected in delta.EXPECTED_D1_AT_RATE_2.items():
+        assert getattr(d1, name) == expected, name
