@@ -59,19 +59,27 @@ ageing AS (
 
 # What settles each document, once per analysis: for a debit document every amount applied to it
 # (payment or credit + discount taken + write-off), for a credit document every amount it applied; with the
-# document's customer and sign, so that what follows needs no join. Voided documents settle nothing.
+# document's customer and sign, so that what follows needs no join. A voided document neither settles nor is
+# settled: an application with a voided document on either side counts for neither (GP removes a voided
+# payment's applications; a ledger that still holds one must not show the invoice paid by it).
 SETTLEMENT_TABLE = f"""
 CREATE OR REPLACE TABLE profitlens_work.settlement AS
+WITH voided AS (SELECT company, document_id FROM document WHERE voided),
+live AS (
+    SELECT a.* FROM application a
+    ANTI JOIN voided f ON f.company = a.company AND f.document_id = a.from_document_id
+    ANTI JOIN voided t ON t.company = a.company AND t.document_id = a.to_document_id
+)
 SELECT a.company, a.to_document_id AS document_id, d.customer_id, 1 AS sign,
        d.document_type = 'finance_charge' AS finance_charge, a.apply_date,
        a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount,
        a.discount_taken, a.write_off_amount
-FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
-WHERE d.document_type NOT IN {CREDIT_TYPES} AND NOT d.voided
+FROM live a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
+WHERE d.document_type NOT IN {CREDIT_TYPES}
 UNION ALL
 SELECT a.company, a.from_document_id, d.customer_id, -1, false, a.apply_date, a.amount, NULL, NULL
-FROM application a JOIN document d ON d.company = a.company AND d.document_id = a.from_document_id
-WHERE d.document_type IN {CREDIT_TYPES} AND NOT d.voided
+FROM live a JOIN document d ON d.company = a.company AND d.document_id = a.from_document_id
+WHERE d.document_type IN {CREDIT_TYPES}
 """
 
 # Every document that is not voided, the ERP's own open amount, its sign on the balance and the day it was
@@ -200,7 +208,8 @@ paid AS (
     FROM application a
     JOIN document p ON p.company = a.company AND p.document_id = a.from_document_id AND p.document_type = 'payment'
     JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
-    WHERE a.apply_date BETWEEN $start AND least(CAST($end AS DATE), CAST($as_of AS DATE)) AND NOT d.voided
+    WHERE a.apply_date BETWEEN $start AND least(CAST($end AS DATE), CAST($as_of AS DATE))
+      AND NOT d.voided AND NOT p.voided
     GROUP BY d.company, d.customer_id
 ),
 credit_sales AS (

@@ -38,12 +38,10 @@ from profitability.receivables import DEBIT_TYPES, exposure_sql
 ZERO = Decimal(0)
 
 HISTORY_SQL = f"""
-WITH applied AS (
-    SELECT company, to_document_id AS document_id,
-           sum(amount + coalesce(discount_taken, 0) + coalesce(write_off_amount, 0)) AS applied,
-           sum(coalesce(write_off_amount, 0)) AS written_off,
+WITH applied AS (  -- what settled each debit document (applied + discount + write-off; no voided side)
+    SELECT company, document_id, sum(amount) AS applied, sum(coalesce(write_off_amount, 0)) AS written_off,
            max(apply_date) AS settled_on
-    FROM application WHERE apply_date <= $as_of GROUP BY company, to_document_id
+    FROM settlement WHERE sign = 1 AND apply_date <= $as_of GROUP BY company, document_id
 )
 SELECT d.amount, a.written_off, date_diff('day', d.due_date, a.settled_on) AS max_days_past_due
 FROM document d JOIN applied a USING (company, document_id)

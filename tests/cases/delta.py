@@ -69,18 +69,23 @@ D14 exactly a quarter of its net exposure over 90 days: not grade E. INV D14-1 3
     DSO 400 / 300 × 31 = 41.33…, best possible 300 / 300 × 31 = 31, days delinquent 10.33… → B.
     Gross margin 100; financing 100 × 31 + 300 × 7 = 5,200 × 0.0002 = 1.04; allowance 28 Feb 10.00, 31 Mar
     50.00 + 1.50 = 51.50 → credit loss 41.50; net profit 100 − 1.04 − 41.50 = 57.46.
+D15 a voided payment whose application the ledger still holds. INV D15-1 2 Mar, due 1 Apr, 400.00, cost 300;
+    PMT D15-P 12 Mar 400.00, voided, applied to D15-1 that day. A voided document neither settles nor is
+    settled: D15-1 stays open 400.00, nobody paid (no days to pay); financing 400 × 30 days (2-31 Mar) =
+    12,000 × 0.0002 = 2.40; allowance 400 × 0.5 % = 2.00; net profit 100 − 2.40 − 2.00 = 95.60.
 
 Segments. Net sales of all: 900 + 1,000 + 0 + 100 + 300 + 0 + 600 + 1,000 + 1,000 + 1,000 + 2,000 + 2,000
-+ 0 + 300 = 10,200.00; gross margin 400 + 400 + 0 + 20 + 200 + 0 + 200 + 500 + 600 + 400 + 800 + 100 + 0
-+ 100 = 3,720.00: the company's gross margin 36.47 %, four fifths of it 29.18 %. "Large" is the 20th
-percentile of the eleven positive net sales (2,000, 2,000, 1,000 × 4, 900, 600, 300, 300, 100: the second)
-= 2,000. D3, D6 and D13 sold nothing (no_sales); D1, D2, D4, D5, D7, D8, D9, D10 and D14 make money and are
-not large (grow); D11 loses money on a margin above 29.18 % (fix_cost_to_serve); D12, large, loses it on
-5 % (reprice).
++ 0 + 300 + 400 = 10,600.00; gross margin 400 + 400 + 0 + 20 + 200 + 0 + 200 + 500 + 600 + 400 + 800 + 100
++ 0 + 100 + 100 = 3,820.00: the company's gross margin 36.04 %, four fifths of it 28.83 %. "Large" is the
+20th percentile of the twelve positive net sales (2,000, 2,000, 1,000 × 4, 900, 600, 400, 300, 300, 100: the
+second) = 2,000. D3, D6 and D13 sold nothing (no_sales); D1, D2, D4, D5, D7, D8, D9, D10, D14 and D15 make
+money and are not large (grow); D11 loses money on a margin above 28.83 % (fix_cost_to_serve); D12, large,
+loses it on 5 % (reprice).
 
-Whale curve. Ranked: D9 586.96, D2 539.19, D8 481.32, D1 390.64, D10 339.00, D5 196.64, D7 194.96, D14 57.46,
-D4 19.26, D3 9.00, D13 −40.62, D11 −222.40, D6 −306.20, D12 −922.40; total 1,322.81. The first half (7
-customers) earns 2,728.71, 206 % of it; the peak is after the ten profitable ones, 2,814.43.
+Whale curve. Ranked: D9 586.96, D2 539.19, D8 481.32, D1 390.64, D10 339.00, D5 196.64, D7 194.96, D15 95.60,
+D14 57.46, D4 19.26, D3 9.00, D13 −40.62, D11 −222.40, D6 −306.20, D12 −922.40; total 1,418.41. The first
+half (15 × 50 % = 7.5, rounded to 8 customers) earns 2,824.31, 199 % of it; the peak is after the eleven
+profitable ones, 2,910.03.
 
 Loss rates from history (`loss_rates = "history"`, 3 years back from 31 March): the invoices settled by
 then are D3-1 (500.00, settled 25 days after its due date, nothing written off) and D4-1 (200.00, 41 days,
@@ -193,6 +198,12 @@ EXPECTED: dict[str, dict[str, object]] = {
         "risk_grade": "B",
     },
     "D12": {"commissions": D("1000.00"), "net_profit": D("-922.40")},
+    "D15": {
+        "open_amount": D("400.00"),
+        "avg_days_to_pay": None,
+        "financing_cost": D("2.40"),
+        "net_profit": D("95.60"),
+    },
     "D10": {
         "commissions": D("50.00"),
         "cost_of_goods": D("600"),
@@ -207,12 +218,15 @@ EXPECTED_SEGMENTS = {
     "D6": "no_sales",
     "D13": "no_sales",
     "D14": "grow",
+    "D15": "grow",
     "D11": "fix_cost_to_serve",
     "D12": "reprice",
 }
-TOTAL_NET_PROFIT = D("1322.81")
-FIRST_HALF_NET_PROFIT = D("2728.71")  # the seven most profitable
-PEAK_NET_PROFIT = D("2814.43")  # the ten profitable
+TOTAL_NET_PROFIT = D("1418.41")
+FIRST_HALF_CUSTOMERS = 8
+FIRST_HALF_NET_PROFIT = D("2824.31")  # the eight most profitable
+PEAK_CUSTOMERS = 11
+PEAK_NET_PROFIT = D("2910.03")  # the eleven profitable
 HISTORY_RATES = (D(150) / D(700), D(150) / D(700), D("0.75"), D(0), D(0), D(0))
 AS_OF_AFTER = dt.date(2026, 4, 10)
 EXPECTED_D1_AS_OF_AFTER = {"open_amount": D("900.00"), "overdue_amount": D("900.00"), "financing_cost": D("4.86")}
@@ -236,32 +250,34 @@ loss_rates = [0.005, 0.02, 0.05, 0.10, 0.20, 0.50]
 """
 
 _DOCUMENTS = """\
-document_id,customer_id,document_type,document_date,due_date,amount,sales_amount,trade_discount,freight_amount,cost_amount,salesperson_id
-D1-1,D1,invoice,2026-03-05,2026-04-04,900.00,1000.00,100.00,,500,
-D2-1,D2,invoice,2026-03-10,2026-04-09,1150.00,,50.00,150.00,600,
-D3-1,D3,invoice,2026-01-15,2026-02-14,500.00,500.00,,,300,
-D3-P,D3,payment,2026-03-11,,500.00,,,,,
-D4-1,D4,invoice,2025-12-01,2025-12-31,200.00,200.00,,,150,
-D4-P,D4,payment,2026-02-10,,50.00,,,,,
-D4-2,D4,invoice,2026-03-20,2026-04-19,100.00,100.00,,,80,
-D5-1,D5,invoice,2026-03-01,2026-03-31,300.00,300.00,,,100,
-D6-1,D6,invoice,2025-10-01,2025-10-31,1000.00,1000.00,,,700,
-D7-1,D7,invoice,2026-03-15,2026-04-14,600.00,600.00,,,400,
-D8-1,D8,invoice,2026-03-01,2026-03-11,600.00,600.00,,,300,
-D8-2,D8,invoice,2026-03-20,2026-04-19,400.00,400.00,,,200,
-D9-1,D9,invoice,2026-03-01,2026-03-11,300.00,300.00,,,100,
-D9-2,D9,invoice,2026-03-20,2026-04-19,700.00,700.00,,,300,
-D10-1,D10,invoice,2026-03-02,2026-04-01,1000.00,1000.00,,,600,SP2
-D11-1,D11,invoice,2026-03-01,2026-03-31,2000.00,2000.00,,,1200,SP3
-D12-1,D12,invoice,2026-03-01,2026-03-31,2000.00,2000.00,,,1900,SP3
-D13-1,D13,invoice,2025-10-31,2025-11-30,100.00,100.00,,,50,
-D14-1,D14,invoice,2025-10-31,2025-11-30,100.00,100.00,,,50,
-D14-2,D14,invoice,2026-03-25,2026-04-24,300.00,300.00,,,200,
+document_id,customer_id,document_type,document_date,due_date,amount,sales_amount,trade_discount,freight_amount,cost_amount,salesperson_id,voided
+D1-1,D1,invoice,2026-03-05,2026-04-04,900.00,1000.00,100.00,,500,,0
+D2-1,D2,invoice,2026-03-10,2026-04-09,1150.00,,50.00,150.00,600,,0
+D3-1,D3,invoice,2026-01-15,2026-02-14,500.00,500.00,,,300,,0
+D3-P,D3,payment,2026-03-11,,500.00,,,,,,0
+D4-1,D4,invoice,2025-12-01,2025-12-31,200.00,200.00,,,150,,0
+D4-P,D4,payment,2026-02-10,,50.00,,,,,,0
+D4-2,D4,invoice,2026-03-20,2026-04-19,100.00,100.00,,,80,,0
+D5-1,D5,invoice,2026-03-01,2026-03-31,300.00,300.00,,,100,,0
+D6-1,D6,invoice,2025-10-01,2025-10-31,1000.00,1000.00,,,700,,0
+D7-1,D7,invoice,2026-03-15,2026-04-14,600.00,600.00,,,400,,0
+D8-1,D8,invoice,2026-03-01,2026-03-11,600.00,600.00,,,300,,0
+D8-2,D8,invoice,2026-03-20,2026-04-19,400.00,400.00,,,200,,0
+D9-1,D9,invoice,2026-03-01,2026-03-11,300.00,300.00,,,100,,0
+D9-2,D9,invoice,2026-03-20,2026-04-19,700.00,700.00,,,300,,0
+D10-1,D10,invoice,2026-03-02,2026-04-01,1000.00,1000.00,,,600,SP2,0
+D11-1,D11,invoice,2026-03-01,2026-03-31,2000.00,2000.00,,,1200,SP3,0
+D12-1,D12,invoice,2026-03-01,2026-03-31,2000.00,2000.00,,,1900,SP3,0
+D13-1,D13,invoice,2025-10-31,2025-11-30,100.00,100.00,,,50,,0
+D14-1,D14,invoice,2025-10-31,2025-11-30,100.00,100.00,,,50,,0
+D14-2,D14,invoice,2026-03-25,2026-04-24,300.00,300.00,,,200,,0
+D15-1,D15,invoice,2026-03-02,2026-04-01,400.00,400.00,,,300,,0
+D15-P,D15,payment,2026-03-12,,400.00,,,,,,1
 """
 
 FILES = {
     "customers.csv": "customer_id,name,credit_limit,salesperson_id\n"
-    + "".join(f"D{i},Delta {i},{'500.00' if i == 7 else ''},{'SP1' if i == 10 else ''}\n" for i in range(1, 15)),
+    + "".join(f"D{i},Delta {i},{'500.00' if i == 7 else ''},{'SP1' if i == 10 else ''}\n" for i in range(1, 16)),
     "salespeople.csv": "salesperson_id,name,commission_rate\nSP1,Ten Percent,0.10\nSP2,Five Percent,0.05\nSP3,Half,0.50\n",
     "documents.csv": _DOCUMENTS,
     "document_lines.csv": (
@@ -272,6 +288,7 @@ FILES = {
         "from_document_id,to_document_id,amount,apply_date,discount_taken,write_off_amount\n"
         "D3-P,D3-1,500.00,2026-03-11,,\n"
         "D4-P,D4-1,50.00,2026-02-10,,150.00\n"
+        "D15-P,D15-1,400.00,2026-03-12,,\n"
     ),
 }
 

@@ -57,9 +57,9 @@ def test_the_whale_curve(march: Analysis) -> None:
     curve = march.whale_curve
     assert curve["total_net_profit"] == delta.TOTAL_NET_PROFIT
     half = next(p for p in curve["points"] if p["customers_share"] == Decimal("0.5"))
-    assert half["customers"] == 7
+    assert half["customers"] == delta.FIRST_HALF_CUSTOMERS
     assert half["profit_share"] == delta.FIRST_HALF_NET_PROFIT / delta.TOTAL_NET_PROFIT
-    assert curve["peak_at_customers"] == 10 and curve["profitable_customers"] == 10
+    assert curve["peak_at_customers"] == curve["profitable_customers"] == delta.PEAK_CUSTOMERS
     assert curve["peak_profit_share"] == delta.PEAK_NET_PROFIT / delta.TOTAL_NET_PROFIT
 
 
