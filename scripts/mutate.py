@@ -8,8 +8,8 @@ mutmut and cosmic-ray mutate Python's syntax tree, so they never touch the SQL t
 from (most of them are SQL strings here). This script mutates the text: one token at a time, in Python and
 in SQL alike — a comparison (`>=` → `>`, `<` → `<=`, …), an arithmetic sign (`+` ↔ `-`, `*` → `/`), a
 logical word (`AND` ↔ `OR`, `NOT ` dropped, `and` ↔ `or`), `coalesce(a, b` with its first two arguments
-swapped, `least` ↔ `greatest`, a number n → n + 1, and for report escaping a
-`.replace(` dropped. Each mutant is written over the file, the area's tests run (`pytest -x -q`, stopping at
+swapped, `least` ↔ `greatest`, a number n → n + 1, `True` ↔ `False`, and in the reports' escaping a `.replace(` dropped, one short string of
+a tuple dropped or the first character of a regex's character class dropped. Each mutant is written over the file, the area's tests run (`pytest -x -q`, stopping at
 the first failure), and the file is put back; a mutant no test fails "survives". The score of an area is
 killed ÷ mutants. Comments and docstrings are left alone. The file is restored also after Ctrl-C or a
 SIGTERM.
@@ -18,6 +18,7 @@ SIGTERM.
 from __future__ import annotations
 
 import argparse
+import ast
 import random
 import re
 import signal
@@ -58,8 +59,16 @@ AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("connector/gp_sql.py", "connector/gp_streams.py", "connector/gp_values.py"),
         ("tests/connector/test_gp_sql.py",),
     ),
+    # Only what escapes: the HTML report's data block, the spreadsheet cells, Jinja's autoescape.
     "escaping": (
-        ("reports/details.py", "reports/exports.py"),
+        (
+            "reports/details.py::script_json",
+            "reports/outputs.py::safe_cell",
+            "reports/outputs.py::_FORMULA_START",
+            "reports/outputs.py::_FORMULA_AFTER_SEPARATOR",
+            "reports/exports.py::_cell",
+            "reports/render.py::environment",
+        ),
         ("tests/reports/test_report.py", "tests/reports/test_exports.py"),
     ),
 }
@@ -85,7 +94,12 @@ SWAPS = [
     (r"\bmin\(", "max("),
     (r"(?<![\w.])\d+(?![\w.])", None),  # a whole number: n → n + 1
     (r"\.replace\(\"[^\"]*\", \"[^\"]*\"\)", ""),  # an escape dropped (reports)
+    (r"\bTrue\b", "False"),
+    (r"\bFalse\b", "True"),
+    (r'"[^"]{1,2}", ', ""),  # one short string of a tuple dropped (a formula start)
+    (r"(?<=\[)(\\.|[^\]\\])", ""),  # the first character of a regex's character class dropped
 ]
+REPORTS_ONLY = {r"\.replace\(\"[^\"]*\", \"[^\"]*\"\)", r'"[^"]{1,2}", ', r"(?<=\[)(\\.|[^\]\\])"}
 WORDS = {r"\bAND\b", r"\bOR\b(?! REPLACE)", r"\bNOT ", r"\band\b", r"\bor\b"}
 SQL_LINE = re.compile(r"\b(SELECT|WHERE|FROM|JOIN|FILTER|HAVING|CASE)\b")
 COALESCE = re.compile(r"coalesce\(([^(),]+), ([^(),]+)([,)])")
@@ -130,12 +144,23 @@ def _code_part(line: str) -> str:
     return line
 
 
-def mutants_of(path: str) -> list[Mutant]:
+def _lines_of(text: str, name: str) -> range:
+    """The lines of the top-level function, class or assignment `name` (a `path::name` entry of AREAS)."""
+    for node in ast.parse(text).body:
+        targets = [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+        if getattr(node, "name", None) == name or name in targets:
+            return range(node.lineno, (node.end_lineno or node.lineno) + 1)
+    raise SystemExit(f"mutate.py: {name} is not defined at the top level of its file (see AREAS)")
+
+
+def mutants_of(spec: str) -> list[Mutant]:
+    path, _, name = spec.partition("::")
     text = (ROOT / path).read_text(encoding="utf-8")
     skipped = _skipped_lines(text)
+    only = _lines_of(text, name) if name else None
     out: list[Mutant] = []
     for number, line in enumerate(text.splitlines(), 1):
-        if number in skipped:
+        if number in skipped or (only is not None and number not in only):
             continue
         code = _code_part(line)
         rest = line[len(code) :]
@@ -144,7 +169,7 @@ def mutants_of(path: str) -> list[Mutant]:
                 if pattern in WORDS and code[: match.start()].count('"') % 2 and not SQL_LINE.search(code):
                     continue  # a word of a message, not a logical operator
                 new = str(int(match.group()) + 1) if replacement is None else replacement
-                if pattern.startswith(r"\.replace") and not path.startswith("reports/"):
+                if pattern in REPORTS_ONLY and not path.startswith("reports/"):
                     continue
                 out.append(Mutant(path, number, line, code[: match.start()] + new + code[match.end() :] + rest))
         for match in COALESCE.finditer(code):
@@ -197,9 +222,9 @@ def main() -> int:
     for area in args.area or sorted(AREAS):
         files, tests = AREAS[area]
         if args.file:
-            if args.file not in files:
+            files = tuple(f for f in files if f.partition("::")[0] == args.file)
+            if not files:
                 continue
-            files = (args.file,)
         mutants = [m for f in files for m in mutants_of(f)]
         if args.sample and not args.all and len(mutants) > args.sample:
             mutants = sorted(rng.sample(mutants, args.sample), key=lambda m: (m.path, m.line))
