@@ -12,13 +12,32 @@ from profitlens.config import load_config
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "config").glob("*.toml"))
 
 
+# What each example is for, and where its customer mapping takes "referred by" from (None: the source has
+# no such field and the example maps none).
+EXAMPLE_KIND = {
+    "bc.toml": ("bc", None),
+    "files.toml": ("files", ["referred_by"]),
+    "gp-sample.toml": ("gp-sql", ["USERDEF1"]),
+    "gp-sql.toml": ("gp-sql", ["USERDEF1"]),
+    "gp-ws.toml": ("gp-ws", None),
+}
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_configuration_is_valid(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_PASSWORD", "example-only")
     monkeypatch.setenv("BC_CLIENT_SECRET", "example-only")
     monkeypatch.setenv("GPWS_PASSWORD", "example-only")
     config = load_config(path)
-    load_mapping(config.settings.source.kind, config.settings.source.mapping)
+    kind, referred_by = EXAMPLE_KIND[path.name]  # a new example must say here what it is for
+    assert config.settings.source.kind == kind
+    assert str(config.settings.store.path).endswith("profitlens.duckdb")
+    mapping = load_mapping(config.settings.source.kind, config.settings.source.mapping)
+    # Every example fills the ledger tables every figure needs.
+    tables = {stream.table for stream in mapping.streams.values()}
+    assert {"customer", "document", "application"} <= tables, sorted(tables)
+    rule = mapping.streams["customers"].fields.get("referred_by")
+    assert (rule.columns() if rule else None) == referred_by
 
 
 def test_there_are_examples_for_each_source_kind(monkeypatch: pytest.MonkeyPatch) -> None:
