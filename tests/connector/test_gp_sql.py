@@ -44,13 +44,30 @@ def read_all(connector: GpSqlConnector, stream: str) -> list[dict[str, Any]]:
     return [row.values for chunk in connector.read(stream, columns) for row in chunk]
 
 
-def test_every_query_parses_as_tsql() -> None:
+def test_every_query_parses_as_tsql_and_names_only_real_gp_columns() -> None:
+    # Each stream's query, as SQL Server would parse it: every table it reads is a GP table, every column
+    # it names (selected, joined, filtered, ordered) is a column of that table in the real GP schema
+    # (connector/gp_schema.tsv, from a GP database), and it returns exactly the columns the mapping asked
+    # for, in order, plus the cursor where the stream has one.
+    from connector.gp_values import gp_schema
+
+    # GP's names are mixed case (PAQtyQ) and SQL Server compares them without case.
+    schema = {table.upper(): {c.upper() for c in columns} for table, columns in gp_schema().items()}
     mapping = load_mapping("gp-sql", {"customer": {"referred_by": "USERDEF1"}})
     for name, stream in STREAMS.items():
-        sql, _, _ = build_query(stream, mapping.streams[name].columns())
+        asked = mapping.streams[name].columns()
+        sql, names, _ = build_query(stream, asked)
         # T-SQL has no `?` placeholders in sqlglot's grammar; pyodbc sends them as-is, so parse with @p.
         parsed = sqlglot.parse_one(sql.replace("?", "@p"), read="tsql")
-        assert parsed.find(sqlglot.exp.Select) is not None, name
+        selects = list(parsed.find_all(sqlglot.exp.Select))
+        assert selects, name
+        aliases = {t.alias_or_name: t.name.upper() for t in parsed.find_all(sqlglot.exp.Table)}
+        assert aliases and all(table in schema for table in aliases.values()), (name, aliases)
+        for column in parsed.find_all(sqlglot.exp.Column):
+            table = aliases.get(column.table) if column.table else None
+            if table is not None:
+                assert column.name.upper() in schema[table], (name, f"{table}.{column.name}")
+        assert [n for n in names if n != "PL_CURSOR"] == [c for c in asked if c != "PL_CURSOR"], name
 
 
 def test_configured_column_names_never_reach_the_sql_unchecked() -> None:
