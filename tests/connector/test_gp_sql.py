@@ -285,3 +285,50 @@ def test_cancel_stops_the_query_being_read_and_it_is_not_tried_again(tmp_path: P
     assert len(errors) == 1 and "the read was cancelled" in str(errors[0])
     assert errors[0].stream == "customers"
     connector.close()
+
+
+def test_balance_forward_and_scheduled_payments_are_not_documents(alpha_db: Path, tmp_path: Path) -> None:
+    # GP's RMDTYPAL 0 is a balance brought forward (a summary line of a balance-forward customer) and 2 a
+    # scheduled payment (an installment plan, not yet a receivable): neither is an invoice. Alpha's C1 gets
+    # one of each, 999.00 and 555.00 open; they are skipped, counted as skipped, and C1's figures stay
+    # alpha's hand-worked ones (net sales 700.00, open 868.50), through real ODBC.
+    from connector.sample.gp_db import insert_rows
+    from ledger.store import Store
+    from profitability.analyze import analyze
+    from profitability.model import Period
+    from profitlens.sync import run_sync
+
+    with sqlite3.connect(alpha_db) as con:
+        insert_rows(
+            con,
+            "RM20101",
+            ("CUSTNMBR", "DOCNUMBR", "RMDTYPAL", "DOCDATE", "DUEDATE", "ORTRXAMT", "CURTRXAM", "SLSAMNT", "DEX_ROW_TS"),
+            [
+                (
+                    "C1",
+                    "BALFWD0001",
+                    0,
+                    dt.date(2026, 2, 28),
+                    dt.date(2026, 3, 30),
+                    999,
+                    999,
+                    999,
+                    dt.date(2026, 2, 28),
+                ),
+                ("C1", "SCHED00001", 2, dt.date(2026, 3, 5), dt.date(2026, 4, 4), 555, 555, 555, dt.date(2026, 3, 5)),
+            ],
+        )
+    with Store(tmp_path / "l.duckdb") as store:
+        result = run_sync(
+            GpSqlConnector(odbc_factory(alpha_db)),
+            load_mapping("gp-sql", {"customer": {"referred_by": "USERDEF1"}}),
+            store,
+        )
+        assert result.skipped.get("receivables_open") == 2
+        assert store.con.execute(
+            "SELECT count(*) FROM document WHERE number IN ('BALFWD0001', 'SCHED00001')"
+        ).fetchone() == (0,)
+        c1 = next(
+            c for c in analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings()).customers if c.customer_id == "C1"
+        )
+    assert c1.net_sales == alpha.EXPECTED["net_sales"] and c1.open_amount == alpha.EXPECTED["open_amount"]
