@@ -125,3 +125,45 @@ def test_the_watch_list_keeps_customers_that_bought_nothing_now() -> None:
         ("C2", "C2", D("-2"), "no purchases"),
         ("C3", "was C3", D("0"), "no purchases"),
     ]
+
+
+def test_the_watch_list_bound_is_a_fall_of_more_than_a_quarter() -> None:
+    # Before 100.00 each. Now 75.00 (fell by exactly a quarter): kept off. 74.99: on the list. Before 0 or
+    # a loss: never on it, however far it falls. The list runs from the largest fall.
+    now = [
+        customer("AT", "1000", "75.00"),
+        customer("BELOW", "1000", "74.99"),
+        customer("ZERO", "1000", "-50"),
+        customer("LOSS", "1000", "-500"),
+        customer("FAR", "1000", "-20"),
+    ]
+    before = {
+        ("NL", "AT"): previous("AT", "1000", "100.00"),
+        ("NL", "BELOW"): previous("BELOW", "1000", "100.00"),
+        ("NL", "ZERO"): previous("ZERO", "1000", "0"),
+        ("NL", "LOSS"): previous("LOSS", "1000", "-10"),
+        ("NL", "FAR"): previous("FAR", "1000", "100.00"),
+    }
+    items = portfolio.watch_list(now, before)
+    assert [(w.customer_id, w.previous_net_profit, w.net_profit) for w in items] == [
+        ("FAR", D("100.00"), D("-20")),
+        ("BELOW", D("100.00"), D("74.99")),
+    ]
+
+
+def test_the_watch_lists_reasons_at_their_bounds() -> None:
+    # Sales 1000 → 900 (exactly −10 %): volume down; → 901: not. Gross margin 50 % → 48 % (exactly −2
+    # points): margin down; → 48.001 %: not. Days to pay 30 → 35 (exactly +5): paying later; → 34.9: not.
+    def now(sales: str, margin: str, days: str | None) -> CustomerProfit:
+        c = customer("C", sales, "10")
+        return dataclasses.replace(c, gross_margin=D(margin), avg_days_to_pay=None if days is None else D(days))
+
+    def was() -> PreviousFigures:
+        return dataclasses.replace(previous("C", "1000", "100"), gross_margin=D("500"), avg_days_to_pay=D("30"))
+
+    def reasons(c: CustomerProfit) -> list[str]:
+        (item,) = portfolio.watch_list([c], {("NL", "C"): was()})
+        return list(item.reasons)
+
+    assert reasons(now("900", "432", "35")) == ["volume down", "margin down", "paying later"]  # 48 % of 900
+    assert reasons(now("901", "432.4901", "34.9")) == ["costs up"]  # 48.001 % of 901, nothing else moved
