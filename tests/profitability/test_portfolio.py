@@ -167,3 +167,44 @@ def test_the_watch_lists_reasons_at_their_bounds() -> None:
 
     assert reasons(now("900", "432", "35")) == ["volume down", "margin down", "paying later"]  # 48 % of 900
     assert reasons(now("901", "432.4901", "34.9")) == ["costs up"]  # 48.001 % of 901, nothing else moved
+
+
+def test_retention_counts_last_years_buyers_who_bought_again() -> None:
+    # As of 31 Mar 2026: "last year" is 1 Apr 2024 - 31 Mar 2025, "this year" 1 Apr 2025 - 31 Mar 2026.
+    # A bought in both (10 Jan 2025, 1 Feb 2026): kept. B only last year: lost. C on the last day of last
+    # year (31 Mar 2025) and the first of this one: kept. D on 31 Mar 2024 (the day before last year) and
+    # this year: new, not counted. E's invoice of last year is voided and F's is a credit memo: new too.
+    # Retention = kept ÷ last year's buyers = 2 ÷ 3 (A, B, C). Lifetime value of a net profit of 100 a year
+    # at 10 %: 100 × (2/3) ÷ (1 + 0.10 − 2/3) = 100 × 20/13 = 153.85.
+    import datetime as dt
+
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE document (company VARCHAR, customer_id VARCHAR, document_type VARCHAR, document_date DATE, "
+        "voided BOOLEAN)"
+    )
+    con.executemany(
+        "INSERT INTO document VALUES ('NL', ?, ?, ?, ?)",
+        [
+            ("A", "invoice", dt.date(2025, 1, 10), False),
+            ("A", "invoice", dt.date(2026, 2, 1), False),
+            ("B", "invoice", dt.date(2024, 12, 1), False),
+            ("C", "service", dt.date(2025, 3, 31), False),
+            ("C", "debit_memo", dt.date(2025, 4, 1), False),
+            ("D", "invoice", dt.date(2024, 3, 31), False),
+            ("D", "invoice", dt.date(2026, 1, 1), False),
+            ("E", "invoice", dt.date(2025, 1, 1), True),
+            ("E", "invoice", dt.date(2026, 1, 1), False),
+            ("F", "credit_memo", dt.date(2025, 1, 1), False),
+            ("F", "invoice", dt.date(2026, 1, 1), False),
+        ],
+    )
+    r = portfolio.retention(con, dt.date(2026, 3, 31))
+    assert r == D(2) / D(3)
+    value = portfolio.lifetime_value(D("100"), 365, r, D("0.10"))
+    assert value is not None and value.quantize(D("0.01")) == D("153.85")
+    # A fifth of a year (73 days) earning 20 is the same 100 a year.
+    fifth = portfolio.lifetime_value(D("20"), 73, r, D("0.10"))
+    assert fifth is not None and fifth.quantize(D("0.01")) == D("153.85")
