@@ -332,3 +332,14 @@ def test_balance_forward_and_scheduled_payments_are_not_documents(alpha_db: Path
             c for c in analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings()).customers if c.customer_id == "C1"
         )
     assert c1.net_sales == alpha.EXPECTED["net_sales"] and c1.open_amount == alpha.EXPECTED["open_amount"]
+
+
+def test_gp_commission_percent_is_kept_in_hundredths(alpha_db: Path, tmp_path: Path) -> None:
+    # RM00301.COMPRCNT holds the percent × 100 (GP shows 500 as 5.00 %): alpha's SP1 sells at 0.05.
+    from ledger.store import Store
+    from profitlens.sync import run_sync
+
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(GpSqlConnector(odbc_factory(alpha_db)), load_mapping("gp-sql"), store)
+        rate = store.con.execute("SELECT commission_rate FROM salesperson WHERE salesperson_id = 'SP1'").fetchone()
+    assert rate == (Decimal("0.05"),)
