@@ -147,6 +147,37 @@ def test_a_document_settled_then_over_settled_stops_its_reminders_the_day_it_was
     assert o.financing_cost == Decimal("0.26")
 
 
+def test_no_reminder_is_sent_on_the_day_the_invoice_is_paid(tmp_path: Path) -> None:
+    # R1 and R2 each owe 100.00, due 1 Dec 2025; reminders go every 30 days past due: 31 Dec, 30 Jan, 1 Mar.
+    # R1 pays on 30 Jan: that day's reminder is not sent (paid before it goes out), so January-March has
+    # none. R2 pays on 31 Jan: the 30 Jan reminder was sent, 1 × 6 minutes × 1.00 = 6.00.
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "customers.csv").write_text("customer_id,name\nR1,Paid On The Day\nR2,Paid A Day Later\n", encoding="utf-8")
+    (data / "documents.csv").write_text(
+        "document_id,customer_id,document_type,document_date,due_date,amount\n"
+        "I1,R1,invoice,2025-11-01,2025-12-01,100.00\nI2,R2,invoice,2025-11-01,2025-12-01,100.00\n"
+        "P1,R1,payment,2026-01-30,,100.00\nP2,R2,payment,2026-01-31,,100.00\n",
+        encoding="utf-8",
+    )
+    (data / "applications.csv").write_text(
+        "from_document_id,to_document_id,amount,apply_date\nP1,I1,100.00,2026-01-30\nP2,I2,100.00,2026-01-31\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "profitlens.toml").write_text(
+        '[source]\nkind = "files"\npath = "data"\n\n[analysis]\nloss_rates = [0, 0, 0, 0, 0, 0]\n\n'
+        '[[costing.pool]]\nname = "desk"\ncost = 3650\npractical_minutes = 3650\n\n'
+        '[costing.drivers]\nreminder = { pool = "desk", minutes = 6 }\n',
+        encoding="utf-8",
+    )
+    settings = engine_settings(load_config(tmp_path / "profitlens.toml"))
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(FilesConnector(data), load_mapping("files"), store)
+        result = analyze(store.con, Period.of(dt.date(2026, 1, 1), dt.date(2026, 3, 31)), settings)
+    reminders = {c.customer_id: c.activity_by_driver.get("reminder", Decimal(0)) for c in result.customers}
+    assert reminders == {"R1": Decimal(0), "R2": Decimal("6.00")}
+
+
 def test_the_protect_floor_is_read_from_the_configuration(tmp_path: Path) -> None:
     config = tmp_path / "profitlens.toml"
     config.write_text('[source]\nkind = "files"\npath = "data"\n', encoding="utf-8")
