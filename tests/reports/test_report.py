@@ -217,3 +217,13 @@ def test_a_name_cannot_close_the_html_reports_data_block(tmp_path: Path) -> None
     # One closing tag per script element of the template, none from the data.
     assert html.count("</script>") == html.count("<script")
     assert "document.title='pwned'</script>" not in html
+
+
+def test_script_json_escapes_what_html_could_read_and_keeps_names_readable() -> None:
+    # OWASP's rule for JSON inside HTML: <, > and & as \u escapes (then neither "</script", "<!--" nor
+    # an entity can appear); names stay UTF-8 as they are (ensure_ascii would triple the size of a Nordic
+    # or German name list).
+    from reports.details import script_json
+
+    assert str(script_json("</script><!-- & Søn -->")) == '"\\u003c/script\\u003e\\u003c!-- \\u0026 Søn --\\u003e"'
+    assert str(script_json({"a": [1, "Ø"]})) == '{"a":[1,"Ø"]}'
