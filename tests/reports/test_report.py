@@ -227,3 +227,15 @@ def test_script_json_escapes_what_html_could_read_and_keeps_names_readable() -> 
 
     assert str(script_json("</script><!-- & Søn -->")) == '"\\u003c/script\\u003e\\u003c!-- \\u0026 Søn --\\u003e"'
     assert str(script_json({"a": [1, "Ø"]})) == '{"a":[1,"Ø"]}'
+
+
+def test_a_formula_after_any_separator_excel_may_split_at_is_neutralised() -> None:
+    # Excel opens a CSV split at "," (English), ";" (de, es, nb, sv, fi) or a tab, and trims the spaces
+    # and quotes before a cell's first character: a formula start after any of them would begin a cell.
+    assert safe_cell("x,=1+1") == "x,'=1+1"
+    assert safe_cell("x; =1") == "x; '=1"
+    assert safe_cell("x,\t-2") == "x,\t'-2"
+    assert safe_cell('x;"@SUM(A1)') == "x;\"'@SUM(A1)"
+    assert safe_cell("a\t+1") == "a\t'+1"
+    assert safe_cell("\r=1") == "'\r=1" and safe_cell("\t=1") == "'\t'=1"
+    assert safe_cell("x, 1-2") == "x, 1-2"  # a minus inside a number's text starts nothing
