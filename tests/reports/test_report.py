@@ -239,3 +239,19 @@ def test_a_formula_after_any_separator_excel_may_split_at_is_neutralised() -> No
     assert safe_cell("a\t+1") == "a\t'+1"
     assert safe_cell("\r=1") == "'\r=1" and safe_cell("\t=1") == "'\t'=1"
     assert safe_cell("x, 1-2") == "x, 1-2"  # a minus inside a number's text starts nothing
+
+
+def test_the_ageing_table_totals_every_bucket_the_current_one_included(tmp_path: Path) -> None:
+    # Alpha as of 31 March: C2's INV5 119.00 current, C1's INV1 630.50 (31-60) and INV3 476.00 (61-90):
+    # total 1,225.50, shown whole as €1,226 (without the current bucket it would read €1,107); shares of it
+    # 9.7 %, 51.4 %, 38.8 %.
+    context = build_context(analysis_of(alpha.write_files(tmp_path / "files"), tmp_path), meta())
+    assert context["ageing_total"] == "€1,226"
+    assert [(row["amount"], row["share"]) for row in context["ageing"]] == [
+        ("€119", "9.7%"),
+        ("€0", "0.0%"),
+        ("€631", "51.4%"),
+        ("€476", "38.8%"),
+        ("€0", "0.0%"),
+        ("€0", "0.0%"),
+    ]
