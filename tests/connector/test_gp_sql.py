@@ -343,3 +343,39 @@ def test_gp_commission_percent_is_kept_in_hundredths(alpha_db: Path, tmp_path: P
         run_sync(GpSqlConnector(odbc_factory(alpha_db)), load_mapping("gp-sql"), store)
         rate = store.con.execute("SELECT commission_rate FROM salesperson WHERE salesperson_id = 'SP1'").fetchone()
     assert rate == (Decimal("0.05"),)
+
+
+def test_a_dated_streams_cursor_is_bound_as_a_date_and_a_changed_ones_as_a_time() -> None:
+    # Applications and timesheets are dated (APPLY DATE, PA date): their cursor may come back with a time
+    # part ("2026-01-31 00:00:00") and is bound as the date; DEX_ROW_TS cursors keep their milliseconds.
+    from connector.gp_sql import _cursor_param
+    from connector.gp_streams import CHANGED, DATED
+
+    assert _cursor_param("2026-01-31 00:00:00", DATED) == dt.date(2026, 1, 31)
+    assert _cursor_param("2026-01-31", DATED) == dt.date(2026, 1, 31)
+    assert _cursor_param("2026-01-31 13:45:07.250", CHANGED) == dt.datetime(2026, 1, 31, 13, 45, 7, 250000)
+
+
+@pytest.mark.odbc
+def test_raw_chunks_name_the_gp_table_their_rows_come_from(alpha_db: Path) -> None:
+    # A quarantined row names its source table and row: the first table of the stream's query.
+    connector = GpSqlConnector(odbc_factory(alpha_db))
+    mapping = load_mapping("gp-sql")
+    expected = {"customers": "RM00101", "receivables_open": "RM20101", "sales_lines": "SOP30300"}
+    for stream, table in expected.items():
+        chunks = list(connector.read_raw(stream, mapping.streams[stream].columns()))
+        assert chunks and {chunk.table for chunk in chunks} == {table}, stream
+
+
+@pytest.mark.odbc
+def test_check_probes_every_stream_without_reading_a_row(alpha_db: Path, tmp_path: Path) -> None:
+    # `profitlens check` asks each stream's real query for no rows: through ODBC on alpha every stream
+    # answers; on a database without the GP tables the first stream's table is named.
+    mapping = load_mapping("gp-sql")
+    connector = GpSqlConnector(odbc_factory(alpha_db))
+    for stream in STREAMS:
+        connector.probe(stream, mapping.streams[stream].columns())
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    with pytest.raises(ConnectorError, match="RM00101"):
+        GpSqlConnector(odbc_factory(empty)).probe("customers", mapping.streams["customers"].columns())
