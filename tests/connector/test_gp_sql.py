@@ -9,6 +9,7 @@ import sqlite3
 import threading
 import time
 from decimal import Decimal
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
@@ -379,3 +380,102 @@ def test_check_probes_every_stream_without_reading_a_row(alpha_db: Path, tmp_pat
     sqlite3.connect(empty).close()
     with pytest.raises(ConnectorError, match="RM00101"):
         GpSqlConnector(odbc_factory(empty)).probe("customers", mapping.streams["customers"].columns())
+
+
+# SQL Server's errors as pyodbc raises them (SQLSTATE, then the driver's message with the error number).
+# Transient per Microsoft's "Troubleshoot transient connection errors" (Azure SQL: 40197 service error,
+# 40501 service busy, 40613 database unavailable) and deadlock victims (error 1205, reported as 40001 or,
+# by some drivers, HY000); a missing object is 42S02 (208) / 42S22 (207); a denied SELECT is 42000 (229).
+ODBC_ERRORS = [
+    ("40197", "[40197] The service has encountered an error processing your request. (40197)", "SourceUnavailable"),
+    (
+        "40501",
+        "[40501] The service is currently busy. Retry the request after 10 seconds. (40501)",
+        "SourceUnavailable",
+    ),
+    ("40613", "[40613] Database 'TWO' on server 'gp01' is not currently available. (40613)", "SourceUnavailable"),
+    ("HY000", "[HY000] Transaction (Process ID 57) was deadlocked on lock resources. (1205)", "SourceUnavailable"),
+    ("42S02", "[42S02] Invalid object name 'RM00101'. (208)", "QueryError"),
+    ("42S22", "[42S22] Invalid column name 'USERDEF9'. (207)", "QueryError"),
+    ("42000", "[42000] The SELECT permission was denied on the object 'RM00101'. (229)", "QueryError"),
+    ("HY000", "[HY000] Arithmetic overflow error converting numeric to data type numeric. (8115)", "ConnectorError"),
+]
+
+
+@pytest.mark.parametrize(("state", "message", "kind"), ODBC_ERRORS)
+def test_sql_server_errors_are_sorted_into_transient_missing_and_other(state: str, message: str, kind: str) -> None:
+    import pyodbc
+
+    from connector.gp_sql import translate_errors
+
+    with pytest.raises(ConnectorError) as caught, translate_errors("GP database (gp01/TWO)", "customers"):
+        raise pyodbc.Error(state, message)
+    assert type(caught.value).__name__ == kind
+    # The driver's own words reach the user, behind where it happened.
+    expected = f"GP database (gp01/TWO) (stream customers): {message}"
+    assert caught.value.message == (
+        expected if kind != "ConnectorError" else expected.replace(": [", f": [{state}] [", 1)
+    )
+
+
+def test_an_odbc_error_with_one_argument_keeps_its_text() -> None:
+    import pyodbc
+
+    from connector.gp_sql import translate_errors
+
+    with pytest.raises(ConnectorError) as caught, translate_errors("GP database", None):
+        raise pyodbc.Error("the driver said only this")
+    assert caught.value.message == "GP database: [the driver said only this] the driver said only this"
+
+
+def test_dates_are_bound_as_gp_stores_them_in_sqlite() -> None:
+    # A SQLite copy of a GP database (tests, the sample) keeps datetimes as text 'YYYY-MM-DD HH:MM:SS'; a
+    # date parameter must compare as that text, a timestamp keep its milliseconds unless they are zero.
+    from connector.gp_sql import _compares_as_text, _sqlite_text
+
+    assert _sqlite_text(dt.date(2026, 1, 31)) == "2026-01-31 00:00:00"
+    assert _sqlite_text(dt.datetime(2026, 1, 31, 13, 45, 7)) == "2026-01-31 13:45:07"
+    assert _sqlite_text(dt.datetime(2026, 1, 31, 13, 45, 7, 250000)) == "2026-01-31 13:45:07.250"
+    assert _compares_as_text(sqlite3.connect(":memory:")) is True
+
+    class CannotSay:  # a pyodbc connection whose driver cannot name its DBMS: native types are bound
+        def getinfo(self, _: int) -> str:
+            raise RuntimeError("optional feature not implemented")
+
+    assert _compares_as_text(CannotSay()) is False
+    assert _compares_as_text(object()) is False
+
+
+def test_a_foreign_currency_document_joins_only_its_own_multicurrency_row(alpha_db: Path) -> None:
+    # MC020102 holds a document's originating amount and rate, keyed by type and number. INV1 (type 1)
+    # was invoiced in SEK: 14,000.00 at 0.08925; RTN1 (type 8) has a row too. Each document is read once,
+    # with its own row (a join on type or number alone would pair INV1 with RTN1's row and INV3 with INV1's).
+    from connector.sample.gp_db import insert_rows
+
+    with sqlite3.connect(alpha_db) as con:
+        insert_rows(
+            con,
+            "MC020102",
+            ("RMDTYPAL", "DOCNUMBR", "CUSTNMBR", "CURNCYID", "XCHGRATE", "ORORGTRX"),
+            [(1, "INV1", "C1", "SEK", D("0.08925"), D("14000.00")), (8, "RTN1", "C1", "SEK", D("0.085"), D("2800.00"))],
+        )
+    mapping = load_mapping("gp-sql")
+    rows = read_all(GpSqlConnector(odbc_factory(alpha_db)), "receivables_open")
+    numbers = [r["DOCNUMBR"] for r in rows]
+    assert len(numbers) == len(set(numbers))
+    by_number = {r["DOCNUMBR"]: r for r in rows}
+    assert (by_number["INV1"]["ORORGTRX"], by_number["INV1"]["XCHGRATE"]) == (D("14000.00"), D("0.08925"))
+    assert (by_number["RTN1"]["ORORGTRX"], by_number["RTN1"]["XCHGRATE"]) == (D("2800.00"), D("0.085"))
+    assert by_number["INV3"]["ORORGTRX"] is None
+    assert mapping.streams["receivables_open"].table == "document"
+
+
+def test_a_changed_streams_next_sync_asks_again_from_ten_minutes_back() -> None:
+    # GP's DEX_ROW_TS is set when a transaction commits in a batch that may have started earlier: the next
+    # sync re-reads the last 10 minutes (docs/performance.md, "incremental"). Dated streams re-read 35 days.
+    from connector.gp_streams import CHANGED, DATED, date_cursor
+
+    assert CHANGED.rewind("2026-01-31 12:00:00.000") == "2026-01-31 11:50:00.000"
+    assert DATED.rewind("2026-03-10") == "2026-02-03"
+    assert date_cursor(" 2026-03-10 00:00:00 ") == "2026-03-10"
+    assert date_cursor(dt.date(2026, 3, 10)) == "2026-03-10"
