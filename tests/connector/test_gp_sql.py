@@ -479,3 +479,12 @@ def test_a_changed_streams_next_sync_asks_again_from_ten_minutes_back() -> None:
     assert DATED.rewind("2026-03-10") == "2026-02-03"
     assert date_cursor(" 2026-03-10 00:00:00 ") == "2026-03-10"
     assert date_cursor(dt.date(2026, 3, 10)) == "2026-03-10"
+
+
+def test_gp_whole_numbers_are_read_as_integers_and_nothing_else_is() -> None:
+    # GP's smallint codes may arrive as 3, 3.0, Decimal('3') or ' 3 ' depending on the driver: all are 3.
+    # A fraction or text is left as it is, for the mapping to quarantine with the column's name.
+    from connector.gp_values import to_int
+
+    assert [to_int(v) for v in (3, 3.0, D("3"), " 3 ", "-1", None, True)] == [3, 3, 3, 3, -1, None, True]
+    assert to_int(D("2.5")) == D("2.5") and to_int(2.5) == 2.5 and to_int("abc") == "abc"
