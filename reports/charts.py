@@ -75,3 +75,26 @@ def ageing_bars(labels: Sequence[str], amounts: Sequence[Decimal], *, money: Fun
         ax.yaxis.set_major_formatter(money)
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig, "ageing")
+
+
+def profit_bridge(
+    labels: Sequence[str], amounts: Sequence[Decimal], subtotals: Sequence[bool], *, money: FuncFormatter | None = None
+) -> str:
+    """A waterfall: subtotals stand on the axis, each step floats from where the one before ended (a gain
+    in blue, a cost in red); the amounts are the bridge's shown ones, so the bars meet exactly."""
+    fig, ax = plt.subplots(figsize=(6.2, 2.6))
+    level = 0.0
+    for i, (amount, subtotal) in enumerate(zip(amounts, subtotals, strict=True)):
+        value = float(amount)
+        if subtotal:
+            ax.bar(i, value, bottom=0, color=INK, width=0.6)
+            level = value
+        else:
+            ax.bar(i, value, bottom=level, color=ACCENT if value >= 0 else BAD, width=0.6)
+            level += value
+    ax.axhline(0, color="#9aa8b5", linewidth=0.8)
+    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    if money is not None:
+        ax.yaxis.set_major_formatter(money)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig, "bridge")

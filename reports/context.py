@@ -12,6 +12,7 @@ from matplotlib.ticker import FuncFormatter
 
 from profitability.model import Analysis, CustomerProfit
 from reports import charts
+from reports.bridge import profit_bridge
 from reports.formatting import Formatter
 from reports.reasons import reason
 
@@ -23,6 +24,20 @@ def N_(message: str) -> str:
     return message
 
 
+# The profit bridge's steps (reports/bridge.py), in the words of the headline figures.
+BRIDGE_LABELS = {
+    "net_sales": N_("Net sales"),
+    "cost_of_goods": N_("Cost of goods"),
+    "gross_margin": N_("Gross margin"),
+    "other_income": N_("Other income"),
+    "commissions": N_("Commissions"),
+    "labour_cost": N_("Labour cost to serve"),
+    "activity_cost": N_("Activity costs"),
+    "financing_cost": N_("Financing cost"),
+    "credit_loss": N_("Credit loss"),
+    "rounding": N_("Rounding difference"),
+    "net_profit": N_("Net profit"),
+}
 # Messages that come from the engine as data; marked here so the catalogs hold them.
 SEGMENT_LABELS = {
     "protect": N_("Protect and reward"),
@@ -146,6 +161,16 @@ def build_context(
         change = f.percent((value - before) / abs(before) * 100) if before else ""
         return {"label": label, "value": f.money(value, whole=True), "change": change}
 
+    bridge_steps = profit_bridge(t)
+    bridge = [
+        {
+            "label": _(BRIDGE_LABELS[step.key]),
+            "amount": f.money(step.shown, whole=True),
+            "subtotal": step.subtotal,
+            "cost": step.shown < 0 and not step.subtotal,
+        }
+        for step in bridge_steps
+    ]
     cost_to_serve = t["labour_cost"] + t["activity_cost"]
     prev_cts = prev.get("labour_cost", Decimal(0)) + prev.get("activity_cost", Decimal(0))
     headline = [
@@ -195,6 +220,13 @@ def build_context(
         "period_to": f.date(analysis.period.end),
         "as_of": f.date(analysis.period.as_of),
         "generated_at": meta.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "bridge": bridge,
+        "bridge_svg": charts.profit_bridge(
+            [_(BRIDGE_LABELS[step.key]) for step in bridge_steps],
+            [step.shown for step in bridge_steps],
+            [step.subtotal for step in bridge_steps],
+            money=money_axis,
+        ),
         "headline": headline,
         "kpis": headline + more,
         "gross_margin_pct": f.percent(t["gross_margin"] / t["net_sales"] * 100 if t["net_sales"] else None),

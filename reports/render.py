@@ -38,7 +38,8 @@ def _stylesheet() -> Markup:
 def render(template: str, context: dict[str, Any], lang: str = "en", **extra: Any) -> str:
     env = environment(lang)
     values = dict(context)
-    for key in ("whale_svg", "ageing_svg"):  # our own matplotlib output, never data from the ERP
+    # Our own matplotlib output (its texts are our translated labels, XML-escaped by matplotlib), never ERP data.
+    for key in ("whale_svg", "ageing_svg", "bridge_svg"):
         if key in values:
             values[key] = Markup(values[key])  # noqa: S704
     return env.get_template(template).render(**values, css=_stylesheet(), **extra)
