@@ -108,7 +108,7 @@ def _row(c: CustomerProfit, f: Formatter, _: Gettext) -> dict[str, Any]:
         "segment": _(SEGMENT_LABELS.get(c.segment, c.segment)),
         "risk_grade": c.risk_grade,
         "loss": c.net_profit < 0,
-        "reason": reason(c, _),
+        "reason": reason(c, _, f.percent),
         "days_late": f.number(c.avg_days_late, 0) if c.avg_days_late is not None else "–",
         "sort": {
             "net_sales": float(c.net_sales),

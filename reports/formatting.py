@@ -33,7 +33,11 @@ class Formatter:
         return str(format_decimal(value, locale=self.locale, format=None if digits == 0 else "#,##0." + "0" * digits))
 
     def _babel_percent(self, value: Decimal, digits: int) -> str:
-        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+        # The locale's own pattern (German, Nordic and Spanish put a no-break space before %), with the
+        # decimals asked for: "#,##0 %" → "#,##0.0 %".
+        pattern = Locale.parse(self.locale).percent_formats[None].pattern
+        if digits:
+            pattern = pattern.replace("0", "0." + "0" * digits, 1)
         return str(format_percent(value / 100, locale=self.locale, format=pattern))
 
     def money(self, value: Decimal | None, *, whole: bool = False) -> str:

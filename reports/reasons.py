@@ -15,7 +15,8 @@ ZERO = Decimal(0)
 Gettext = Callable[..., str]
 
 
-def reason(c: CustomerProfit, _: Gettext) -> str:
+def reason(c: CustomerProfit, _: Gettext, percent: Callable[[Decimal], str]) -> str:
+    """`percent` writes a percentage in the report's locale (12.5 → "12.5%", "12,5 %")."""
     parts: list[str] = []
     late = c.avg_days_late
     if c.net_profit < 0:
@@ -41,9 +42,9 @@ def reason(c: CustomerProfit, _: Gettext) -> str:
         return "; ".join(parts) or _("the costs to serve and to wait exceed a thin margin")
     margin = c.gross_margin_pct or ZERO
     if c.cost_to_serve < c.gross_margin / 10:
-        parts.append(_("healthy margin (%(pct)s %%) and little time to serve", pct=int(margin)))
+        parts.append(_("healthy margin (%(pct)s) and little time to serve", pct=percent(margin)))
     else:
-        parts.append(_("healthy margin (%(pct)s %%) covers the cost to serve", pct=int(margin)))
+        parts.append(_("healthy margin (%(pct)s) covers the cost to serve", pct=percent(margin)))
     if late is not None and late <= 0:
         parts.append(_("pays on time"))
     elif late is not None and late >= 15:

@@ -51,8 +51,23 @@ percents = st.one_of(
 @given(value=percents, digits=st.integers(0, 2))
 def test_percent_and_numbers_are_exactly_what_babel_writes(locale: str, value: Decimal, digits: int) -> None:
     formatter = Formatter(locale, "EUR")
-    pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+    # The locale's own percent pattern (a no-break space before % in de, es, nb, sv, fi) with the decimals.
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    pattern = pattern.replace("0", "0." + "0" * digits, 1) if digits else pattern
     assert formatter.percent(value, digits) == format_percent(value / 100, locale=locale, format=pattern)
     rounded = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     expected = format_decimal(rounded, locale=locale, format=None if digits == 0 else "#,##0." + "0" * digits)
     assert formatter.number(value, digits) == expected
+
+
+def test_a_percentage_reads_as_each_locale_writes_it() -> None:
+    # CLDR: English "32.8%"; German, Spanish, Norwegian, Swedish and Finnish "32,8 %" (a no-break space).
+    written = {locale: Formatter(locale, "EUR").percent(Decimal("32.84")) for locale in LOCALES[:6]}
+    assert written == {
+        "en": "32.8%",
+        "de": "32,8\u00a0%",
+        "es": "32,8\u00a0%",
+        "nb": "32,8\u00a0%",
+        "sv": "32,8\u00a0%",
+        "fi": "32,8\u00a0%",
+    }

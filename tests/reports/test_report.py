@@ -255,3 +255,19 @@ def test_the_ageing_table_totals_every_bucket_the_current_one_included(tmp_path:
         ("€0", "0.0%"),
         ("€0", "0.0%"),
     ]
+
+
+def test_the_reason_writes_the_margin_as_the_locale_does_not_truncated(tmp_path: Path) -> None:
+    # Alpha's C2: gross margin 40.00 on 100.00 of net sales = 40.0 %; German writes it "40,0 %".
+    import dataclasses
+
+    from reports.i18n import gettext_for
+
+    analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
+    english = {r["customer_id"]: r["reason"] for r in build_context(analysis, meta())["customers"]}
+    german_meta = dataclasses.replace(meta(), locale="de")
+    german = {
+        r["customer_id"]: r["reason"] for r in build_context(analysis, german_meta, gettext_for("de"))["customers"]
+    }
+    assert english["C2"].startswith("healthy margin (40.0%)")
+    assert german["C2"].startswith("gesunde Marge (40,0\u00a0%)")
