@@ -127,6 +127,36 @@ def test_labour_is_priced_by_entry_then_employee_then_department(tmp_path: Path)
     store.close()
 
 
+def test_labour_priced_by_its_pool_uses_the_pools_capacity_and_the_pool_ties(tmp_path: Path) -> None:
+    # E9 of department "service" has no cost of its own and the department no rate: its hours are priced
+    # at the service pool's time-driven rate, 21,900 ÷ 36,500 = 0.60 a minute (alpha.settings()). T1: 2 h
+    # for C1 = 120 min = 72.00; T2: 1 h internal (no customer) = 36.00, charged to nobody.
+    # The pool for these 90 days costs 21,900 × 90 / 365 = 5,400.00 for 9,000 minutes. Used: alpha's driver
+    # events 90 minutes (C1 80, C2 10; 54.00) and the labour 180 minutes; unused 8,730 minutes = 5,238.00.
+    # 54.00 + 72.00 + 36.00 + 5,238.00 = 5,400.00: the pool ties, nothing charged twice or to nobody.
+    folder = tmp_path / "files"
+    write_labour_case(
+        folder,
+        "entry_id,employee_id,date,hours,customer_id,cost_amount\nT1,E9,2026-01-05,2,C1,\nT2,E9,2026-01-06,1,,\n",
+        "employee_id,name,department,hourly_cost\nE9,Service Desk,service,\n",
+    )
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(FilesConnector(folder), load_mapping("files"), store)
+        result = analyze(store.con, Period.of(*alpha.PERIOD), alpha.settings())
+    c1 = next(c for c in result.customers if c.customer_id == "C1")
+    assert c1.labour_cost == Decimal("72.00") and c1.labour_hours == Decimal("2")
+    assert result.unused_capacity["service"]["minutes"] == Decimal("8730")
+    assert result.unused_capacity["service"]["cost"] == Decimal("5238.00")
+    check = result.pool_check["service"]
+    assert (check["pool_cost"], check["activity_charged"], check["labour_charged"], check["labour_internal"]) == (
+        Decimal("5400.00"),
+        Decimal("54.00"),
+        Decimal("72.00"),
+        Decimal("36.00"),
+    )
+    assert check["unused_cost"] == Decimal("5238.00") and check["difference"] == 0 and check["ties"] is True
+
+
 def test_commission_falls_back_to_the_salespersons_rate(tmp_path: Path) -> None:
     folder = alpha.write_files(tmp_path / "files")
     text = (folder / "documents.csv").read_text()
