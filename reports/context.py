@@ -158,7 +158,9 @@ def build_context(
     sync = meta.sync or {}
 
     def kpi(label: str, value: Decimal, before: Decimal | None) -> dict[str, str]:
-        change = f.percent((value - before) / abs(before) * 100) if before else ""
+        # A rise carries its plus sign, so "+244.0%" and "−3.1%" read as directions.
+        ratio = (value - before) / abs(before) * 100 if before else None
+        change = "" if ratio is None else ("+" if ratio > 0 else "") + f.percent(ratio)
         return {"label": label, "value": f.money(value, whole=True), "change": change}
 
     bridge_steps = profit_bridge(t)
@@ -219,7 +221,7 @@ def build_context(
         "period_from": f.date(analysis.period.start),
         "period_to": f.date(analysis.period.end),
         "as_of": f.date(analysis.period.as_of),
-        "generated_at": meta.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "generated_at": f"{f.date(meta.generated_at.date())} {meta.generated_at:%H:%M} UTC",
         "bridge": bridge,
         "bridge_svg": charts.profit_bridge(
             [_(BRIDGE_LABELS[step.key]) for step in bridge_steps],
@@ -235,8 +237,8 @@ def build_context(
         "customers": rows,
         "top": top,
         "bottom": bottom,
-        "customer_count": len(customers),
-        "losing_count": len(losing),
+        "customer_count": f.number(len(customers)),  # "16,352", "16.352", "16 352": as the locale groups
+        "losing_count": f.number(len(losing)),
         "losing_sum": f.money(sum((c.net_profit for c in losing), Decimal(0)), whole=True),
         "whale_peak": f.percent(curve["peak_profit_share"] * 100),
         "whale_peak_at": curve["peak_at_customers"],
@@ -260,7 +262,7 @@ def build_context(
             }
             for w in analysis.watch_list[:12]
         ],
-        "watch_more": max(0, len(analysis.watch_list) - 12),
+        "watch_more": f.number(len(analysis.watch_list) - 12) if len(analysis.watch_list) > 12 else "",
         "worst_payers": [_row(c, f, _) for c in worst],
         "ageing": ageing,
         "ageing_total": f.money(open_total, whole=True),

@@ -271,3 +271,20 @@ def test_the_reason_writes_the_margin_as_the_locale_does_not_truncated(tmp_path:
     }
     assert english["C2"].startswith("healthy margin (40.0%)")
     assert german["C2"].startswith("gesunde Marge (40,0\u00a0%)")
+
+
+def test_changes_carry_their_sign_and_dates_read_as_the_locale_writes_them(tmp_path: Path) -> None:
+    # Alpha against its previous period: net sales 400.00 → 800.00 (+100.0 %), net profit 70.0016 →
+    # −103.1889 (−247.4 %: a fall, whatever the signs). Generated 1 April 2026 08:00 UTC.
+    import dataclasses
+
+    from reports.i18n import gettext_for
+
+    analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
+    context = build_context(analysis, meta())
+    changes = {tile["label"]: tile["change"] for tile in context["headline"]}
+    assert changes["Net sales"] == "+100.0%" and changes["Net profit"] == "-247.4%"
+    assert context["generated_at"] == "Apr 1, 2026 08:00 UTC"
+    german = build_context(analysis, dataclasses.replace(meta(), locale="de"), gettext_for("de"))
+    assert german["generated_at"] == "01.04.2026 08:00 UTC"
+    assert german["headline"][0]["change"] == "+100,0\u00a0%"
