@@ -83,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
+    except click.UsageError as exc:
+        # A wrong option or value is a user mistake like a wrong setting: one line naming it, exit code 1.
+        where = exc.ctx.command_path if exc.ctx is not None else "profitlens"
+        click.echo(f"error: {exc.format_message()} (see {where} --help)", err=True)
+        return 1
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from profitlens.cli.options import config_option, load
+from profitlens.cli.options import DAY, config_option, load
 
 
 @click.command("run")
@@ -16,7 +16,7 @@ from profitlens.cli.options import config_option, load
 @click.argument("job")
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     help="Run as if it were this day (catch up a missed run, or rerun a past one).",
 )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -34,8 +35,37 @@ def load(config_path: Path | None) -> Any:
     return config
 
 
+if TYPE_CHECKING:  # click's ParamType is generic since 8.2; pyproject allows 8.1
+    _DayBase = click.ParamType[dt.datetime]
+else:
+    _DayBase = click.ParamType
+
+
+class Day(_DayBase):
+    """A calendar day written YYYY-MM-DD; a wrong one is named with what is wrong with it (not strptime's
+    "does not match the format")."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+        if not match:
+            self.fail(f"{text!r} is not a date written YYYY-MM-DD (e.g. 2026-01-31)", param, ctx)
+        try:
+            year, month, day = (int(part) for part in match.groups())
+            return dt.datetime(year, month, day)
+        except ValueError as exc:  # "month must be in 1..12", "day is out of range for month"
+            self.fail(f"{text!r} is not a day of the calendar: {exc}", param, ctx)
+
+
+DAY = Day()
+
+
 def period_options(func: F) -> F:
-    date = click.DateTime(formats=["%Y-%m-%d"])
+    date = DAY
     func = click.option(
         "--as-of",
         "as_of",
@@ -53,6 +83,12 @@ def period_options(func: F) -> F:
 def period(date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None) -> Any:
     from profitability.model import Period  # noqa: PLC0415 - keep `--help` fast
 
+    if as_of is not None and as_of < date_from:
+        raise click.BadParameter(
+            f"{as_of.date()} is before the period starts ({date_from.date()}): receivables are aged on a day "
+            "within the period or after it",
+            param_hint="--as-of",
+        )
     return Period.of(date_from.date(), date_to.date(), as_of.date() if as_of else None)
 
 

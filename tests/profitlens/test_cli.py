@@ -371,3 +371,34 @@ def test_quarantine_lists_the_rows_still_out_after_an_unchanged_resync(tmp_path:
     documents.write_text(good + "BAD,C1,invoice,2026-01-31,10,,,,,,,,0\n", encoding="utf-8")  # fixed
     assert run("sync", "--config", str(config)).returncode == 0
     assert run("quarantine", "--config", str(config)).stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["--from", "2025-13-01", "--to", "2026-01-31"],
+            "'2025-13-01' is not a day of the calendar: month must be in 1..12",
+        ),
+        (
+            ["--from", "2025-02-30", "--to", "2026-01-31"],
+            "'2025-02-30' is not a day of the calendar: day is out of range",
+        ),
+        (["--from", "1.2.2025", "--to", "2026-01-31"], "'1.2.2025' is not a date written YYYY-MM-DD (e.g. 2026-01-31)"),
+        (
+            ["--from", "2025-02-01", "--to", "2026-01-31", "--as-of", "2025-01-31"],
+            "2025-01-31 is before the period starts (2025-02-01)",
+        ),
+    ],
+)
+def test_a_wrong_date_is_named_with_what_is_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    config = files_config(tmp_path)
+    assert main(["analyze", "--config", str(config), *args, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.count("\n") == 1 and err.startswith("error: ") and err.rstrip().endswith("(see profitlens analyze --help)")
+    )
+    assert said in err and "Traceback" not in err and "strptime" not in err and "%Y" not in err
+    assert not (tmp_path / "out").exists()
