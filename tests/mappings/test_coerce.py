@@ -47,3 +47,12 @@ def test_flags_dates_and_money() -> None:
     assert to_money("1234.50") == Decimal("1234.50") and to_money("  ") is None
     with pytest.raises(BadValue):
         to_money("abc")
+
+
+def test_whole_numbers_fit_the_stores_integer() -> None:
+    # The store's INTEGER is 32 bits: 2,147,483,647 lands, one more is refused (it would fail the chunk).
+    from mappings.coerce import to_int
+
+    assert to_int("2147483647") == 2**31 - 1 and to_int(-(2**31 - 1)) == -(2**31 - 1)
+    with pytest.raises(BadValue):
+        to_int(2**31)

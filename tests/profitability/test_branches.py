@@ -90,3 +90,42 @@ def test_a_company_rate_converts_every_amount(tmp_path: Path) -> None:
     (d1,) = (c for c in doubled.customers if c.customer_id == "D1")
     for name, expected in delta.EXPECTED_D1_AT_RATE_2.items():
         assert getattr(d1, name) == expected, name
+
+
+def test_bounds_of_a_twenty_day_period(tmp_path: Path) -> None:
+    # 1-20 March 2026 (20 days), as of 20 March. G1: INV G1-1 1 Mar, due 10 Mar, 100.00 (10 days past due),
+    # INV G1-2 5 Mar, due 4 Apr, 300.00. Credit sales 400, all of it open: DSO 400 / 400 × 20 = 20, best
+    # possible 300 / 400 × 20 = 15, days delinquent exactly 5 — grade A ("more than 5" is B).
+    # G2: a finance charge of 12.00 with 2.00 tax: 10.00 billed, other income.
+    # The lines: G1-1 one TOOLS line (100.00, cost 60.00), G1-2 one PARTS line (300.00, cost 200.00): by item
+    # class PARTS 300 / 200 / 100 and TOOLS 100 / 60 / 40 (net sales / cost / margin), largest first.
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "customers.csv").write_text("customer_id,name\nG1,Gee One\nG2,Gee Two\n", encoding="utf-8")
+    (data / "documents.csv").write_text(
+        "document_id,customer_id,document_type,document_date,due_date,amount,sales_amount,tax_amount\n"
+        "G1-1,G1,invoice,2026-03-01,2026-03-10,100.00,100.00,\n"
+        "G1-2,G1,invoice,2026-03-05,2026-04-04,300.00,300.00,\n"
+        "G2-F,G2,finance_charge,2026-03-15,,12.00,,2.00\n",
+        encoding="utf-8",
+    )
+    (data / "document_lines.csv").write_text(
+        "document_id,line_no,item_id,item_class,quantity,unit_price,extended_price,unit_cost,extended_cost\n"
+        "G1-1,1,T-1,TOOLS,1,100.00,100.00,60.00,60.00\nG1-2,1,P-1,PARTS,3,100.00,300.00,66.67,200.00\n",
+        encoding="utf-8",
+    )
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(FilesConnector(data), load_mapping("files"), store)
+        result = analyze(store.con, Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 20)))
+    g1, g2 = (next(c for c in result.customers if c.customer_id == cid) for cid in ("G1", "G2"))
+    assert (g1.dso, g1.best_possible_dso, g1.avg_days_delinquent, g1.risk_grade) == (
+        Decimal(20),
+        Decimal(15),
+        Decimal(5),
+        "A",
+    )
+    assert g2.finance_charges_billed == Decimal("10.00") and g2.other_income == Decimal("10.00")
+    assert [(g["key"], g["net_sales"], g["cost_of_goods"], g["gross_margin"]) for g in result.groups["item_class"]] == [
+        ("PARTS", Decimal("300.00"), Decimal("200.00"), Decimal("100.00")),
+        ("TOOLS", Decimal("100.00"), Decimal("60.00"), Decimal("40.00")),
+    ]

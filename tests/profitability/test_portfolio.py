@@ -143,6 +143,7 @@ def test_the_watch_list_bound_is_a_fall_of_more_than_a_quarter() -> None:
         ("NL", "ZERO"): previous("ZERO", "1000", "0"),
         ("NL", "LOSS"): previous("LOSS", "1000", "-10"),
         ("NL", "FAR"): previous("FAR", "1000", "100.00"),
+        ("NL", "EVEN"): previous("EVEN", "1000", "0"),  # broke even before, nothing now: nothing fell
     }
     items = portfolio.watch_list(now, before)
     assert [(w.customer_id, w.previous_net_profit, w.net_profit) for w in items] == [
@@ -167,6 +168,21 @@ def test_the_watch_lists_reasons_at_their_bounds() -> None:
 
     assert reasons(now("900", "432", "35")) == ["volume down", "margin down", "paying later"]  # 48 % of 900
     assert reasons(now("901", "432.4901", "34.9")) == ["costs up"]  # 48.001 % of 901, nothing else moved
+
+
+def test_a_cost_counts_as_up_when_it_rose_by_more_than_a_tenth() -> None:
+    # Cost to serve (labour + activity) 100 before: 110 now (exactly +10 %) is not "up", 110.01 is. From 0
+    # before, anything above 0 is up; from 1 before, 1.05 (+5 %) is not.
+    def reasons(before: str, now: str) -> list[str]:
+        was = dataclasses.replace(previous("C", "1000", "100"), labour_cost=D(before))
+        c = dataclasses.replace(customer("C", "1000", "10"), labour_cost=D(now))
+        (item,) = portfolio.watch_list([c], {("NL", "C"): was})
+        return list(item.reasons)
+
+    assert reasons("100", "110") == ["costs up"]
+    assert reasons("100", "110.01") == ["cost to serve up"]
+    assert reasons("0", "0.01") == ["cost to serve up"]
+    assert reasons("1", "1.05") == ["costs up"]
 
 
 def test_retention_counts_last_years_buyers_who_bought_again() -> None:

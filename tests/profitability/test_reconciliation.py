@@ -63,17 +63,21 @@ def test_open_receivables_equal_the_erps_to_the_cent(tmp_path: Path, size: str, 
 def test_a_difference_from_the_erp_is_listed_by_customer_and_by_document(tmp_path: Path) -> None:
     # R1: INV R1-1 100.00, the ERP shows 100.00 open, its one line 90.00 (the document says 100.00 of sales).
     # R2: INV R2-1 200.00, the ERP shows 150.00 open (an application the ledger does not have).
-    # As of 31 March, after every posting: ledger open 300.00, the ERP's 250.00 → 50.00 not tied, all of it
-    # R2's; and R1-1's sales differ from its lines by 10.00.
+    # R3: INV R3-1 100.00, the ERP shows 40.00 open.
+    # As of 31 March, after every posting: ledger open 400.00, the ERP's 290.00 → 110.00 not tied: R3's
+    # 60.00 first (the largest difference), then R2's 50.00; and R1-1's sales differ from its lines by 10.00.
+    # As of 2 March, before R2-1 and R3-1 were posted, the ledger's open amount cannot be compared with the
+    # ERP's (which is today's): no difference is claimed.
     from connector.files import FilesConnector
 
     data = tmp_path / "data"
     data.mkdir()
-    (data / "customers.csv").write_text("customer_id,name\nR1,Rho One\nR2,Rho Two\n", encoding="utf-8")
+    (data / "customers.csv").write_text("customer_id,name\nR1,Rho One\nR2,Rho Two\nR3,Rho Three\n", encoding="utf-8")
     (data / "documents.csv").write_text(
         "document_id,customer_id,document_type,document_date,due_date,amount,open_amount,sales_amount\n"
         "R1-1,R1,invoice,2026-03-02,2026-04-01,100.00,100.00,100.00\n"
-        "R2-1,R2,invoice,2026-03-03,2026-04-02,200.00,150.00,200.00\n",
+        "R2-1,R2,invoice,2026-03-03,2026-04-02,200.00,150.00,200.00\n"
+        "R3-1,R3,invoice,2026-03-04,2026-04-03,100.00,40.00,100.00\n",
         encoding="utf-8",
     )
     (data / "document_lines.csv").write_text(
@@ -83,18 +87,28 @@ def test_a_difference_from_the_erp_is_listed_by_customer_and_by_document(tmp_pat
     with Store(tmp_path / "l.duckdb") as store:
         run_sync(FilesConnector(data), load_mapping("files"), store)
         reconciliation = analyze(store.con, Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 31))).reconciliation
+        early = analyze(store.con, Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 31), dt.date(2026, 3, 2)))
+    assert early.reconciliation["comparable"] is False and early.reconciliation["difference"] is None
+    assert early.reconciliation["open_differences"] == []
     assert reconciliation["comparable"] is True and reconciliation["ties"] is False
-    assert reconciliation["ledger_open_as_of"] == Decimal("300.00")
-    assert reconciliation["erp_open_now"] == Decimal("250.00")
-    assert reconciliation["difference"] == Decimal("50.00")
+    assert reconciliation["ledger_open_as_of"] == Decimal("400.00")
+    assert reconciliation["erp_open_now"] == Decimal("290.00")
+    assert reconciliation["difference"] == Decimal("110.00")
     assert reconciliation["open_differences"] == [
+        {
+            "company": "",
+            "customer_id": "R3",
+            "ledger_open": Decimal("100.00"),
+            "erp_open": Decimal("40.00"),
+            "difference": Decimal("60.00"),
+        },
         {
             "company": "",
             "customer_id": "R2",
             "ledger_open": Decimal("200.00"),
             "erp_open": Decimal("150.00"),
             "difference": Decimal("50.00"),
-        }
+        },
     ]
     assert reconciliation["sales_ties_to_lines"] is False
     assert [
