@@ -38,14 +38,15 @@ BRIDGE_LABELS = {
     "rounding": N_("Rounding difference"),
     "net_profit": N_("Net profit"),
 }
-# Messages that come from the engine as data; marked here so the catalogs hold them.
+# Messages that come from the engine as data; marked here so the catalogs hold them. A segment is named by
+# what its customers are (the action column says what to do about them).
 SEGMENT_LABELS = {
-    "protect": N_("Protect and reward"),
-    "grow": N_("Grow"),
-    "fix_cost_to_serve": N_("Fix the cost to serve"),
-    "reprice": N_("Reprice"),
-    "reprice_or_exit": N_("Reprice or exit"),
-    "no_sales": N_("No sales"),
+    "protect": N_("Large and profitable"),
+    "grow": N_("Small and profitable"),
+    "fix_cost_to_serve": N_("Sound margin, eaten by the cost to serve"),
+    "reprice": N_("Large, on a thin margin"),
+    "reprice_or_exit": N_("Small, losing on a thin margin"),
+    "no_sales": N_("Costs without sales"),
 }
 ACTIONS = {
     "protect and reward": N_("protect and reward"),
