@@ -384,6 +384,9 @@ def statement_context(
             "best_dso": days(c.best_possible_dso),
             "days_to_pay": days(c.avg_days_to_pay),
             "limit_use": f.percent(c.credit_limit_use * 100) if c.credit_limit_use is not None else "–",
+            # The statement reconciles on its own page: open invoices by age − unapplied credits = open.
+            "ageing_total": f.money(sum(c.ageing, Decimal(0))),
+            "unapplied_credits": f.money(-c.unapplied_credits) if c.unapplied_credits else "",
             "ageing": [
                 {"label": label, "amount": f.money(amount)} for label, amount in zip(labels, c.ageing, strict=True)
             ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,20 @@ def test_changes_carry_their_sign_and_dates_read_as_the_locale_writes_them(tmp_p
     german = build_context(analysis, dataclasses.replace(meta(), locale="de"), gettext_for("de"))
     assert german["generated_at"] == "01.04.2026 08:00 UTC"
     assert german["headline"][0]["change"] == "+100,0\u00a0%"
+
+
+def test_a_statement_reconciles_its_open_balance_on_its_own_page(tmp_path: Path) -> None:
+    # Alpha's C1 as of 31 March: open invoices INV1 630.50 (31-60) + INV3 476.00 (61-90) = 1,106.50, less
+    # RTN1's 238.00 not yet applied = 868.50, the open receivables the page states above.
+    from reports.context import statement_context
+    from reports.i18n import gettext_for
+
+    analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
+    context = build_context(analysis, meta())
+    c1 = next(c for c in analysis.customers if c.customer_id == "C1")
+    page = statement_context(context, analysis, c1, meta(), gettext_for("en"))
+    path = write_pdf(page, tmp_path / "statement.pdf", template="statement.html")
+    text = pdf_text(path)
+    assert re.search(r"Open invoices\s+€1,106\.50", text)
+    assert re.search(r"Unapplied credits and payments\s+-€238\.00", text)
+    assert re.search(r"Open receivables\s+€868\.50", text)
