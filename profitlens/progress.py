@@ -42,7 +42,8 @@ class SyncProgress:
         self.counts[stream] = self.counts.get(stream, 0) + rows
 
     def _line(self, stream: str) -> None:
-        print(f"read {self.counts.get(stream, 0):,} rows of {stream}", file=self.out, flush=True)
+        count = self.counts.get(stream, 0)
+        print(f"read {count:,} {'row' if count == 1 else 'rows'} of {stream}", file=self.out, flush=True)
 
     def close(self) -> None:
         if self.rich is not None:

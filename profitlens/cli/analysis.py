@@ -35,9 +35,14 @@ def analyze(
 
 
 def print_headline(analysis: Any, currency: str) -> None:
-    t = analysis.totals
+    t, p = analysis.totals, analysis.period
+    # The ledger holds every customer; the analysis lists those with anything in the period (say so, or
+    # "200 customers" after the sync and "163" here look like a loss).
+    listed = analysis.counts["customers"]
+    in_ledger = analysis.counts.get("customers_in_ledger", listed)
     click.echo(
-        f"{analysis.counts['customers']:,} customers; net sales {t['net_sales']:,.2f} {currency}, "
+        f"{p.start} to {p.end} (as of {p.as_of}): {listed:,} {'customer' if listed == 1 else 'customers'} with "
+        f"figures in the period, of {in_ledger:,} in the ledger; net sales {t['net_sales']:,.2f} {currency}, "
         f"net profit {t['net_profit']:,.2f} {currency}; {analysis.reconciliation['note']}.",
         err=True,
     )

@@ -41,11 +41,16 @@ def sync(config_path: Path | None, full: bool, accept_removals: bool) -> None:
     print_sync(result.as_dict(), config.store_path)
 
 
+def _rows(count: int) -> str:
+    return "row" if count == 1 else "rows"
+
+
 def print_sync(summary: dict[str, Any], store_path: Path) -> None:
     click.echo(
-        f"Synced {summary['rows_read']:,} rows from {summary['source']} into {store_path} "
+        f"Synced {summary['rows_read']:,} {_rows(summary['rows_read'])} from {summary['source']} into {store_path} "
         f"({summary.get('mode', 'full')}{', resumed' if summary.get('resumed') else ''}): "
-        f"{summary['rows_landed']:,} landed, {summary.get('rows_changed', 0):,} new or changed, "
+        f"{summary['rows_landed']:,} landed ({summary.get('rows_changed', 0):,} of them new or changed, the rest "
+        "as they were), "
         f"{summary.get('rows_removed', 0):,} removed, {summary['rows_quarantined']:,} quarantined"
         + (f", {summary['rows_skipped']:,} skipped on purpose" if summary.get("rows_skipped") else "")
         + "."
@@ -76,6 +81,8 @@ def _print_quarantine(store_path: Path, run_id: str | None, limit: int) -> None:
     with Store(store_path, read_only=True) as store:
         rows = store.con.execute(QUARANTINE_SQL, {"run": run_id, "limit": limit}).fetchall()
     total = int(rows[0][4]) if rows else 0
+    if not rows and run_id is None:
+        click.echo("No rows are in quarantine: every row of the last sync of each stream landed.", err=True)
     for table, row_number, key, reason, _ in rows:
         click.echo(f"  {table} row {row_number} ({key}): {reason}", err=True)
     if total > limit:

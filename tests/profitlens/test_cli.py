@@ -402,3 +402,36 @@ def test_a_wrong_date_is_named_with_what_is_wrong(
     )
     assert said in err and "Traceback" not in err and "strptime" not in err and "%Y" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_analyze_says_which_period_and_why_fewer_customers_than_the_ledger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Alpha's ledger holds C1 and C2; in January only C1 has anything (INV1, labour), C2's INV5 is of March.
+    config = files_config(tmp_path)
+    assert main(["sync", "--config", str(config)]) == 0
+    capsys.readouterr()
+    args = [
+        "analyze",
+        "--config",
+        str(config),
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-01-31",
+        "--out",
+        str(tmp_path / "o"),
+    ]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert (
+        "2026-01-01 to 2026-01-31 (as of 2026-01-31): 1 customer with figures in the period, of 2 in the ledger" in err
+    )
+
+
+def test_quarantine_says_so_when_nothing_is_in_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = files_config(tmp_path)
+    assert main(["sync", "--config", str(config)]) == 0
+    capsys.readouterr()
+    assert main(["quarantine", "--config", str(config)]) == 0
+    assert "No rows are in quarantine" in capsys.readouterr().err
