@@ -28,10 +28,22 @@ def run_command(config_path: Path | None, job: str, today: dt.datetime | None, a
     delivered; 75: done, the mail waits in the outbox for the next run; 1: failed, or a message or
     recipient was refused for good. A second run of the same job while one runs stops at once (1).
     """
+    from common.errors import ProfitlensError  # noqa: PLC0415
+    from common.masking import mask  # noqa: PLC0415
     from profitlens.jobs import run_job  # noqa: PLC0415
 
-    config = load(config_path)
-    result = run_job(config, job, today.date() if today else None)
+    try:
+        config = load(config_path)
+        result = run_job(config, job, today.date() if today else None)
+    except ProfitlensError as exc:
+        if not as_json:
+            raise
+        # A monitor reading --json gets JSON also when the run stops: what failed, and the fix.
+        failure = {"job": job, "status": "failed", "kind": type(exc).__name__, "error": mask(exc.message)}
+        if exc.hint:
+            failure["hint"] = mask(exc.hint)
+        click.echo(json.dumps(failure, indent=2))
+        raise click.exceptions.Exit(1) from exc
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, **result.as_dict()}, indent=2))
     else:

@@ -435,3 +435,13 @@ def test_quarantine_says_so_when_nothing_is_in_it(tmp_path: Path, capsys: pytest
     capsys.readouterr()
     assert main(["quarantine", "--config", str(config)]) == 0
     assert "No rows are in quarantine" in capsys.readouterr().err
+
+
+def test_run_json_reports_a_failure_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A monitor parsing `run --json` must not meet plain text when the run stops: an unknown job here.
+    config = files_config(tmp_path)
+    assert main(["run", "--config", str(config), "nightly-typo", "--json"]) == 1
+    out = capsys.readouterr().out
+    failure = json.loads(out)
+    assert failure["job"] == "nightly-typo" and failure["status"] == "failed"
+    assert "nightly-typo" in failure["error"] and failure["kind"].endswith("Error")
