@@ -95,7 +95,14 @@ def report(
 @period_options
 @click.option("--class", "customer_class", default=None, help="The prospect's customer class (as in the ERP).")
 @click.option("--territory", default=None, help="The prospect's sales territory (as in the ERP).")
-@click.option("--sales", "yearly_sales", type=str, required=True, help="Expected net sales per year.")
+@click.option(
+    "--sales",
+    "yearly_sales",
+    type=str,
+    required=True,
+    metavar="AMOUNT",
+    help="Expected net sales per year, e.g. 120000.",
+)
 @click.option("--peers", default=10, show_default=True, help="How many similar customers to learn from.")
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 def estimate(
@@ -121,6 +128,17 @@ def estimate(
     config = load(config_path)
     settings = app.engine_settings(config)
     run = app.run_analysis(config, period(date_from, date_to, as_of))
+    # A class or territory the company does not have would silently match nobody: name the ones it has.
+    for value, attribute, option in (
+        (customer_class, "customer_class", "--class"),
+        (territory, "territory", "--territory"),
+    ):
+        known = sorted({getattr(c, attribute) for c in run.analysis.customers if getattr(c, attribute)})
+        if value is not None and value not in known:
+            listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+            raise click.BadParameter(
+                f"{value!r} is not one of the company's: {listed or 'none are set'}", param_hint=option
+            )
     discount = settings.discount_rate if settings.discount_rate is not None else settings.cost_of_capital
     result = estimate_prospect(run.analysis, customer_class, territory, sales, k=peers, discount_rate=discount)
     currency = config.settings.company.currency
@@ -140,8 +158,8 @@ def estimate(
         click.echo(json.dumps(out, indent=2))
         return
 
-    def money(value: Any) -> str:
-        return f"{value:,.2f} {currency}" if value is not None else "n/a (no retention history)"
+    def money(value: Any) -> str:  # an estimate in whole units: its cents would claim a precision it has not
+        return f"{value:,.0f} {currency}" if value is not None else "n/a (no retention history)"
 
     click.echo(
         f"Expected yearly net profit: {money(result.net_profit)} (net margin {result.net_margin:.1%}; "
@@ -151,4 +169,6 @@ def estimate(
         f"Gross margin {money(result.gross_margin)}, cost to serve {money(result.cost_to_serve)}, "
         f"lifetime value {money(result.lifetime_value)}"
     )
-    click.echo(f"From {len(result.peers)} similar customers: " + ", ".join(c.customer_id for c in result.peers))
+    click.echo(
+        f"From {len(result.peers)} similar customers: " + ", ".join(f"{c.name} ({c.customer_id})" for c in result.peers)
+    )

@@ -69,5 +69,19 @@ def test_estimate_learns_from_the_most_similar_customers(config: Path, capsys: p
 def test_estimate_refuses_a_sales_figure_that_is_not_a_number(config: Path) -> None:
     assert (
         main(["estimate", "--config", str(config), "--from", "2025-01-01", "--to", "2025-12-31", "--sales", "viel"])
-        == 2
+        == 1
     )
+
+
+def test_estimate_names_the_classes_and_territories_the_company_has(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A class the company does not have would silently match nobody; the classes here are A and B.
+    args = ["estimate", "--config", str(config), "--from", "2025-01-01", "--to", "2025-12-31", "--sales", "2000"]
+    assert main([*args, "--class", "Z"]) == 1
+    assert "'Z' is not one of the company's: A, B" in capsys.readouterr().err
+    assert main([*args, "--territory", "W"]) == 1
+    assert "'W' is not one of the company's: N, S" in capsys.readouterr().err
+    assert main([*args, "--class", "A"]) == 0
+    out = capsys.readouterr().out
+    assert "a1 (A1)" in out and "400 EUR" in out and "400.00" not in out  # whole units, peers by name
