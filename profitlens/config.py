@@ -127,10 +127,14 @@ def _line_of(text: str, key: str) -> int | None:
         header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?", line)
         if header:
             section = header.group(1)
+            if section == ".".join([*tables, leaf]):  # the key is a table itself: `[stor]`
+                return number
             continue
         if re.match(rf"\s*{re.escape(leaf)}\s*=", line):
             if section == wanted:
                 return number
+            first = first or number
+        elif re.search(rf"[{{,]\s*{re.escape(leaf)}\s*=", line):  # inside an inline table: { pool = …, minuts = 12 }
             first = first or number
     return first
 
@@ -207,7 +211,10 @@ def load_config(path: Path | str) -> Config:
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        errors = exc.errors()
+        # An unknown key first: a typo (`minuts = 12`) also makes the key it meant "missing", and the typo
+        # is what the user must see.
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(error["loc"])
         key = ".".join(str(p) for p in loc)
         line = _line_of(text, key)

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictInt, field_validator
 
 
 class _Section(BaseModel):
@@ -65,7 +65,8 @@ class StoreSettings(_Section):
 
 
 class AnalysisSettings(_Section):
-    ageing_buckets: list[int] = Field(default_factory=lambda: [30, 60, 90, 120])
+    # Strict: "90" in quotes is a typing slip in a hand-written list, not a number to guess at.
+    ageing_buckets: list[StrictInt] = Field(default_factory=lambda: [30, 60, 90, 120])
     department_rates: dict[str, Decimal] = Field(default_factory=dict)
     cost_of_capital: Decimal = Field(default=Decimal("0.08"), ge=0, le=1)
     loss_rates: list[Decimal] | Literal["history"] = "history"
