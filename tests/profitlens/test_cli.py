@@ -370,7 +370,7 @@ def test_quarantine_lists_the_rows_still_out_after_an_unchanged_resync(tmp_path:
     assert "documents.csv row 9 (BAD): document_date: '31.01.2026' is not a date" in listed.stderr
     documents.write_text(good + "BAD,C1,invoice,2026-01-31,10,,,,,,,,0\n", encoding="utf-8")  # fixed
     assert run("sync", "--config", str(config)).returncode == 0
-    assert run("quarantine", "--config", str(config)).stderr == ""
+    assert run("quarantine", "--config", str(config)).stderr.startswith("No rows are in quarantine")
 
 
 @pytest.mark.parametrize(
