@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from common.errors import ProfitlensError
 from common.masking import mask
@@ -66,12 +68,7 @@ def run_checks(config: Config) -> list[Finding]:
             findings.append(Finding(name, False, mask(str(exc))))
         finally:
             connector.close()
-    try:
-        with Store(config.store_path):
-            pass
-        findings.append(Finding(f"store {config.store_path}", True, "writable"))
-    except ProfitlensError as exc:
-        findings.append(Finding(f"store {config.store_path}", False, mask(str(exc))))
+    findings.append(_store_finding(config.store_path))
     server = mail_server(config)
     if server is not None:
         try:
@@ -86,3 +83,20 @@ def run_checks(config: Config) -> list[Finding]:
         except ProfitlensError as exc:
             findings.append(Finding(f"mail {server.host}:{server.port}", False, mask(str(exc))))
     return findings
+
+
+def _store_finding(path: Path) -> Finding:
+    """The store opens for writing; one not made yet is not made by a check (the first sync makes it): its
+    folder must exist or be creatable, and be writable."""
+    name = f"store {path}"
+    if path.exists():
+        try:
+            with Store(path):
+                pass
+        except ProfitlensError as exc:
+            return Finding(name, False, mask(str(exc)))
+        return Finding(name, True, "writable")
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if folder is None or not os.access(folder, os.W_OK):
+        return Finding(name, False, f"cannot be created: {folder or path.parent} is not writable (set store.path)")
+    return Finding(name, True, "not created yet; the first sync creates it (its folder is writable)")

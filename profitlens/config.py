@@ -98,6 +98,18 @@ def _expand_env(value: Any, key: str, file: str) -> Any:
     return value
 
 
+def _unset_variables(value: Any, key: str) -> list[tuple[str, str]]:
+    """Every (variable, key) of a `${NAME}` whose variable is not set, in file order: all are named at
+    once (`check` and every command), not one per attempt."""
+    if isinstance(value, dict):
+        return [u for name, v in value.items() for u in _unset_variables(v, f"{key}.{name}" if key else name)]
+    if isinstance(value, list):
+        return [u for v in value for u in _unset_variables(v, key)]
+    if isinstance(value, str):
+        return [(name, key) for name in _ENV_REF.findall(value) if name not in os.environ]
+    return []
+
+
 _SECRET_KEYS = frozenset({"password", "client_secret"})
 _CLEAR_PWD = re.compile(r"(?i)\b(PWD|PASSWORD)\s*=\s*(?!\$\{)[^;\s]")
 
@@ -206,6 +218,14 @@ def load_config(path: Path | str) -> Config:
             key,
             file,
             _line_of(text, key) or "?",
+        )
+    unset = _unset_variables(raw, "")
+    if len(unset) > 1:
+        listed = ", ".join(f"{name} (`{key}`, line {_line_of(text, key) or '?'})" for name, key in unset)
+        raise ConfigError(
+            f"{len(unset)} environment variables are not set: {listed}",
+            file=str(file),
+            hint="set them before running, or write the values without ${...}",
         )
     raw = _expand_env(raw, "", str(file))
     try:

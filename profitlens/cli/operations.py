@@ -73,7 +73,7 @@ def check(config_path: Path | None, as_json: bool) -> None:
     """
     from profitlens.check import run_checks  # noqa: PLC0415
 
-    findings = run_checks(load(config_path))
+    findings = run_checks(load(config_path, log=False))
     if as_json:
         click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
     else:

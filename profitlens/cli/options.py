@@ -25,13 +25,15 @@ def config_option(func: F) -> F:
     )(func)
 
 
-def load(config_path: Path | None) -> Any:
-    """Find and validate the configuration, and start the log file next to its store."""
+def load(config_path: Path | None, *, log: bool = True) -> Any:
+    """Find and validate the configuration, and start the log file next to its store (`log=False`: a
+    command that changes nothing, `check`, leaves no logs/ folder behind)."""
     from profitlens.config import find_config, load_config  # noqa: PLC0415
     from profitlens.logs import setup_file  # noqa: PLC0415
 
     config = load_config(find_config(config_path))
-    setup_file(config.store_path.parent / "logs")
+    if log:
+        setup_file(config.store_path.parent / "logs")
     return config
 
 

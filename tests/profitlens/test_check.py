@@ -136,3 +136,16 @@ def test_gp_web_services_sign_in_is_checked(
     out = capsys.readouterr().out
     assert expected in out
     assert password not in out
+
+
+def test_check_changes_nothing_it_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A check before the first sync: the store is not created (the sync will), no logs/ folder appears.
+    from tests.profitlens.test_cli import files_config
+
+    config = files_config(tmp_path)
+    store = tmp_path / "profitlens.duckdb"
+    assert not store.exists()
+    assert main(["check", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "not created yet; the first sync creates it" in out
+    assert not store.exists() and not (tmp_path / "logs").exists()

@@ -38,3 +38,23 @@ def test_a_mistake_in_the_file_is_named_where_it_stands(tmp_path: Path, text: st
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert said.format(file=path) in str(caught.value)
+
+
+def test_every_unset_variable_is_named_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two secrets from the environment, neither set: both named with their keys and lines, in one go.
+    from common.errors import ConfigError
+
+    monkeypatch.delenv("GPWS_PASSWORD", raising=False)
+    monkeypatch.delenv("SMTP_PASSWORD", raising=False)
+    path = tmp_path / "p.toml"
+    path.write_text(
+        '[source]\nkind = "gp-ws"\nurl = "https://gp.example/DynamicsGPWebServices/DynamicsGPService.asmx"\n'
+        'username = "svc"\npassword = "${GPWS_PASSWORD}"\n\n[smtp]\nhost = "mail.example"\nusername = "r"\n'
+        'password = "${SMTP_PASSWORD}"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    said = str(caught.value)
+    assert "2 environment variables are not set" in said
+    assert "GPWS_PASSWORD (`source.password`, line 5)" in said and "SMTP_PASSWORD (`smtp.password`, line 10)" in said
