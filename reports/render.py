@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from common.errors import RenderError
@@ -21,7 +21,7 @@ def environment(lang: str = "en") -> Environment:
     # Autoescape always on: customer and item names come from the ERP and may hold markup.
     env = Environment(
         loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        autoescape=True,  # every template is HTML: no per-extension choice to get wrong
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
     )

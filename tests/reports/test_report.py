@@ -240,6 +240,9 @@ def test_a_formula_after_any_separator_excel_may_split_at_is_neutralised() -> No
     assert safe_cell("a\t+1") == "a\t'+1"
     assert safe_cell("\r=1") == "'\r=1" and safe_cell("\t=1") == "'\t'=1"
     assert safe_cell("x, 1-2") == "x, 1-2"  # a minus inside a number's text starts nothing
+    # Every character a spreadsheet starts a formula with, at the start of a cell (OWASP's list).
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert safe_cell(f"{start}1") == f"'{start}1", repr(start)
 
 
 def test_the_ageing_table_totals_every_bucket_the_current_one_included(tmp_path: Path) -> None:
