@@ -52,6 +52,7 @@ AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "tests/profitability/test_portfolio.py",
             "tests/profitability/test_reconciliation.py",
             "tests/profitability/test_customers.py",
+            "tests/profitlens/test_multi_company.py",  # two companies, one at an exchange rate
         ),
     ),
     "mappings": (("mappings/engine.py", "mappings/coerce.py", "mappings/columnar.py"), ("tests/mappings",)),
