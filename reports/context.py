@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from matplotlib.ticker import FuncFormatter
@@ -271,6 +271,10 @@ def build_context(
         "ecl_total": f.money(t["expected_credit_loss"], whole=True),
         "loss_rates_from_history": analysis.loss_rates_source == "history",
         "unapplied_credits": f.money(t["unapplied_credits"], whole=True),
+        # Open invoices − unapplied credits = open receivables, in whole units that add up with a pen: the
+        # credits are shown as the gap between the two rounded totals (each of those as page 1 shows it).
+        "open_receivables": f.money(t["open_amount"], whole=True),
+        "unapplied_gap": f.money(_whole(t["open_amount"]) - _whole(open_total), whole=True),
         "capacity": [
             {
                 "pool": name,
@@ -334,6 +338,10 @@ def drilldown_labels(_: Gettext) -> dict[str, Any]:
         "hours_header": [_("Date"), _("Employee"), _("Activity"), _("Hours"), _("Cost"), _("Source")],
         **{key: _(label) for key, label in DOCUMENT_TYPES.items()},
     }
+
+
+def _whole(value: Decimal) -> Decimal:
+    return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
 def statement_context(

@@ -249,8 +249,10 @@ def test_the_ageing_table_totals_every_bucket_the_current_one_included(tmp_path:
     # Alpha as of 31 March: C2's INV5 119.00 current, C1's INV1 630.50 (31-60) and INV3 476.00 (61-90):
     # total 1,225.50, shown whole as €1,226 (without the current bucket it would read €1,107); shares of it
     # 9.7 %, 51.4 %, 38.8 %.
+    # Less RTN1's 238.00 unapplied: open receivables 987.50, shown €988 — €1,226 − €238 = €988 with a pen.
     context = build_context(analysis_of(alpha.write_files(tmp_path / "files"), tmp_path), meta())
     assert context["ageing_total"] == "€1,226"
+    assert (context["unapplied_gap"], context["open_receivables"]) == ("-€238", "€988")
     assert [(row["amount"], row["share"]) for row in context["ageing"]] == [
         ("€119", "9.7%"),
         ("€0", "0.0%"),
