@@ -178,6 +178,7 @@ def _current_period(
         retention=r,
         previous_totals={},
         exposure_totals=exposure_totals,
+        referral_share=settings.referral_share,
     )
 
 

@@ -308,3 +308,4 @@ class Analysis:
     exposure_totals: tuple[Decimal, ...]  # net exposure by bucket at the as-of date (what the ECL is on)
     pool_check: dict[str, dict[str, Any]]  # per pool: its cost = charged + priced into labour + unused
     previous_totals: dict[str, Decimal] = field(default_factory=dict)
+    referral_share: Decimal = ZERO  # the referrer's credit: this share of the referred customers' gross margin

@@ -235,6 +235,12 @@ def build_context(
         "gross_margin_pct": f.percent(t["gross_margin"] / t["net_sales"] * 100 if t["net_sales"] else None),
         "net_margin_pct": f.percent(t["net_profit"] / t["net_sales"] * 100 if t["net_sales"] else None),
         "referral_value": f.money(t["referral_value"], whole=True),
+        # What the referral credit is: a share of the gross margin of the customers the referrers brought.
+        "has_referrals": t["referral_value"] != 0 and analysis.referral_share != 0,
+        "referral_share": f.percent(analysis.referral_share * 100, 0),
+        "referred_margin": f.money(
+            t["referral_value"] / analysis.referral_share if analysis.referral_share else Decimal(0), whole=True
+        ),
         "customers": rows,
         "top": top,
         "bottom": bottom,
@@ -380,7 +386,9 @@ def statement_context(
             if c.avg_days_late is not None and c.avg_days_late >= 5
             else _("pays on time"),
             "waterfall": [(label, f.money(amount), minus) for label, amount, minus in steps],
-            "referral": f.money(c.referral_value) if c.referral_value else "",
+            "referral": f.money(c.referral_value) if c.referral_value and analysis.referral_share else "",
+            "referral_share": f.percent(analysis.referral_share * 100, 0),
+            "referred_margin": f.money(c.referral_value / analysis.referral_share) if analysis.referral_share else "",
             "discounts_taken": f.money(c.discounts_taken) if c.discounts_taken else "",
             "write_offs": f.money(c.write_offs),
             "allowance_start": f.money(c.allowance_start),

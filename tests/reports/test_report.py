@@ -311,3 +311,17 @@ def test_a_statement_reconciles_its_open_balance_on_its_own_page(tmp_path: Path)
     assert re.search(r"Open invoices\s+€1,106\.50", text)
     assert re.search(r"Unapplied credits and payments\s+-€238\.00", text)
     assert re.search(r"Open receivables\s+€868\.50", text)
+
+
+def test_the_referral_credit_says_what_it_is(tmp_path: Path) -> None:
+    # Alpha's C2 was referred by C1: C2's gross margin 40.00, C1's credit 10 % of it = 4.00.
+    from reports.context import statement_context
+    from reports.i18n import gettext_for
+
+    analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
+    context = build_context(analysis, meta())
+    assert (context["referral_value"], context["referral_share"], context["referred_margin"]) == ("€4", "10%", "€40")
+    c1 = next(c for c in analysis.customers if c.customer_id == "C1")
+    page = statement_context(context, analysis, c1, meta(), gettext_for("en"))
+    text = " ".join(pdf_text(write_pdf(page, tmp_path / "s.pdf", template="statement.html")).split())
+    assert "Referral credit €4.00: 10% of the €40.00 gross margin of the customers this one referred" in text
