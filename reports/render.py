@@ -26,6 +26,8 @@ def environment(lang: str = "en") -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    # An amount inside a sentence never breaks between its minus sign, symbol and digits ("-€4,203,856").
+    env.filters["nobr"] = lambda value: Markup('<span class="nobr">') + str(value) + Markup("</span>")
     return env
 
 

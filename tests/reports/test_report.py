@@ -325,3 +325,10 @@ def test_the_referral_credit_says_what_it_is(tmp_path: Path) -> None:
     page = statement_context(context, analysis, c1, meta(), gettext_for("en"))
     text = " ".join(pdf_text(write_pdf(page, tmp_path / "s.pdf", template="statement.html")).split())
     assert "Referral credit €4.00: 10% of the €40.00 gross margin of the customers this one referred" in text
+
+
+def test_an_amount_in_a_sentence_does_not_break_from_its_minus_sign(tmp_path: Path) -> None:
+    # "… lose money, -€131 together.": the amount is one unbreakable piece in the HTML and the PDF.
+    analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
+    html = render_html(build_context(analysis, meta()))
+    assert '<span class="nobr">-€131</span> together' in html
