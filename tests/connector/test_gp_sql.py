@@ -488,3 +488,20 @@ def test_gp_whole_numbers_are_read_as_integers_and_nothing_else_is() -> None:
 
     assert [to_int(v) for v in (3, 3.0, D("3"), " 3 ", "-1", None, True)] == [3, 3, 3, 3, -1, None, True]
     assert to_int(D("2.5")) == D("2.5") and to_int(2.5) == 2.5 and to_int("abc") == "abc"
+
+
+@pytest.mark.parametrize("driver", ["odbc", "sqlite3"])
+def test_a_sales_line_is_read_again_when_only_its_header_changed_at_the_cursor(alpha_db: Path, driver: str) -> None:
+    # A voided or re-dated SOP header stamps SOP30200.DEX_ROW_TS, not its lines: the next sync asks from
+    # the cursor and must get INV1's lines when the header's stamp equals it (">=", like every cursor).
+    # (GP pads char columns: SOPNUMBE is 'INV1' and spaces.)
+    with sqlite3.connect(alpha_db) as con:
+        con.execute("UPDATE SOP30200 SET DEX_ROW_TS = '2026-05-01 10:00:00' WHERE trim(SOPNUMBE) = 'INV1'")
+        con.execute("UPDATE SOP30300 SET DEX_ROW_TS = '2026-01-10 00:00:00'")
+        con.execute("UPDATE SOP30200 SET DEX_ROW_TS = '2026-01-10 00:00:00' WHERE trim(SOPNUMBE) <> 'INV1'")
+    connector = GpSqlConnector(odbc_factory(alpha_db) if driver == "odbc" else sqlite_connection(str(alpha_db)))
+    columns = load_mapping("gp-sql").streams["sales_lines"].columns()
+    rows = [
+        r.values for chunk in connector.read("sales_lines", columns, since="2026-05-01 10:00:00.000") for r in chunk
+    ]
+    assert rows and {r["SOPNUMBE"] for r in rows} == {"INV1"}
