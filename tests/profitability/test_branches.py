@@ -97,16 +97,22 @@ def test_bounds_of_a_twenty_day_period(tmp_path: Path) -> None:
     # INV G1-2 5 Mar, due 4 Apr, 300.00. Credit sales 400, all of it open: DSO 400 / 400 × 20 = 20, best
     # possible 300 / 400 × 20 = 15, days delinquent exactly 5 — grade A ("more than 5" is B).
     # G2: a finance charge of 12.00 with 2.00 tax: 10.00 billed, other income.
+    # G3 sold for exactly 1.00 (no cost); G4's invoice is of 0.00: it is listed, earning exactly nothing, and
+    # the whale curve counts G1, G2 and G3 as profitable, not G4.
     # The lines: G1-1 one TOOLS line (100.00, cost 60.00), G1-2 one PARTS line (300.00, cost 200.00): by item
     # class PARTS 300 / 200 / 100 and TOOLS 100 / 60 / 40 (net sales / cost / margin), largest first.
     data = tmp_path / "data"
     data.mkdir()
-    (data / "customers.csv").write_text("customer_id,name\nG1,Gee One\nG2,Gee Two\n", encoding="utf-8")
+    (data / "customers.csv").write_text(
+        "customer_id,name\nG1,Gee One\nG2,Gee Two\nG3,Gee Three\nG4,Gee Four\n", encoding="utf-8"
+    )
     (data / "documents.csv").write_text(
         "document_id,customer_id,document_type,document_date,due_date,amount,sales_amount,tax_amount\n"
         "G1-1,G1,invoice,2026-03-01,2026-03-10,100.00,100.00,\n"
         "G1-2,G1,invoice,2026-03-05,2026-04-04,300.00,300.00,\n"
-        "G2-F,G2,finance_charge,2026-03-15,,12.00,,2.00\n",
+        "G2-F,G2,finance_charge,2026-03-15,,12.00,,2.00\n"
+        "G3-1,G3,invoice,2026-03-02,2026-04-01,1.00,1.00,\n"
+        "G4-1,G4,invoice,2026-03-02,2026-04-01,0.00,0.00,\n",
         encoding="utf-8",
     )
     (data / "document_lines.csv").write_text(
@@ -125,6 +131,9 @@ def test_bounds_of_a_twenty_day_period(tmp_path: Path) -> None:
         "A",
     )
     assert g2.finance_charges_billed == Decimal("10.00") and g2.other_income == Decimal("10.00")
+    g3, g4 = (next(c for c in result.customers if c.customer_id == cid) for cid in ("G3", "G4"))
+    assert g3.net_sales == Decimal("1.00") and g4.net_sales == 0 and g4.net_profit == 0
+    assert result.whale_curve["profitable_customers"] == 3
     assert [(g["key"], g["net_sales"], g["cost_of_goods"], g["gross_margin"]) for g in result.groups["item_class"]] == [
         ("PARTS", Decimal("300.00"), Decimal("200.00"), Decimal("100.00")),
         ("TOOLS", Decimal("100.00"), Decimal("60.00"), Decimal("40.00")),

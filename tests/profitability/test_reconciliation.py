@@ -61,13 +61,14 @@ def test_open_receivables_equal_the_erps_to_the_cent(tmp_path: Path, size: str, 
 
 
 def test_a_difference_from_the_erp_is_listed_by_customer_and_by_document(tmp_path: Path) -> None:
-    # R1: INV R1-1 100.00, the ERP shows 100.00 open, its one line 90.00 (the document says 100.00 of sales).
+    # R1: INV R1-1 100.00, paid 10.00 on 2 March (P1): the ERP shows 90.00 open, as the ledger does; its one
+    # line 90.00 (the document says 100.00 of sales).
     # R2: INV R2-1 200.00, the ERP shows 150.00 open (an application the ledger does not have).
     # R3: INV R3-1 100.00, the ERP shows 40.00 open.
-    # As of 31 March, after every posting: ledger open 400.00, the ERP's 290.00 → 110.00 not tied: R3's
+    # As of 31 March, after every posting: ledger open 390.00, the ERP's 280.00 → 110.00 not tied: R3's
     # 60.00 first (the largest difference), then R2's 50.00; and R1-1's sales differ from its lines by 10.00.
-    # As of 2 March, before R2-1 and R3-1 were posted, the ledger's open amount cannot be compared with the
-    # ERP's (which is today's): no difference is claimed.
+    # As of 3 March, after P1 but before R3-1 was posted (the latest posting, 4 March), the ledger's open
+    # amount cannot be compared with the ERP's (which is today's): no difference is claimed.
     from connector.files import FilesConnector
 
     data = tmp_path / "data"
@@ -75,7 +76,8 @@ def test_a_difference_from_the_erp_is_listed_by_customer_and_by_document(tmp_pat
     (data / "customers.csv").write_text("customer_id,name\nR1,Rho One\nR2,Rho Two\nR3,Rho Three\n", encoding="utf-8")
     (data / "documents.csv").write_text(
         "document_id,customer_id,document_type,document_date,due_date,amount,open_amount,sales_amount\n"
-        "R1-1,R1,invoice,2026-03-02,2026-04-01,100.00,100.00,100.00\n"
+        "R1-1,R1,invoice,2026-03-02,2026-04-01,100.00,90.00,100.00\n"
+        "P1,R1,payment,2026-03-02,,10.00,0.00,\n"
         "R2-1,R2,invoice,2026-03-03,2026-04-02,200.00,150.00,200.00\n"
         "R3-1,R3,invoice,2026-03-04,2026-04-03,100.00,40.00,100.00\n",
         encoding="utf-8",
@@ -84,15 +86,18 @@ def test_a_difference_from_the_erp_is_listed_by_customer_and_by_document(tmp_pat
         "document_id,line_no,item_id,quantity,unit_price,extended_price\nR1-1,1,A-100,1,90.00,90.00\n",
         encoding="utf-8",
     )
+    (data / "applications.csv").write_text(
+        "from_document_id,to_document_id,amount,apply_date\nP1,R1-1,10.00,2026-03-02\n", encoding="utf-8"
+    )
     with Store(tmp_path / "l.duckdb") as store:
         run_sync(FilesConnector(data), load_mapping("files"), store)
         reconciliation = analyze(store.con, Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 31))).reconciliation
-        early = analyze(store.con, Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 31), dt.date(2026, 3, 2)))
+        early = analyze(store.con, Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 31), dt.date(2026, 3, 3)))
     assert early.reconciliation["comparable"] is False and early.reconciliation["difference"] is None
     assert early.reconciliation["open_differences"] == []
     assert reconciliation["comparable"] is True and reconciliation["ties"] is False
-    assert reconciliation["ledger_open_as_of"] == Decimal("400.00")
-    assert reconciliation["erp_open_now"] == Decimal("290.00")
+    assert reconciliation["ledger_open_as_of"] == Decimal("390.00")
+    assert reconciliation["erp_open_now"] == Decimal("280.00")
     assert reconciliation["difference"] == Decimal("110.00")
     assert reconciliation["open_differences"] == [
         {
