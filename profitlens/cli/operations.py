@@ -117,12 +117,20 @@ def history(config_path: Path | None, limit: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(runs, indent=2, default=str))
         return
+    if not runs:
+        click.echo("No runs yet: `profitlens sync` or `profitlens run JOB` start the history.", err=True)
     for r in runs:
-        summary = r["summary"] or {}
-        sent = len(summary.get("sent", [])) if isinstance(summary, dict) else 0
-        line = f"{r['started']}  {r['kind']:<20} {r['status']:<28}"
+        summary = r["summary"] if isinstance(r["summary"], dict) else {}
+        ended = (r["finished"] or "(not finished)").replace("T", " ")
+        line = f"{r['started'].replace('T', ' ')}  to {ended:<19}  {r['kind']:<20} {r['status']:<28}"
         if r["kind"].startswith("job:"):
-            line += f" {summary.get('period', '')}  sent {sent}"
+            files, sent = summary.get("files", []), summary.get("sent", [])
+            line += f" {summary.get('period', '')}  files {len(files)}  e-mails sent {len(sent)}"
+        elif "rows_read" in summary:
+            line += (
+                f" read {summary['rows_read']:,}, landed {summary.get('rows_landed', 0):,}, "
+                f"quarantined {summary.get('rows_quarantined', 0):,}"
+            )
         if r["error"]:
             line += f"  error: {r['error']}"
         click.echo(line)

@@ -445,3 +445,16 @@ def test_run_json_reports_a_failure_as_json(tmp_path: Path, capsys: pytest.Captu
     failure = json.loads(out)
     assert failure["job"] == "nightly-typo" and failure["status"] == "failed"
     assert "nightly-typo" in failure["error"] and failure["kind"].endswith("Error")
+
+
+def test_history_shows_what_its_help_promises(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --help: "start, end, status, figures, error, e-mails sent". A sync of alpha: its rows read and landed
+    # as the sync itself reported them, none quarantined.
+    config = files_config(tmp_path)
+    assert main(["sync", "--config", str(config)]) == 0
+    synced = capsys.readouterr().out
+    assert main(["history", "--config", str(config)]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    read = synced.split(" ")[1]  # "Synced 19 rows from …"
+    assert " to " in line and " sync " in line and " ok " in line
+    assert f"read {read}, landed {read}, quarantined 0" in line
