@@ -98,8 +98,12 @@ def schedule(config_path: Path | None, once: bool) -> None:
 
     config = load(config_path)
     if once:
+        ran = False
         for name, outcome in scheduler.run_due(config, dt_.datetime.now().astimezone()):
             click.echo(f"{name}: {getattr(outcome, 'period', outcome)}")
+            ran = True
+        if not ran:
+            click.echo("No job is due now; nothing was run.", err=True)
         return
     click.echo("profitlens schedule: checking every minute; Ctrl+C stops.", err=True)
     scheduler.serve(config, report=click.echo)

@@ -458,3 +458,9 @@ def test_history_shows_what_its_help_promises(tmp_path: Path, capsys: pytest.Cap
     read = synced.split(" ")[1]  # "Synced 19 rows from …"
     assert " to " in line and " sync " in line and " ok " in line
     assert f"read {read}, landed {read}, quarantined 0" in line
+
+
+def test_schedule_once_says_when_nothing_was_due(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = files_config(tmp_path)  # no [[job]] at all
+    assert main(["schedule", "--config", str(config), "--once"]) == 0
+    assert "No job is due now; nothing was run." in capsys.readouterr().err
