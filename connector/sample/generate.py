@@ -18,6 +18,7 @@ The sample's "today" is fixed at 2026-10-31 so that ageing does not change with 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from connector.sample.company import SIZES, TODAY
@@ -33,8 +34,12 @@ class Generator(Masters, Transactions, Labour):
     """The whole sample company: master data, then transactions, then labour, from one random stream."""
 
 
-def generate(path: Path | str, size: str = "small", seed: int = 7) -> dict[str, int]:
-    """Write the sample company to a new SQLite file at `path`; returns row counts per table."""
+def generate(
+    path: Path | str, size: str = "small", seed: int = 7, progress: Callable[[str], None] | None = None
+) -> dict[str, int]:
+    """Write the sample company to a new SQLite file at `path`; returns row counts per table. `progress`
+    hears each step as it starts (the large company takes a minute or more)."""
+    say = progress or (lambda _message: None)
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
     target = Path(path)
@@ -47,10 +52,14 @@ def generate(path: Path | str, size: str = "small", seed: int = 7) -> dict[str, 
         con.execute("PRAGMA synchronous = OFF")
         create_tables(con, keys=False)  # keys after the load: one sort instead of a million index inserts
         gen = Generator(con, SIZES[size], seed)
+        say("customers, salespeople, employees, items")
         gen.masters()
+        say("invoices, returns, payments and their applications")
         gen.transactions()
+        say("timesheets")
         gen.labour()
         gen.flush()
+        say("keys and statistics")
         create_keys(con)
         # SQL Server keeps statistics by itself; SQLite's planner needs ANALYZE to join from the small side.
         con.execute("ANALYZE")

@@ -52,7 +52,7 @@ def demo(out: Path, size: str, seed: int, formats: str, lang: str) -> None:
     sample = out / f"sample-gp-{size}.sqlite"
     if not sample.exists():
         click.echo(f"Generating the {size} sample company into {sample} …", err=True)
-        generate(sample, size=size, seed=seed)
+        generate(sample, size=size, seed=seed, progress=lambda step: click.echo(f"  {step} …", err=True))
     config_file = out / "profitlens.toml"
     config_file.write_text(demo_config(sample.name), encoding="utf-8")
     config = load_config(config_file)
