@@ -244,3 +244,47 @@ def test_a_chunk_mapped_on_several_threads_is_staged_in_read_order(
                 raise _Abandon  # the landing (the later row wins, test_store.py) is not what is checked here
         except _Abandon:
             pass
+
+
+def fixed_chunk(stream: str, overrides: list[dict[str, Any]]) -> RawChunk:
+    """A chunk of `stream` whose rows are ordinary values but for the named columns."""
+    sm = MAPPING.streams[stream]
+    _sql, names, converters = build_query(STREAMS[stream], sm.columns())
+    kinds = tuple(KINDS.get(c, "other") for c in converters)
+    ordinary = {"text": "C1", "decimal": 10.0, "int": 1, "date": dt.datetime(2025, 6, 30)}
+    rows = [
+        tuple(
+            values.get(name, ordinary.get(kind, "2025-06-30 10:00:00.000"))
+            for name, kind in zip(names, kinds, strict=True)
+        )
+        for values in overrides
+    ]
+    return RawChunk(
+        STREAMS[stream].tables[0][0],
+        1,
+        tuple(names),
+        kinds,
+        tuple(converters),
+        rows,
+        CURSOR if CURSOR in names else None,
+    )
+
+
+def test_the_edges_the_set_based_path_decides_by_itself(tmp_path: Path) -> None:
+    # At the edges of the set-based path's rules (which rows it decides itself, which it hands to the row
+    # engine), both must stage
+    # the same: the last character of each range of special spaces (U+200B, U+2029, U+FEFF) in a name;
+    # cursor text with a fraction of zeros and fives ("….050") and with none; a line number of
+    # 99,999,999,999,999 and one of 100,000,000,000,000 (past what a line number can be).
+    names = [
+        {"CUSTNMBR": f"C{i}", "CUSTNAME": f"Name{ch}"} for i, ch in enumerate(("\u200b", "\u2029", "\ufeff", "\u2000"))
+    ]
+    cursors = [
+        {"CUSTNMBR": f"K{i}", CURSOR: c}
+        for i, c in enumerate(("2026-03-31 17:45:12.050", "2026-03-31 17:45:12", "2026-03-31T17:45:12.5"))
+    ]
+    rows, columnar_rows, _ = stage_both(tmp_path, "customers", fixed_chunk("customers", names + cursors))
+    assert rows == columnar_rows and len(rows["rows"]) == 7
+    lines = [{"LNITMSEQ": n} for n in (99999999999999.0, 100000000000000.0, 16384)]
+    rows, columnar_rows, _ = stage_both(tmp_path, "sales_lines", fixed_chunk("sales_lines", lines))
+    assert rows == columnar_rows
