@@ -272,8 +272,7 @@ def fixed_chunk(stream: str, overrides: list[dict[str, Any]]) -> RawChunk:
 
 def test_the_edges_the_set_based_path_decides_by_itself(tmp_path: Path) -> None:
     # At the edges of the set-based path's rules (which rows it decides itself, which it hands to the row
-    # engine), both must stage
-    # the same: the last character of each range of special spaces (U+200B, U+2029, U+FEFF) in a name;
+    # engine), both must stage the same: the last character of each range of special spaces (U+200B, U+2029, U+FEFF) in a name;
     # cursor text with a fraction of zeros and fives ("….050") and with none; a line number of
     # 99,999,999,999,999 and one of 100,000,000,000,000 (past what a line number can be).
     names = [
