@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from common.cycles import paused_cycle_collector
 from common.errors import ConfigError
@@ -23,7 +25,7 @@ from profitlens.config import Config
 from profitlens.settings import SourceSettings
 from profitlens.sync import CompanySource, Progress, run_sync_companies
 from reports import i18n
-from reports.context import ReportMeta, build_context, drilldown_labels, statement_context
+from reports.context import SOURCE_LABELS, ReportMeta, build_context, drilldown_labels, statement_context
 from reports.details import customer_details, html_extras
 from reports.exports import write_csv, write_xlsx
 from reports.outputs import write_analysis
@@ -204,7 +206,7 @@ def write_reports(
     meta = ReportMeta(
         company=company.name,
         currency=company.currency,
-        source=_describe_source(config),
+        source=_describe_source(config, _),
         generated_at=dt.datetime.now(dt.UTC),
         sync=run.last_sync,
         locale=language,
@@ -247,14 +249,23 @@ def _find_customers(analysis: Analysis, wanted: str) -> list[CustomerProfit]:
     return found
 
 
-def _describe_source(config: Config) -> str:
-    return "; ".join(_describe_one(s) for s in config.sources)
+def _describe_source(config: Config, _: Callable[..., str] | None = None) -> str:
+    """Where the numbers come from, in the report's language: "files in exports", "Dynamics GP over ODBC
+    (gp-sql01)", "Business Central (production)", … (one part per company)."""
+    say = _ or (lambda message, **values: message % values)
+    return "; ".join(_describe_one(s, say) for s in config.sources)
 
 
-def _describe_one(source: SourceSettings) -> str:
+def _describe_one(source: SourceSettings, say: Callable[..., str]) -> str:
     prefix = f"{source.company}: " if source.company else ""
     if source.kind == "files":
-        return f"{prefix}files in {source.path}"
-    if source.connection:
-        return f"{prefix}Dynamics GP over ODBC ({_server(source.connection)})"
-    return f"{prefix}Dynamics GP database {Path(source.path or '').name}"
+        key, where = "files", str(source.path)
+    elif source.kind == "bc":
+        key, where = "bc", source.environment
+    elif source.kind == "gp-ws":
+        key, where = "gp-ws", urlsplit(source.url or "").hostname or ""
+    elif source.connection:
+        key, where = "gp-odbc", _server(source.connection)
+    else:
+        key, where = "gp-file", Path(source.path or "").name
+    return prefix + say(SOURCE_LABELS[key], where=where)

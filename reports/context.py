@@ -24,6 +24,14 @@ def N_(message: str) -> str:
     return message
 
 
+# Where the numbers come from (profitlens.app describes each source with one of these).
+SOURCE_LABELS = {
+    "files": N_("files in %(where)s"),
+    "gp-odbc": N_("Dynamics GP over ODBC (%(where)s)"),
+    "gp-file": N_("Dynamics GP database %(where)s"),
+    "gp-ws": N_("Dynamics GP Web Services (%(where)s)"),
+    "bc": N_("Business Central (%(where)s)"),
+}
 # The profit bridge's steps (reports/bridge.py), in the words of the headline figures.
 BRIDGE_LABELS = {
     "net_sales": N_("Net sales"),

@@ -185,3 +185,26 @@ def test_html_and_statement_in_every_language(tmp_path: Path, sample_analysis: A
     assert STATEMENT_HEADING[lang] in text
     assert round(worst.net_profit, 2) == WORST_NET_PROFIT
     assert WORST_SHOWN[lang] in text, (lang, WORST_SHOWN[lang])
+
+
+def test_the_source_is_described_in_the_reports_language_for_every_kind(tmp_path: Path) -> None:
+    # "Source: …" at the foot of every report: the kind of source in the reader's language, with where it is.
+    from profitlens.app import _describe_source
+    from profitlens.config import load_config
+
+    path = tmp_path / "p.toml"
+    path.write_text(
+        '[company]\nname = "G"\ncurrency = "EUR"\n\n'
+        '[[sources]]\ncompany = "DE"\nkind = "files"\npath = "exports"\n\n'
+        '[[sources]]\ncompany = "FI"\nkind = "gp-sql"\nconnection = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=gp01;'
+        'DATABASE=TWO;Trusted_Connection=yes"\n\n'
+        '[[sources]]\ncompany = "SE"\nkind = "gp-ws"\nurl = "http://gpws.example:48620/DynamicsGPWebServices/'
+        'DynamicsGPService.asmx"\ncompany_key = -1\nusername = "u"\npassword = "p"\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    english = _describe_source(config)
+    german = _describe_source(config, gettext_for("de"))
+    assert english.startswith("DE: files in ") and "FI: Dynamics GP over ODBC (gp01/TWO)" in english
+    assert "SE: Dynamics GP Web Services (gpws.example)" in english
+    assert german.startswith("DE: Dateien in ") and "FI: Dynamics GP über ODBC (gp01/TWO)" in german
