@@ -104,6 +104,8 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from tests.cases.files import write_tables
+
 D = Decimal
 PERIOD = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 AS_OF_INSIDE = dt.date(2026, 3, 10)
@@ -294,6 +296,4 @@ FILES = {
 
 
 def write(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in FILES.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    write_tables(folder, FILES)

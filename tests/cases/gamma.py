@@ -43,6 +43,8 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from tests.cases.files import write_tables
+
 D = Decimal
 JANUARY = (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
 FEBRUARY = (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
@@ -122,6 +124,4 @@ FILES = {
 
 
 def write(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in FILES.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    write_tables(folder, FILES)

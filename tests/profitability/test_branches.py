@@ -21,6 +21,7 @@ from profitlens.app import engine_settings
 from profitlens.config import load_config
 from profitlens.sync import run_sync
 from tests.cases import delta
+from tests.cases.files import analyse_tables
 
 
 def analysed(tmp_path: Path, as_of: dt.date | None = None, **method: object) -> Analysis:
@@ -101,28 +102,18 @@ def test_bounds_of_a_twenty_day_period(tmp_path: Path) -> None:
     # the whale curve counts G1, G2 and G3 as profitable, not G4.
     # The lines: G1-1 one TOOLS line (100.00, cost 60.00), G1-2 one PARTS line (300.00, cost 200.00): by item
     # class PARTS 300 / 200 / 100 and TOOLS 100 / 60 / 40 (net sales / cost / margin), largest first.
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "customers.csv").write_text(
-        "customer_id,name\nG1,Gee One\nG2,Gee Two\nG3,Gee Three\nG4,Gee Four\n", encoding="utf-8"
-    )
-    (data / "documents.csv").write_text(
-        "document_id,customer_id,document_type,document_date,due_date,amount,sales_amount,tax_amount\n"
+    tables = {
+        "customers.csv": "customer_id,name\nG1,Gee One\nG2,Gee Two\nG3,Gee Three\nG4,Gee Four\n",
+        "documents.csv": "document_id,customer_id,document_type,document_date,due_date,amount,sales_amount,tax_amount\n"
         "G1-1,G1,invoice,2026-03-01,2026-03-10,100.00,100.00,\n"
         "G1-2,G1,invoice,2026-03-05,2026-04-04,300.00,300.00,\n"
         "G2-F,G2,finance_charge,2026-03-15,,12.00,,2.00\n"
         "G3-1,G3,invoice,2026-03-02,2026-04-01,1.00,1.00,\n"
         "G4-1,G4,invoice,2026-03-02,2026-04-01,0.00,0.00,\n",
-        encoding="utf-8",
-    )
-    (data / "document_lines.csv").write_text(
-        "document_id,line_no,item_id,item_class,quantity,unit_price,extended_price,unit_cost,extended_cost\n"
-        "G1-1,1,T-1,TOOLS,1,100.00,100.00,60.00,60.00\nG1-2,1,P-1,PARTS,3,100.00,300.00,66.67,200.00\n",
-        encoding="utf-8",
-    )
-    with Store(tmp_path / "l.duckdb") as store:
-        run_sync(FilesConnector(data), load_mapping("files"), store)
-        result = analyze(store.con, Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 20)))
+        "document_lines.csv": "document_id,line_no,item_id,item_class,quantity,unit_price,extended_price,unit_cost,"
+        "extended_cost\nG1-1,1,T-1,TOOLS,1,100.00,100.00,60.00,60.00\nG1-2,1,P-1,PARTS,3,100.00,300.00,66.67,200.00\n",
+    }
+    result = analyse_tables(tmp_path, tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 20)))
     g1, g2 = (next(c for c in result.customers if c.customer_id == cid) for cid in ("G1", "G2"))
     assert (g1.dso, g1.best_possible_dso, g1.avg_days_delinquent, g1.risk_grade) == (
         Decimal(20),

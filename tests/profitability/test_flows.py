@@ -23,6 +23,7 @@ from profitlens.cli.demo import demo_config
 from profitlens.config import load_config
 from profitlens.sync import run_sync
 from tests.cases import gamma
+from tests.cases.files import analyse_tables
 from tests.profitability.test_properties import FLOWS
 
 TINY = Decimal("1e-18")
@@ -112,6 +113,13 @@ def test_a_trade_discount_is_taken_off_once(tmp_path: Path) -> None:
     assert (t.net_sales, t.freight_billed, t.other_income) == (Decimal("1240.00"), Decimal("20.00"), Decimal("20.00"))
 
 
+# One pool costing 1.00 a minute (3,650 a year for 3,650 minutes); a reminder takes 6 minutes.
+REMINDER_DESK = (
+    '\n[analysis]\nloss_rates = [0, 0, 0, 0, 0, 0]\n\n[[costing.pool]]\nname = "desk"\ncost = 3650\n'
+    'practical_minutes = 3650\n\n[costing.drivers]\nreminder = { pool = "desk", minutes = 6 }\n'
+)
+
+
 def test_a_document_settled_then_over_settled_stops_its_reminders_the_day_it_was_settled(tmp_path: Path) -> None:
     # O1 (100.00, due 1 Dec 2025) gets 60.00 on 10 Jan and 50.00 on 20 Jan: settled on 20 Jan (110 ≥ 100),
     # then 30.00 more on 10 Feb (over-settled). Reminders every 30 days past due: 31 Dec, 30 Jan, 1 Mar, 31 Mar.
@@ -119,30 +127,16 @@ def test_a_document_settled_then_over_settled_stops_its_reminders_the_day_it_was
     # (Taking the last day money moved, 10 Feb, would count 30 Jan: 1 reminder = 6.00.)
     # Its balance: 100 for 1-9 Jan (9 days), 40 for 10-19 Jan (10 days), from 20 Jan below zero (not charged):
     # 900 + 400 = 1,300 amount-days × 0.0002 = 0.26.
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "customers.csv").write_text("customer_id,name\nO,Over Oy\n", encoding="utf-8")
-    (data / "documents.csv").write_text(
-        "document_id,customer_id,document_type,document_date,due_date,amount\n"
+    tables = {
+        "customers.csv": "customer_id,name\nO,Over Oy\n",
+        "documents.csv": "document_id,customer_id,document_type,document_date,due_date,amount\n"
         "O1,O,invoice,2025-11-01,2025-12-01,100.00\n"
         "P1,O,payment,2026-01-10,,60.00\nP2,O,payment,2026-01-20,,50.00\nP3,O,payment,2026-02-10,,30.00\n",
-        encoding="utf-8",
-    )
-    (data / "applications.csv").write_text(
-        "from_document_id,to_document_id,amount,apply_date\n"
+        "applications.csv": "from_document_id,to_document_id,amount,apply_date\n"
         "P1,O1,60.00,2026-01-10\nP2,O1,50.00,2026-01-20\nP3,O1,30.00,2026-02-10\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "profitlens.toml").write_text(
-        '[source]\nkind = "files"\npath = "data"\n\n[analysis]\ncost_of_capital = 0.073\nloss_rates = [0, 0, 0, 0, 0, 0]\n\n'
-        '[[costing.pool]]\nname = "desk"\ncost = 3650\npractical_minutes = 3650\n\n'
-        '[costing.drivers]\nreminder = { pool = "desk", minutes = 6 }\n',
-        encoding="utf-8",
-    )
-    settings = engine_settings(load_config(tmp_path / "profitlens.toml"))
-    with Store(tmp_path / "l.duckdb") as store:
-        run_sync(FilesConnector(data), load_mapping("files"), store)
-        (o,) = analyze(store.con, Period.of(dt.date(2026, 1, 1), dt.date(2026, 3, 31)), settings).customers
+    }
+    method = "\n[analysis]\ncost_of_capital = 0.073" + REMINDER_DESK.removeprefix("\n[analysis]")
+    (o,) = analyse_tables(tmp_path, tables, (dt.date(2026, 1, 1), dt.date(2026, 3, 31)), settings=method).customers
     assert o.activity_by_driver.get("reminder", Decimal(0)) == 0
     assert o.financing_cost == Decimal("0.26")
 
@@ -151,29 +145,15 @@ def test_no_reminder_is_sent_on_the_day_the_invoice_is_paid(tmp_path: Path) -> N
     # R1 and R2 each owe 100.00, due 1 Dec 2025; reminders go every 30 days past due: 31 Dec, 30 Jan, 1 Mar.
     # R1 pays on 30 Jan: that day's reminder is not sent (paid before it goes out), so January-March has
     # none. R2 pays on 31 Jan: the 30 Jan reminder was sent, 1 × 6 minutes × 1.00 = 6.00.
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "customers.csv").write_text("customer_id,name\nR1,Paid On The Day\nR2,Paid A Day Later\n", encoding="utf-8")
-    (data / "documents.csv").write_text(
-        "document_id,customer_id,document_type,document_date,due_date,amount\n"
+    tables = {
+        "customers.csv": "customer_id,name\nR1,Paid On The Day\nR2,Paid A Day Later\n",
+        "documents.csv": "document_id,customer_id,document_type,document_date,due_date,amount\n"
         "I1,R1,invoice,2025-11-01,2025-12-01,100.00\nI2,R2,invoice,2025-11-01,2025-12-01,100.00\n"
         "P1,R1,payment,2026-01-30,,100.00\nP2,R2,payment,2026-01-31,,100.00\n",
-        encoding="utf-8",
-    )
-    (data / "applications.csv").write_text(
-        "from_document_id,to_document_id,amount,apply_date\nP1,I1,100.00,2026-01-30\nP2,I2,100.00,2026-01-31\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "profitlens.toml").write_text(
-        '[source]\nkind = "files"\npath = "data"\n\n[analysis]\nloss_rates = [0, 0, 0, 0, 0, 0]\n\n'
-        '[[costing.pool]]\nname = "desk"\ncost = 3650\npractical_minutes = 3650\n\n'
-        '[costing.drivers]\nreminder = { pool = "desk", minutes = 6 }\n',
-        encoding="utf-8",
-    )
-    settings = engine_settings(load_config(tmp_path / "profitlens.toml"))
-    with Store(tmp_path / "l.duckdb") as store:
-        run_sync(FilesConnector(data), load_mapping("files"), store)
-        result = analyze(store.con, Period.of(dt.date(2026, 1, 1), dt.date(2026, 3, 31)), settings)
+        "applications.csv": "from_document_id,to_document_id,amount,apply_date\n"
+        "P1,I1,100.00,2026-01-30\nP2,I2,100.00,2026-01-31\n",
+    }
+    result = analyse_tables(tmp_path, tables, (dt.date(2026, 1, 1), dt.date(2026, 3, 31)), settings=REMINDER_DESK)
     reminders = {c.customer_id: c.activity_by_driver.get("reminder", Decimal(0)) for c in result.customers}
     assert reminders == {"R1": Decimal(0), "R2": Decimal("6.00")}
 

@@ -69,30 +69,22 @@ def test_a_difference_from_the_erp_is_listed_by_customer_and_by_document(tmp_pat
     # 60.00 first (the largest difference), then R2's 50.00; and R1-1's sales differ from its lines by 10.00.
     # As of 3 March, after P1 but before R3-1 was posted (the latest posting, 4 March), the ledger's open
     # amount cannot be compared with the ERP's (which is today's): no difference is claimed.
-    from connector.files import FilesConnector
+    from tests.cases.files import analyse_tables
 
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "customers.csv").write_text("customer_id,name\nR1,Rho One\nR2,Rho Two\nR3,Rho Three\n", encoding="utf-8")
-    (data / "documents.csv").write_text(
-        "document_id,customer_id,document_type,document_date,due_date,amount,open_amount,sales_amount\n"
+    tables = {
+        "customers.csv": "customer_id,name\nR1,Rho One\nR2,Rho Two\nR3,Rho Three\n",
+        "documents.csv": "document_id,customer_id,document_type,document_date,due_date,amount,open_amount,sales_amount\n"
         "R1-1,R1,invoice,2026-03-02,2026-04-01,100.00,90.00,100.00\n"
         "P1,R1,payment,2026-03-02,,10.00,0.00,\n"
         "R2-1,R2,invoice,2026-03-03,2026-04-02,200.00,150.00,200.00\n"
         "R3-1,R3,invoice,2026-03-04,2026-04-03,100.00,40.00,100.00\n",
-        encoding="utf-8",
-    )
-    (data / "document_lines.csv").write_text(
-        "document_id,line_no,item_id,quantity,unit_price,extended_price\nR1-1,1,A-100,1,90.00,90.00\n",
-        encoding="utf-8",
-    )
-    (data / "applications.csv").write_text(
-        "from_document_id,to_document_id,amount,apply_date\nP1,R1-1,10.00,2026-03-02\n", encoding="utf-8"
-    )
-    with Store(tmp_path / "l.duckdb") as store:
-        run_sync(FilesConnector(data), load_mapping("files"), store)
-        reconciliation = analyze(store.con, Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 31))).reconciliation
-        early = analyze(store.con, Period.of(dt.date(2026, 3, 1), dt.date(2026, 3, 31), dt.date(2026, 3, 3)))
+        "document_lines.csv": "document_id,line_no,item_id,quantity,unit_price,extended_price\n"
+        "R1-1,1,A-100,1,90.00,90.00\n",
+        "applications.csv": "from_document_id,to_document_id,amount,apply_date\nP1,R1-1,10.00,2026-03-02\n",
+    }
+    march = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    reconciliation = analyse_tables(tmp_path / "end", tables, march).reconciliation
+    early = analyse_tables(tmp_path / "early", tables, march, as_of=dt.date(2026, 3, 3))
     assert early.reconciliation["comparable"] is False and early.reconciliation["difference"] is None
     assert early.reconciliation["open_differences"] == []
     assert reconciliation["comparable"] is True and reconciliation["ties"] is False
