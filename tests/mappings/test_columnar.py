@@ -65,7 +65,7 @@ def value_for(kind: str, as_text_dates: bool) -> st.SearchStrategy[Any]:
 
 def chunk_for(stream: str, data: st.DataObject) -> RawChunk:
     sm = MAPPING.streams[stream]
-    _sql, names, converters = build_query(STREAMS[stream], sm.columns())
+    _sql, _names, converters = build_query(STREAMS[stream], sm.columns())
     kinds = tuple(KINDS.get(c, "other") for c in converters)
     as_text_dates = data.draw(st.booleans())
     ordinary = {
@@ -84,16 +84,15 @@ def chunk_for(stream: str, data: st.DataObject) -> RawChunk:
         )
     )
     row = st.tuples(*[st.one_of(ordinary[k], value_for(k, as_text_dates)) if k in ordinary else cursor for k in kinds])
-    rows = data.draw(st.lists(row, min_size=1, max_size=40))
-    return RawChunk(
-        STREAMS[stream].tables[0][0],
-        1,
-        tuple(names),
-        kinds,
-        tuple(converters),
-        rows,
-        CURSOR if CURSOR in names else None,
-    )
+    return raw_chunk(stream, data.draw(st.lists(row, min_size=1, max_size=40)))
+
+
+def raw_chunk(stream: str, rows: list[tuple[Any, ...]]) -> RawChunk:
+    """`rows` (in the stream's query's column order) as the GP SQL connector hands them to the mapper."""
+    _sql, names, converters = build_query(STREAMS[stream], MAPPING.streams[stream].columns())
+    kinds = tuple(KINDS.get(c, "other") for c in converters)
+    cursor = CURSOR if CURSOR in names else None
+    return RawChunk(STREAMS[stream].tables[0][0], 1, tuple(names), kinds, tuple(converters), rows, cursor)
 
 
 def staged(store: Store, table: str) -> dict[str, Any]:
@@ -248,25 +247,12 @@ def test_a_chunk_mapped_on_several_threads_is_staged_in_read_order(
 
 def fixed_chunk(stream: str, overrides: list[dict[str, Any]]) -> RawChunk:
     """A chunk of `stream` whose rows are ordinary values but for the named columns."""
-    sm = MAPPING.streams[stream]
-    _sql, names, converters = build_query(STREAMS[stream], sm.columns())
-    kinds = tuple(KINDS.get(c, "other") for c in converters)
+    _sql, names, converters = build_query(STREAMS[stream], MAPPING.streams[stream].columns())
+    kinds = [KINDS.get(c, "other") for c in converters]
     ordinary = {"text": "C1", "decimal": 10.0, "int": 1, "date": dt.datetime(2025, 6, 30)}
-    rows = [
-        tuple(
-            values.get(name, ordinary.get(kind, "2025-06-30 10:00:00.000"))
-            for name, kind in zip(names, kinds, strict=True)
-        )
-        for values in overrides
-    ]
-    return RawChunk(
-        STREAMS[stream].tables[0][0],
-        1,
-        tuple(names),
-        kinds,
-        tuple(converters),
-        rows,
-        CURSOR if CURSOR in names else None,
+    default = [ordinary.get(kind, "2025-06-30 10:00:00.000") for kind in kinds]
+    return raw_chunk(
+        stream, [tuple(values.get(n, d) for n, d in zip(names, default, strict=True)) for values in overrides]
     )
 
 
