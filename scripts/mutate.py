@@ -95,8 +95,8 @@ SWAPS = [
     (r"\bmin\(", "max("),
     (r"(?<![\w.])\d+(?![\w.])", None),  # a whole number: n → n + 1
     (r"\.replace\(\"[^\"]*\", \"[^\"]*\"\)", ""),  # an escape dropped (reports)
-    (r"\bTrue\b", "False"),
-    (r"\bFalse\b", "True"),
+    (r"(?<!strict=)\bTrue\b", "False"),  # zip's strict= only asserts: flipping it changes nothing
+    (r"(?<!strict=)\bFalse\b", "True"),
     (r'"[^"]{1,2}", ', ""),  # one short string of a tuple dropped (a formula start)
     (r"(?<=\[)(\\.|[^\]\\])", ""),  # the first character of a regex's character class dropped
 ]

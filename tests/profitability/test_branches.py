@@ -124,6 +124,9 @@ def test_bounds_of_a_twenty_day_period(tmp_path: Path) -> None:
     assert g2.finance_charges_billed == Decimal("10.00") and g2.other_income == Decimal("10.00")
     g3, g4 = (next(c for c in result.customers if c.customer_id == cid) for cid in ("G3", "G4"))
     assert g3.net_sales == Decimal("1.00") and g4.net_sales == 0 and g4.net_profit == 0
+    # G3's 1.00 is open and exposed like any invoice (not settled on its date as a zero document is), and
+    # its credit sales of 1.00 give a DSO: 1 / 1 × 20 days.
+    assert sum(g3.exposure, Decimal(0)) == Decimal("1.00") and g3.dso == Decimal(20)
     assert result.whale_curve["profitable_customers"] == 3
     assert [(g["key"], g["net_sales"], g["cost_of_goods"], g["gross_margin"]) for g in result.groups["item_class"]] == [
         ("PARTS", Decimal("300.00"), Decimal("200.00"), Decimal("100.00")),
