@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import smtplib
+import socket
 import ssl
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -137,6 +138,15 @@ def session(server: MailServer) -> Iterator[smtplib.SMTP]:
         raise MessageRefused(
             f"the mail server {server.host} refused the message for good: {_said(exc)}",
             hint="check the recipients (and the sender) of the job; the message is kept in outbox/failed",
+        ) from None
+    except socket.gaierror as exc:
+        # The name does not exist (a typo in [mail] host): trying again tomorrow will not help. Only "try
+        # again" from the resolver (EAI_AGAIN: no DNS for now) is temporary.
+        if exc.errno == socket.EAI_AGAIN:
+            raise DeliveryError(f"the mail server's name {server.host} cannot be resolved now: {exc}") from None
+        raise DeliveryRefused(
+            f"the mail server's name {server.host} does not exist: {exc.strerror or exc}",
+            hint="check [mail] host (the SMTP server's name or address)",
         ) from None
     except (OSError, smtplib.SMTPException) as exc:  # refused, unreachable, dropped, timed out, 4xx
         raise DeliveryError(
