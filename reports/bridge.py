@@ -35,7 +35,8 @@ class BridgeStep:
     subtotal: bool  # net sales, gross margin and net profit: bars that stand on the axis
 
 
-def _round(value: Decimal, unit: Decimal) -> Decimal:
+def rounded(value: Decimal, unit: Decimal = Decimal(1)) -> Decimal:
+    """Half up to `unit`, as the report shows a figure (Formatter.money(whole=True) rounds the same way)."""
     return value.quantize(unit, rounding=ROUND_HALF_UP)
 
 
@@ -43,9 +44,9 @@ def profit_bridge(totals: dict[str, Decimal], unit: Decimal = Decimal(1)) -> lis
     """The bridge's steps from `totals` (Analysis.totals), rounded to `unit`; a "rounding" step (exact
     amount 0) stands before net profit when the rounded steps would not add up to it."""
     net_sales, gross_margin, net_profit = totals["net_sales"], totals["gross_margin"], totals["net_profit"]
-    sales_shown, margin_shown, profit_shown = (_round(v, unit) for v in (net_sales, gross_margin, net_profit))
+    sales_shown, margin_shown, profit_shown = (rounded(v, unit) for v in (net_sales, gross_margin, net_profit))
     middle = [
-        BridgeStep(key, sign * totals[key], _round(sign * totals[key], unit), False) for key, sign in MIDDLE_STEPS
+        BridgeStep(key, sign * totals[key], rounded(sign * totals[key], unit), False) for key, sign in MIDDLE_STEPS
     ]
     rounding = profit_shown - margin_shown - sum((step.shown for step in middle), Decimal(0))
     return [

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from matplotlib.ticker import FuncFormatter
 
 from profitability.model import Analysis, CustomerProfit
 from reports import charts
-from reports.bridge import profit_bridge
+from reports.bridge import profit_bridge, rounded
 from reports.formatting import Formatter
 from reports.reasons import reason
 
@@ -288,7 +288,7 @@ def build_context(
         # Open invoices − unapplied credits = open receivables, in whole units that add up with a pen: the
         # credits are shown as the gap between the two rounded totals (each of those as page 1 shows it).
         "open_receivables": f.money(t["open_amount"], whole=True),
-        "unapplied_gap": f.money(_whole(t["open_amount"]) - _whole(open_total), whole=True),
+        "unapplied_gap": f.money(rounded(t["open_amount"]) - rounded(open_total), whole=True),
         "capacity": [
             {
                 "pool": name,
@@ -352,10 +352,6 @@ def drilldown_labels(_: Gettext) -> dict[str, Any]:
         "hours_header": [_("Date"), _("Employee"), _("Activity"), _("Hours"), _("Cost"), _("Source")],
         **{key: _(label) for key, label in DOCUMENT_TYPES.items()},
     }
-
-
-def _whole(value: Decimal) -> Decimal:
-    return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
 def statement_context(

@@ -102,3 +102,15 @@ def test_the_sample_has_gp_primary_keys_and_statistics(tiny_sample: Path) -> Non
         )
     )
     assert "AUTOMATIC" not in plan and "PKSOP30" in plan
+
+
+def test_generating_a_sample_reports_each_step(tmp_path: Path) -> None:
+    # `profitlens demo --size large` is silent for a minute without it: each step is told as it starts.
+    heard: list[str] = []
+    generate(tmp_path / "s.sqlite", size="tiny", progress=heard.append)
+    assert heard == [
+        "customers, salespeople, employees, items",
+        "invoices, returns, payments and their applications",
+        "timesheets",
+        "keys and statistics",
+    ]
