@@ -1,10 +1,15 @@
 """Dynamics GP through GP Web Services (SOAP), for sites that grant no SQL access.
 
-Every list operation of the service (GetCustomerList, GetReceivablesDocumentList, …) returns the
-whole answer at once: there is no paging. The connector asks in date windows on the stream's date
-restriction (ModifiedDate, or Date where the criteria have no ModifiedDate) and halves a window
-whenever the answer is too large (WCF's item or message quota, or `max_response_bytes`). Old
-records come in one window before the last year, recent ones month by month.
+Every list operation of the service (GetCustomerList, GetReceivablesDocumentList, …) returns its
+answer at once, with no paging, and **holds at most the first 1,000 items that meet the criteria,
+cutting the rest without a word** (the GP Web Services programmer's guide, "Lists of objects"; the
+number is a server setting, `list_limit` here). So no list is ever asked unbounded, and an answer of
+`list_limit` items is taken as cut: the connector asks in date windows on the stream's date
+restriction (ModifiedDate, or Date where the criteria have no ModifiedDate), halves a window whose
+answer is cut or too large (WCF's item or message quota, or `max_response_bytes`), and splits a
+single day, or a list with no date restriction (employees, projects), into key ranges on the
+criteria's key restriction (`Id`, `DocumentId`, `EmployeeKeyId`): below a key, the key itself, above
+it. Old records come in one window before the last year, recent ones month by month.
 
 List operations return summaries; what the ledger needs beyond them (open amount, due date, void
 flag, lines, credit limit) comes from one `Get…ByKey` call per record. Amounts are asked in the
@@ -32,7 +37,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from common.errors import ConnectorError
+from common.errors import ConnectorError, QueryError
 from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark
 from connector.gp_values import GP_EMPTY_DATE
 from connector.gp_ws_apply import Settlement, reconstruct
@@ -41,6 +46,7 @@ from connector.gp_ws_soap import ResponseTooLarge, SoapClient
 log = logging.getLogger(__name__)
 
 FLOOR = GP_EMPTY_DATE  # the first window starts at GP's "no date"
+LAST_DAY = dt.date(9999, 12, 31)  # SQL Server's last datetime day: a whole read's last window ends here
 
 # What the ByKey operation is for each receivables document type.
 RECEIVABLES_BY_KEY = {
@@ -60,6 +66,7 @@ OPERATIONS = (
     "GetCustomerList",
     "GetCustomerByKey",
     "GetSalespersonList",
+    "GetSalespersonByKey",
     "GetEmployeeList",
     "GetReceivablesDocumentList",
     *RECEIVABLES_BY_KEY.values(),
@@ -68,6 +75,7 @@ OPERATIONS = (
     "GetSalesReturnList",
     "GetSalesReturnByKey",
     "GetProjectList",
+    "GetProjectByKey",
     "GetProjectTimesheetList",
     "GetProjectTimesheetByKey",
 )
@@ -89,10 +97,13 @@ class WsStream:
     by_key: str | None = None  # the operation that returns the whole record ("receivables": by type)
     lines: str | None = None  # the record's line array: one row per line
     extra: Mapping[str, Any] = field(default_factory=dict)  # more criteria
+    key: str = "Id"  # the criteria's key restriction (a BetweenRestriction of string), to split by key
+    key_path: str = "Key.Id"  # where a summary carries that key
+    incremental: bool = True  # False: read whole at every sync (the window only bounds each request)
 
     @property
     def watermark(self) -> Watermark | None:
-        if self.window is None:
+        if self.window is None or not self.incremental:
             return None
         return MODIFIED if self.window == "ModifiedDate" else DATED
 
@@ -103,21 +114,33 @@ STREAMS: dict[str, WsStream] = {
         WsStream(
             "customers", "GetCustomerList", "CustomerCriteria", by_key="GetCustomerByKey", extra={"Scope": "Return All"}
         ),
-        WsStream("salespeople", "GetSalespersonList", "SalespersonCriteria"),
-        WsStream("employees", "GetEmployeeList", "EmployeeCriteria", window=None),
+        # GetSalespersonByKey: the summary has no CommissionPercent.
+        WsStream("salespeople", "GetSalespersonList", "SalespersonCriteria", by_key="GetSalespersonByKey"),
+        WsStream(
+            "employees",
+            "GetEmployeeList",
+            "EmployeeCriteria",
+            window=None,
+            key="EmployeeKeyId",
+            key_path="EmployeeKey.Id",
+        ),
         WsStream(
             "receivables",
             "GetReceivablesDocumentList",
             "ReceivablesDocumentCriteria",
             states=("Open", "History"),
             by_key="receivables",
+            key="DocumentId",
         ),
+        # Every document, at every sync (matching needs them all), in document-date windows.
         WsStream(
             "applications",
             "GetReceivablesDocumentList",
             "ReceivablesDocumentCriteria",
-            window=None,
+            window="Date",
             states=("Open", "History"),
+            key="DocumentId",
+            incremental=False,
         ),
         WsStream(
             "sales_invoice_lines",
@@ -126,6 +149,7 @@ STREAMS: dict[str, WsStream] = {
             states=("History",),
             by_key="GetSalesInvoiceByKey",
             lines="Lines",
+            key="DocumentId",
         ),
         WsStream(
             "sales_return_lines",
@@ -134,6 +158,7 @@ STREAMS: dict[str, WsStream] = {
             states=("History",),
             by_key="GetSalesReturnByKey",
             lines="Lines",
+            key="DocumentId",
         ),
         WsStream(
             "timesheets",
@@ -147,6 +172,32 @@ STREAMS: dict[str, WsStream] = {
     )
 }
 
+# The project list, asked for the customer of each timesheet line's project (by key ranges: no dates).
+PROJECTS = WsStream("timesheets", "GetProjectList", "ProjectCriteria", window=None)
+
+DEFAULT_LIST_LIMIT = 1000  # GP Web Services' documented default
+MAX_KEY_SPLITS = 128  # bisections of the key space: separates keys sharing a prefix of 18 characters
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRange:
+    """Keys strictly between `above` and `below` (None: unbounded), or exactly `equal`."""
+
+    above: str | None = None
+    below: str | None = None
+    equal: str | None = None
+
+    def restriction(self) -> dict[str, str]:
+        if self.equal is not None:
+            return {"EqualValue": self.equal}
+        bounds = {"GreaterThan": self.above, "LessThan": self.below}
+        return {name: value for name, value in bounds.items() if value is not None}
+
+    def split(self, at: str) -> tuple[KeyRange, KeyRange, KeyRange]:
+        """Below `at`, `at` itself, above it: together exactly this range, each part without `at`'s
+        neighbours on the other side, so a range holding `at` always shrinks."""
+        return KeyRange(self.above, at), KeyRange(equal=at), KeyRange(at, self.below)
+
 
 class GpWebServicesConnector:
     """Reads one GP company through GP Web Services."""
@@ -158,17 +209,20 @@ class GpWebServicesConnector:
         system: str = "gp-ws",
         history_from: dt.date | None = None,
         window_days: int = 31,
+        list_limit: int = DEFAULT_LIST_LIMIT,
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         today: dt.date | None = None,
     ) -> None:
         self.client = client
+        self.list_limit = list_limit
         self.system = system
         self.history_from = history_from
         self.window_days = window_days
         self.chunk_rows = chunk_rows
         self.today = today or dt.date.today()
         self.describe = client.describe
-        self.windows_shrunk = 0
+        self.windows_shrunk = 0  # requests narrowed because an answer was too large
+        self.lists_cut = 0  # answers of list_limit items, asked again in narrower criteria
         self._project_customers: dict[str, str] | None = None
         # What is open on each document whose record the receivables stream fetched in this run: the
         # applications stream needs the same figure and would otherwise ask every open document again.
@@ -244,10 +298,10 @@ class GpWebServicesConnector:
     def _summaries(self, spec: WsStream, since: str | None) -> Iterator[list[Any]]:
         """Lists of summaries, window by window, each sorted by the window field (the cursor)."""
         if spec.window is None:
-            yield [s for state in spec.states or (None,) for s in self._list(spec, state, None)]
+            yield [s for state in spec.states or (None,) for s in self._complete(spec, state, None, KeyRange())]
             return
-        start = dt.date.fromisoformat(since[:10]) if since else FLOOR
-        if spec.window == "Date" and self.history_from and not since:
+        start = dt.date.fromisoformat(since[:10]) if since and spec.incremental else FLOOR
+        if spec.window == "Date" and self.history_from and not since and spec.incremental:
             start = max(start, self.history_from)
         end = self.today + dt.timedelta(days=1)
         recent = max(start, end - dt.timedelta(days=365))  # the last year month by month, before it one window
@@ -257,28 +311,49 @@ class GpWebServicesConnector:
             bounds.append(day)
             day += dt.timedelta(days=self.window_days)
         bounds.append(end)
+        if not spec.incremental:
+            bounds.append(LAST_DAY)  # a whole read: documents dated ahead (post-dated) too
         for lo, hi in itertools.pairwise(bounds):
-            found = [s for state in spec.states or (None,) for s in self._window(spec, state, lo, hi)]
+            found = [s for state in spec.states or (None,) for s in self._complete(spec, state, (lo, hi), KeyRange())]
             found.sort(key=lambda s: _cursor(getattr(s, spec.window or "", None)) or "")
             yield found
 
-    def _window(self, spec: WsStream, state: str | None, lo: dt.date, hi: dt.date) -> list[Any]:
-        """One window [lo, hi); halved while the service answers that it is too large."""
+    def _complete(
+        self, spec: WsStream, state: str | None, window: tuple[dt.date, dt.date] | None, keys: KeyRange, depth: int = 0
+    ) -> list[Any]:
+        """Every summary the criteria match, however many: a window whose answer is cut at list_limit or
+        too large is halved, a single day (or an undated list) split into key ranges, until each fits."""
         try:
-            return self._list(spec, state, (lo, hi))
+            found: list[Any] | None = self._list(spec, state, window, keys)
         except ResponseTooLarge as exc:
-            if hi - lo <= dt.timedelta(days=1):
-                raise ConnectorError(
-                    f"{exc.message}; even one day ({lo}) is too large for one answer",
-                    stream=spec.name,
-                    hint="raise max_response_bytes, or the service's maxItemsInObjectGraph / maxReceivedMessageSize",
-                ) from None
+            found, problem = None, exc.message
+        if found is not None and (len(found) < self.list_limit or keys.equal is not None):
+            return found
+        if found is not None:
+            self.lists_cut += 1
+            problem = f"{spec.operation} answered {len(found):,} items, the list limit (list_limit), so it may be cut"
+        else:
             self.windows_shrunk += 1
+        if window is not None and window[1] - window[0] > dt.timedelta(days=1):
+            lo, hi = window
             mid = lo + (hi - lo) / 2
-            log.info("%s: %s to %s is too large for one answer; asking in two halves", spec.name, lo, hi)
-            return self._window(spec, state, lo, mid) + self._window(spec, state, mid, hi)
+            log.info("%s: %s; asking %s to %s in two halves", spec.name, problem, lo, hi)
+            return self._complete(spec, state, (lo, mid), keys) + self._complete(spec, state, (mid, hi), keys)
+        at = _middle_key(found, spec.key_path) if found else _between(keys.above, keys.below)
+        if at is None or depth >= MAX_KEY_SPLITS:
+            where = f"on {window[0]}" if window else "in one key range"
+            raise ConnectorError(
+                f"{problem}; even asked {where} by key it does not fit one answer",
+                stream=spec.name,
+                hint="raise max_response_bytes, or the service's list limit (then list_limit) and its "
+                "maxItemsInObjectGraph / maxReceivedMessageSize",
+            )
+        log.info("%s: %s; asking by %s below, at and above %r", spec.name, problem, spec.key, at)
+        return [s for part in keys.split(at) for s in self._complete(spec, state, window, part, depth + 1)]
 
-    def _list(self, spec: WsStream, state: str | None, window: tuple[dt.date, dt.date] | None) -> list[Any]:
+    def _list(
+        self, spec: WsStream, state: str | None, window: tuple[dt.date, dt.date] | None, keys: KeyRange
+    ) -> list[Any]:
         criteria: dict[str, Any] = dict(spec.extra)
         if state is not None:
             criteria["TransactionState"] = {"EqualValue": state}
@@ -288,6 +363,8 @@ class GpWebServicesConnector:
                 "From": dt.datetime.combine(lo, dt.time()),
                 "To": dt.datetime.combine(hi - dt.timedelta(days=1), dt.time(23, 59, 59)),
             }
+        if restriction := keys.restriction():
+            criteria[spec.key] = restriction
         result = self.client.call(spec.operation, criteria=criteria, stream=spec.name)
         return _items(result)
 
@@ -311,19 +388,32 @@ class GpWebServicesConnector:
 
     def _customer_of_project(self, line: Any) -> str | None:
         if self._project_customers is None:
-            projects = _items(self.client.call("GetProjectList", criteria={}, stream="timesheets"))
-            self._project_customers = {
-                str(p["Key.Id"]): str(p.get("CustomerKey.Id") or "") for p in map(flatten, projects) if p.get("Key.Id")
-            }
+            self._project_customers = {}
+            for summary in self._complete(PROJECTS, None, None, KeyRange()):
+                values = flatten(summary)
+                if values.get("Key.Id"):
+                    self._project_customers[str(values["Key.Id"])] = str(values.get("CustomerKey.Id") or "")
         project = flatten(line).get("ProjectKey.Id")
-        return self._project_customers.get(str(project)) if project else None
+        if not project:
+            return None
+        customer = self._project_customers.get(str(project))
+        if not customer:
+            # Not in the list, or its summary without a customer: the project's own record has it.
+            try:
+                record = flatten(self.client.call("GetProjectByKey", key={"Id": project}, stream="timesheets"))
+            except QueryError:
+                return None  # "Business object not found": a project deleted since; the line stays unassigned
+            customer = str(record.get("CustomerKey.Id") or "")
+            self._project_customers[str(project)] = customer
+        return customer or None
 
     def _application_rows(self) -> Iterator[tuple[dict[str, Any], str | None]]:
         spec = STREAMS["applications"]
         settlements = []
-        for state in spec.states:
-            for summary in self._list(spec, state, None):
+        for summaries in self._summaries(spec, None):
+            for summary in summaries:
                 values = flatten(summary)
+                state = values.get("TransactionState")
                 current = Decimal(0) if state == "History" else self._current_amount(summary, values)
                 settlements.append(
                     Settlement(
@@ -379,6 +469,29 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
         else:
             out[key] = item
     return out
+
+
+def _middle_key(found: list[Any], path: str) -> str | None:
+    """The median of the keys an answer holds: splitting there halves what the next answers hold."""
+    keys = sorted({str(flatten(s).get(path) or "") for s in found})
+    return keys[(len(keys) - 1) // 2] if keys else None
+
+
+def _between(above: str | None, below: str | None) -> str | None:
+    """A key strictly between two (None: unbounded), in code-point order over printable ASCII — for an
+    answer too large to see any key in. None where no such key exists."""
+    low, out, bounded = above or "", "", below is not None
+    for i in range(64):
+        x = ord(low[i]) if i < len(low) else 0x1F  # past the end of `above`: below every character
+        y = (ord(below[i]) if i < len(below) else 0x1F) if below is not None and bounded else 0x7F
+        if y - x > 1:
+            return out + chr((x + y) // 2)
+        c = max(x, 0x20)  # the next character: `above`'s own, or the lowest once `above` has ended
+        if c > y:
+            return None
+        bounded = bounded and c == y
+        out += chr(c)
+    return None
 
 
 def _items(result: Any) -> list[Any]:

@@ -141,10 +141,16 @@ class SoapClient:
             None,
         )
         if binding is None:
+            # The 2010/01 ("native") endpoint binds SOAP 1.2 with WS-Security only (its WSDL in
+            # ../shared/reference), which no Python SOAP client speaks; the legacy endpoint, installed
+            # beside it, serves the same operations over SOAP 1.1.
             raise ConnectorError(
-                f"{self.describe}: the WSDL {self.endpoint.wsdl} has no SOAP 1.1 binding",
+                f"{self.describe}: the WSDL {self.endpoint.wsdl} has no SOAP 1.1 binding — it describes GP Web "
+                "Services' native endpoint (SOAP 1.2 with WS-Security), which profitlens cannot speak",
                 stream=stream,
-                hint="use the legacy endpoint's WSDL (…/Metadata/Legacy/Full/DynamicsGP.wsdl) or a basicHttpBinding endpoint",
+                hint="point source.url at the legacy endpoint, http://SERVER:48620/DynamicsGPWebServices/"
+                "DynamicsGPService.asmx, and leave source.wsdl unset (its WSDL is …/Metadata/Legacy/Full/"
+                "DynamicsGP.wsdl); the legacy endpoint is an option of GP Web Services' installation",
             )
         self._service = client.create_service(binding, self.endpoint.url)  # type: ignore[no-untyped-call]
         company_key = _type(client, "CompanyKey")
@@ -252,6 +258,8 @@ def _transport(client: SoapClient, stream: str | None) -> Any:
                 raise untrusted(client.describe, exc, stream) from None
             with response:
                 _read_capped(response, client, deadline, stream, cap=MAX_WSDL_BYTES)
+            if response.status_code in (401, 403):
+                raise _refused(client, response, stream)
             response.raise_for_status()
             return bytes(response.content)
 
@@ -274,6 +282,8 @@ def _transport(client: SoapClient, stream: str | None) -> Any:
                 ) from None
             with response:
                 _read_capped(response, client, deadline, stream, cap=client.max_response_bytes)
+            if response.status_code in (401, 403):
+                raise _refused(client, response, stream)
             if response.status_code >= 300 and not _is_fault(response):
                 raise error_for(response, client.describe, stream)
             return response
@@ -311,6 +321,24 @@ def _read_capped(
     except (requests.ConnectionError, requests.Timeout, OSError, urllib3_errors.HTTPError) as exc:
         raise SourceUnavailable(f"{client.describe}: {type(exc).__name__}: {_first_line(exc)}", stream=stream) from None
     response._content = b"".join(chunks)  # what requests keeps once read: zeep reads .content
+
+
+def _refused(client: SoapClient, response: requests.Response, stream: str | None) -> AuthError:
+    """HTTP 401: Windows sign-in failed (wrong password, locked or unknown account); 403: signed in, no access."""
+    account = getattr(client.session.auth, "username", None)
+    who = f" as {account}" if account else ""
+    if response.status_code == 401:
+        return AuthError(
+            f"{client.describe} refused the credentials{who} (HTTP 401: Windows sign-in failed)",
+            stream=stream,
+            hint="check source.username and its password (GPWS_PASSWORD or the keyring entry the configuration "
+            'names), and that the Windows account is not locked; with auth = "windows", the account the job runs as',
+        )
+    return AuthError(
+        f"{client.describe} signed in{who} but refused access (HTTP 403)",
+        stream=stream,
+        hint="give the Windows account a GP Web Services role in the Dynamics Security Console",
+    )
 
 
 def _is_fault(response: requests.Response) -> bool:

@@ -109,6 +109,7 @@ def _gp_web_services(config: Config, source: SourceSettings, system: str) -> Con
         system=system,
         history_from=source.history_from,
         window_days=source.window_days,
+        list_limit=source.list_limit,
         chunk_rows=_chunk_rows(source),
     )
 

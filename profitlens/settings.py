@@ -55,6 +55,9 @@ class SourceSettings(_Section):
     password: SecretStr | None = None  # ntlm: write "${GPWS_PASSWORD}" or { keyring = "profitlens/gp-ws" }
     window_days: int = Field(default=31, ge=1, le=366)  # date window of one list request
     max_response_bytes: int = Field(default=20 * 1024 * 1024, ge=64 * 1024)  # a larger answer: smaller windows
+    # gp-ws: the most items the service puts in one list answer (its server setting; 1,000 by default). An
+    # answer of this many is taken as cut and asked again in narrower criteria.
+    list_limit: int = Field(default=1000, ge=2)
 
 
 class StoreSettings(_Section):

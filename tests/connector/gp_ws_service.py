@@ -6,6 +6,12 @@ namespaces and order are the real service's. It dispatches on SOAPAction as WCF 
 the criteria GP honours (date restrictions From/To, TransactionState), and answers like GP:
 
 - Windows authentication by a real NTLM handshake (pyspnego's acceptor checks the password);
+- a list answer holds at most the first `list_limit` items that meet the criteria, the rest cut
+  without a word (the GP Web Services programmer's guide, "Lists of objects",
+  learn.microsoft.com/previous-versions/dynamicsgp/developer/cc508732; the limit is a server
+  setting, 1,000 by default), in the order the records are stored here;
+- key restrictions (Id, DocumentId, EmployeeKeyId) with EqualValue, From/To (inclusive, cc534040)
+  and GreaterThan/LessThan (exclusive), in code-point order;
 - a list with more than `max_items` records → WCF's maxItemsInObjectGraph fault;
 - a key that does not exist → "Business object not found.";
 - scripted faults: a SOAP fault text, an HTTP status (with Retry-After), a reset connection
@@ -73,12 +79,14 @@ class FakeGpWebServices:
         *,
         users: dict[str, str] | None = None,
         max_items: int | None = None,
+        list_limit: int | None = 1000,
         users_file: Path | None = None,
     ) -> None:
         from zeep import Client
 
         self.company = company
         self.max_items = max_items
+        self.list_limit = list_limit
         self.users = users  # "DOMAIN\\user" → password; None: no authentication asked
         self.users_file = users_file
         self.faults: deque[tuple[str | None, str]] = deque()  # (operation or None for any, what)
@@ -124,6 +132,8 @@ class FakeGpWebServices:
             wanted = request.key.Id
             pool = {
                 "GetCustomerByKey": c.customers,
+                "GetSalespersonByKey": c.salespeople,
+                "GetProjectByKey": c.projects,
                 "GetSalesInvoiceByKey": c.sales_invoices,
                 "GetSalesReturnByKey": c.sales_returns,
                 "GetProjectTimesheetByKey": c.timesheets,
@@ -152,6 +162,8 @@ class FakeGpWebServices:
                 f"that can be serialized or deserialized in an object graph is '{self.max_items}'. "
                 "Change the object graph or increase the MaxItemsInObjectGraph quota."
             )
+        if self.list_limit is not None:
+            found = found[: self.list_limit]  # GP cuts silently: nothing in the answer says so
         array_type = self._result_type(operation)
         ((item_name, item_element),) = array_type.elements
         item_type = item_element.type
@@ -219,6 +231,23 @@ def _matches(record: dict[str, Any], criteria: Any) -> bool:
         if restriction.From is not None and value < restriction.From:
             return False
         if restriction.To is not None and value > restriction.To:
+            return False
+    for name, path in (("Id", ("Key", "Id")), ("DocumentId", ("Key", "Id")), ("EmployeeKeyId", ("EmployeeKey", "Id"))):
+        restriction = getattr(criteria, name, None) if name in dir(criteria) else None
+        if restriction is None:
+            continue
+        value = record.get(path[0], {}).get(path[1])
+        if value is None:
+            return False
+        if restriction.EqualValue is not None and value != restriction.EqualValue:
+            return False
+        if restriction.From is not None and value < restriction.From:
+            return False
+        if restriction.To is not None and value > restriction.To:
+            return False
+        if restriction.GreaterThan is not None and value <= restriction.GreaterThan:
+            return False
+        if restriction.LessThan is not None and value >= restriction.LessThan:
             return False
     state = getattr(criteria, "TransactionState", None) if "TransactionState" in dir(criteria) else None
     return not (

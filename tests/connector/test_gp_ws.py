@@ -79,6 +79,28 @@ def test_lines_come_with_their_document_and_kits_are_one_line(service: FakeGpWeb
     assert {line["document.CustomerKey.Id"] for line in inv1} == {"C1"}
 
 
+def test_a_salespersons_commission_percent_comes_from_their_record(service: FakeGpWebServices) -> None:
+    # The list's SalespersonSummary has no CommissionPercent; GetSalespersonByKey has, as a Percent
+    # (cc508020: "the decimal value of the percent amount"): 4.5 is 4.5 %, 0.045 in the ledger.
+    from mappings.engine import load_mapping
+    from tests.connector.gp_ws_service import key
+
+    service.company.salespeople = [
+        {
+            "Key": key("S1"),
+            "FirstName": "Ada",
+            "LastName": "Ng",
+            "ModifiedDate": dt.datetime(2025, 1, 1),
+            "CommissionPercent": {"DecimalDigits": 2, "Value": Decimal("4.5")},
+        }
+    ]
+    (row,) = rows(connect(service), "salespeople")
+    assert row["CommissionPercent.Value"] == Decimal("4.5")
+    assert "GetSalespersonByKey" in service.operations()
+    rule = load_mapping("gp-ws").streams["salespeople"].fields["commission_rate"]
+    assert rule.column == "CommissionPercent.Value" and rule.scale == Decimal("0.01")
+
+
 def test_apply_records_are_rebuilt_oldest_first(service: FakeGpWebServices) -> None:
     # INV1 was settled by 1,190 − 571 = 619: PMT1 500 (2026-02-01), then CRM1 119 (2026-02-15).
     applications = rows(connect(service), "applications")
@@ -107,29 +129,40 @@ def test_a_window_too_large_for_one_answer_is_halved_until_it_fits(service: Fake
     assert connector.windows_shrunk > 0
 
 
-def test_an_answer_over_max_response_bytes_is_asked_again_in_smaller_windows(service: FakeGpWebServices) -> None:
+def test_an_answer_over_max_response_bytes_is_asked_again_in_smaller_key_ranges(service: FakeGpWebServices) -> None:
+    # The employee list has no date restriction: an answer too large to read is asked again below, at
+    # and above a key between its bounds (no key of the refused answer is seen).
     from tests.connector.gp_ws_service import key
 
-    service.company.salespeople += [
-        {"Key": key("S1"), "FirstName": "Ada", "LastName": "Ng", "ModifiedDate": dt.datetime(2025, 1, 1)},
-        {"Key": key("S2"), "FirstName": "Bo", "LastName": "Li", "ModifiedDate": dt.datetime(2025, 6, 1)},
+    service.company.employees = [
+        {"EmployeeKey": key(f"E{n:03}"), "Name": {"Given": "A", "Family": f"N{n}"}, "DepartmentKey": key("SUP")}
+        for n in range(1, 7)
     ]
-    one, two = (
-        len(service.envelope("GetSalespersonList", service.answer_list("GetSalespersonList", n))) for n in (1, 2)
-    )
+    one, two = (len(service.envelope("GetEmployeeList", service.answer_list("GetEmployeeList", n))) for n in (1, 2))
     connector = connect(service, max_response_bytes=(one + two) // 2)  # one fits, two do not
-    assert [r["Key.Id"] for r in rows(connector, "salespeople")] == ["S1", "S2"]
+    assert [r["EmployeeKey.Id"] for r in rows(connector, "employees")] == [f"E{n:03}" for n in range(1, 7)]
     assert connector.windows_shrunk > 0
 
 
-def test_one_day_too_large_stops_with_the_settings_to_change(service: FakeGpWebServices) -> None:
+def test_one_day_too_large_is_split_by_key(service: FakeGpWebServices) -> None:
+    # Both customers changed on one day and WCF sends one item per answer: the day is asked by Id.
     for record in service.company.customers:
         record["ModifiedDate"] = dt.datetime(2026, 5, 5)
     service.max_items = 1
+    assert sorted(r["Key.Id"] for r in rows(connect(service), "customers")) == ["C1", "C2"]
+    asked = [call["criteria"].Id for name, call in service.calls if name == "GetCustomerList"]
+    assert any(r is not None and r.LessThan is not None for r in asked)
+
+
+def test_one_record_too_large_for_any_answer_stops_with_the_settings_to_change(service: FakeGpWebServices) -> None:
+    service.company.customers = service.company.customers[:1]
+    service.company.customers[0]["ModifiedDate"] = dt.datetime(2026, 5, 5)
+    connector = connect(service, max_response_bytes=64 * 1024)
+    service.company.customers[0]["Name"] = "x" * (70 * 1024)
     with pytest.raises(ConnectorError) as caught:
-        rows(connect(service), "customers")
+        rows(connector, "customers")
     assert "2026-05-05" in caught.value.message
-    assert "maxItemsInObjectGraph" in (caught.value.hint or "")
+    assert "max_response_bytes" in (caught.value.hint or "") and "maxItemsInObjectGraph" in (caught.value.hint or "")
 
 
 def test_business_object_not_found_fails_at_once(service: FakeGpWebServices) -> None:
@@ -150,8 +183,38 @@ def test_a_wrong_company_key_is_a_clear_terminal_error(service: FakeGpWebService
 def test_a_wrong_windows_password_is_refused_without_showing_it(service: FakeGpWebServices) -> None:
     with pytest.raises(AuthError) as caught:
         rows(connect(service, password="not-the-password"), "customers")
-    assert "401" in caught.value.message
+    assert "refused the credentials as CONTOSO\\svc-profitlens (HTTP 401" in caught.value.message
+    assert "source.username" in (caught.value.hint or "")
     assert "not-the-password" not in str(caught.value) and "Pa55word" not in str(caught.value)
+
+
+def test_a_wrong_password_on_loading_the_wsdl_says_the_credentials_were_refused(service: FakeGpWebServices) -> None:
+    # The WSDL is the first thing asked (where GP publishes it, behind Windows sign-in): a 401 there is
+    # the password, not the WSDL setting.
+    from connector.gp_ws_soap import default_wsdl
+
+    soap = SoapClient(
+        Endpoint(service.url, default_wsdl(service.url), -1), auth=HttpNtlmAuth(USER, "wrong"), retry=FAST_RETRY
+    )
+    with pytest.raises(AuthError) as caught:
+        rows(GpWebServicesConnector(soap), "customers")
+    assert "refused the credentials" in caught.value.message and "source.wsdl" not in (caught.value.hint or "")
+
+
+def test_the_native_endpoints_wsdl_names_the_legacy_endpoint_to_use(service: FakeGpWebServices, tmp_path: Path) -> None:
+    # The 2010/01 WSDL binds SOAP 1.2 only (../shared/reference/dynamics-gp/DynamicsGP-2010-01.wsdl):
+    # the same WSDL with its binding made SOAP 1.2.
+    native = tmp_path / "native.wsdl"
+    native.write_text(
+        WSDL.read_text().replace(
+            'xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"', 'xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap12/"'
+        )
+    )
+    soap = SoapClient(Endpoint(service.url, str(native), -1), auth=HttpNtlmAuth(USER, PASSWORD), retry=FAST_RETRY)
+    with pytest.raises(ConnectorError) as caught:
+        rows(GpWebServicesConnector(soap), "customers")
+    assert "native endpoint (SOAP 1.2 with WS-Security)" in caught.value.message
+    assert "DynamicsGPService.asmx" in (caught.value.hint or "") and "source.url" in (caught.value.hint or "")
 
 
 @pytest.mark.parametrize(

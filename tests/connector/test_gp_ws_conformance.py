@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(not REAL.exists(), reason="the real GP WSDL (../
 # read lines, with their document's fields under "document.".
 ROW_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "customers": (("CustomerSummary", "Customer"), ()),
-    "salespeople": (("SalespersonSummary",), ()),
+    "salespeople": (("SalespersonSummary", "Salesperson"), ()),
     "employees": (("EmployeeSummary",), ()),
     "receivables": (
         ("ReceivablesDocumentSummary", "ReceivablesInvoice", "ReceivablesCreditMemo", "CashReceipt"),

@@ -108,7 +108,7 @@ def test_business_central_sign_in_is_checked(
     ("password", "code", "expected"),
     [
         ("gp-ws-Pa55word", 0, "OK    source gp-ws: signed in to GP Web Services at http://127.0.0.1:"),
-        ("an-old-password", 1, "answered HTTP 401"),
+        ("an-old-password", 1, "refused the credentials as CONTOSO\\svc (HTTP 401"),
     ],
 )
 def test_gp_web_services_sign_in_is_checked(
