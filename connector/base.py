@@ -113,6 +113,9 @@ class Connector(Protocol):
     A connector with `read_ahead = True` is read on a second thread while the sync stages
     (profitlens/read_ahead.py); it may offer `cancel()`, which the sync calls from its own thread when it
     fails or is interrupted, to stop the query running there instead of waiting for it to finish.
+    A connector that cannot tell from a list which documents are voided may offer
+    `use_voided(source_keys: frozenset[str])`: before reading, the sync gives it the source keys of the
+    documents of its system and company that the ledger (or this run's staged rows) holds as voided.
     """
 
     system: str

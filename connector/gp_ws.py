@@ -227,6 +227,10 @@ class GpWebServicesConnector:
         # What is open on each document whose record the receivables stream fetched in this run: the
         # applications stream needs the same figure and would otherwise ask every open document again.
         self._open_amounts: dict[tuple[str, str], Decimal] = {}
+        # Which documents are voided: GP's list summaries do not say, only each record (IsVoided). What the
+        # receivables stream read in this run, else what the ledger holds (`use_voided`, before reading).
+        self._voided_now: dict[tuple[str, str], bool] = {}
+        self._voided_before: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         return f"GpWebServicesConnector({self.client!r})"
@@ -257,8 +261,16 @@ class GpWebServicesConnector:
         if chunk:
             yield chunk
 
+    def use_voided(self, source_keys: frozenset[str]) -> None:
+        """The receivables the ledger holds as voided, by source key ("Invoice|INV1"): the sync tells the
+        connector before reading, so that the rebuilt payment matching leaves them out even when this
+        run does not read their records again (GP moves a voided document to history, with nothing open:
+        it looks paid, and would take a payment's money from the invoice the payment really settled)."""
+        self._voided_before = source_keys
+
     def close(self) -> None:
         self._open_amounts.clear()  # one sync's snapshot, never the next one's
+        self._voided_now.clear()
         self.client.close()
 
     def probe(self) -> None:
@@ -285,8 +297,11 @@ class GpWebServicesConnector:
                         # has no current amount in the service at all).
                         merged["CurrentDocumentAmount.Value"] = Decimal(0)
                     current = merged.get("CurrentDocumentAmount.Value")
+                    document = (str(values.get("Type")), str(values.get("Key.Id")))
                     if spec.name == "receivables" and isinstance(current, Decimal):
-                        self._open_amounts[(str(values.get("Type")), str(values.get("Key.Id")))] = current
+                        self._open_amounts[document] = current
+                    if spec.name == "receivables":
+                        self._voided_now[document] = merged.get("IsVoided") is True
                     yield merged, cursor
                 else:
                     header = {f"document.{k}": v for k, v in {**flatten(record), **values}.items()}
@@ -413,6 +428,8 @@ class GpWebServicesConnector:
         for summaries in self._summaries(spec, None):
             for summary in summaries:
                 values = flatten(summary)
+                if self._voided(values):
+                    continue  # a voided document neither receives nor gives an application
                 state = values.get("TransactionState")
                 current = Decimal(0) if state == "History" else self._current_amount(summary, values)
                 settlements.append(
@@ -434,6 +451,12 @@ class GpWebServicesConnector:
             )
         for application in result.applications:
             yield application, None
+
+    def _voided(self, values: dict[str, Any]) -> bool:
+        document = (str(values.get("Type")), str(values.get("Key.Id")))
+        if document in self._voided_now:
+            return self._voided_now[document]
+        return "|".join(document) in self._voided_before
 
     def _current_amount(self, summary: Any, values: dict[str, Any]) -> Decimal | None:
         operation = RECEIVABLES_BY_KEY.get(str(values.get("Type")))

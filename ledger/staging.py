@@ -400,6 +400,19 @@ class SyncWriter:
         )
         self.con.execute("COMMIT")
 
+    def voided_documents(self, source_system: str, company: str) -> frozenset[str]:
+        """Source keys of the documents of one source and company that are voided: as this run staged them,
+        else as the ledger holds them (a staged row is the newer)."""
+        rows = self.con.execute(
+            f"""SELECT source_key FROM {STAGE}document WHERE voided AND source_system = $s AND company = $c
+            UNION
+            SELECT source_key FROM document d WHERE voided AND source_system = $s AND company = $c
+              AND NOT EXISTS (SELECT 1 FROM {STAGE}document g WHERE g.source_system = d.source_system
+                              AND g.company = d.company AND g.source_key = d.source_key AND NOT g.voided)""",
+            {"s": source_system, "c": company},
+        ).fetchall()
+        return frozenset(str(key) for (key,) in rows)
+
     def planned_cursor(self, stream: str) -> str | None:
         """The cursor staged to be saved for `stream` (for a file: the fingerprint of what was staged)."""
         row = self.con.execute(

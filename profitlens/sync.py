@@ -139,6 +139,9 @@ def _sync_source(
     progress: Progress | None,
 ) -> None:
     reads = [r for s in streams if (r := _plan_stream(source, s, writer, saved, full)) is not None]
+    use_voided = getattr(source.connector, "use_voided", None)  # GP Web Services: its summaries do not say
+    if use_voided is not None:
+        use_voided(writer.voided_documents(source.connector.system, source.company))
     if getattr(source.connector, "read_ahead", False) and reads:
         # The connector may be read on a second thread: its next rows are read while these are staged.
         # A failed or interrupted sync cancels the query being read instead of waiting for it.

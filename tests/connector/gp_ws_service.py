@@ -292,7 +292,16 @@ class _Handler(BaseHTTPRequestHandler):
                 service.faults.remove(planned)
         element = service.client.get_element(f"{{{TNS}}}{operation}")
         request = element.parse(request_node, service.client.wsdl.types)
-        service.calls.append((operation, {"criteria": getattr(request, "criteria", None), "context": request.context}))
+        service.calls.append(
+            (
+                operation,
+                {
+                    "criteria": getattr(request, "criteria", None),
+                    "key": getattr(request, "key", None),
+                    "context": request.context,
+                },
+            )
+        )
         if planned is not None:
             what = planned[1]
             if what == "reset":

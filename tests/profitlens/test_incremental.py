@@ -105,6 +105,7 @@ def test_an_interrupted_sync_resumes_to_the_ledger_of_one_clean_sync(source: Har
     with Store(tmp_path / "clean.duckdb") as store:
         clean = run_sync(source.connector(), mapping, store)
         expected = ledger(store, with_run_id=False)
+        cursors = store.cursors(source.connector().system)
     with Store(tmp_path / "resumed.duckdb") as store:
         with pytest.raises(SourceUnavailable):
             run_sync(Interrupting(source.connector(), chunks=source.chunks_before_cut), mapping, store)
@@ -114,6 +115,9 @@ def test_an_interrupted_sync_resumes_to_the_ledger_of_one_clean_sync(source: Har
         assert ledger(store, with_run_id=False) == expected
         assert resumed.rows_read == clean.rows_read  # no row counted twice
         assert resumed.landed == clean.landed
+        # The streams read whole before the interruption keep their cursors too: the next sync reads
+        # only what changed since, as after the clean sync.
+        assert store.cursors(source.connector().system) == cursors
         # The staging tables are gone once the sync has landed.
         staged = store.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'sync_stage_%'")
         assert staged.fetchone() == (0,)
