@@ -15,7 +15,15 @@ What BC's standard API does not carry, and where the mapping takes it from inste
   `unitCost` (a current cost, not the historical cost of the sale; see mappings/bc.toml);
 - time registration entries carry no cost and no customer: cost comes from the configured rates,
   the customer from `job_customers` (job number → customer number) in the configuration;
-- there is no customer ledger entry: open amounts are the documents' `remainingAmount`.
+- there is no customer ledger entry and no posted payment: `customerPayments` are unposted payment-journal
+  lines (negative amounts; listed without a journal BC answers 400 "You must specify a journal batch ID or
+  a journal ID", APIV2 page `CheckFilters`), so they are not read. What is open is each invoice's
+  `remainingAmount`; the analysis settles the rest without a payment record (profitability/receivables.py
+  `inferred`), on the day the invoice was paid off where BC shows it (`paidOffDate`, added here: an
+  invoice's `lastModifiedDateTime` moves only when its status changes, to Paid among others — Sales
+  Invoice Aggregator, codeunit 5477 `UpdateStatusIfChanged`), else on the day a sync first saw it.
+- `remainingAmount` is computed when read: a partial payment does not move the invoice's
+  `lastModifiedDateTime`, so every sync reads the invoices still open again, besides those changed.
 """
 
 from __future__ import annotations
@@ -55,16 +63,13 @@ class BcStream:
     cursor_field: str | None = "lastModifiedDateTime"
     expand: str | None = None  # lines: read with their document, one row per line
     where: Callable[[dict[str, Any]], bool] | None = None
+    also: str | None = None  # an OData condition whose rows are read at every sync, changed or not
 
     @property
     def watermark(self) -> Watermark | None:
         if self.cursor_field is None:
             return None
         return DATED if self.cursor_field == "date" else CHANGED
-
-
-def _applied(row: dict[str, Any]) -> bool:
-    return bool(row.get("appliesToInvoiceNumber"))
 
 
 def _credits_an_invoice(row: dict[str, Any]) -> bool:
@@ -80,12 +85,10 @@ STREAMS: dict[str, BcStream] = {
     for s in (
         BcStream("customers", "customers"),
         BcStream("employees", "employees"),
-        BcStream("sales_invoices", "salesInvoices"),
+        BcStream("sales_invoices", "salesInvoices", also="status eq 'Open'"),
         BcStream("sales_credit_memos", "salesCreditMemos"),
         BcStream("sales_invoice_lines", "salesInvoices", expand="salesInvoiceLines"),
         BcStream("sales_credit_memo_lines", "salesCreditMemos", expand="salesCreditMemoLines"),
-        BcStream("customer_payments", "customerPayments"),
-        BcStream("payment_applications", "customerPayments", where=_applied),
         BcStream("credit_memo_applications", "salesCreditMemos", where=_credits_an_invoice),
         # timeRegistrationEntries spell their change field "lastModfiedDateTime" in the docs;
         # the entry date is the safe watermark (35 days are read again each time).
@@ -184,7 +187,8 @@ class BusinessCentralConnector:
         if spec.cursor_field is not None:
             params["$orderby"] = f"{spec.cursor_field},id"
             if since is not None:
-                params["$filter"] = f"{spec.cursor_field} ge {_odata_value(since, spec.cursor_field)}"
+                changed = f"{spec.cursor_field} ge {_odata_value(since, spec.cursor_field)}"
+                params["$filter"] = f"{changed} or {spec.also}" if spec.also else changed
         if spec.expand:
             params["$expand"] = spec.expand
         for entity in self._pages(f"{self.company_url}/{spec.entity}", params, spec.name):
@@ -208,6 +212,10 @@ class BusinessCentralConnector:
         if spec.expand is None:
             if spec.name == "time_entries":
                 entity = {**entity, "customerNumber": self.job_customers.get(str(entity.get("jobNumber") or ""))}
+            if spec.name == "sales_invoices":
+                changed = entity.get("lastModifiedDateTime")
+                paid = entity.get("status") == "Paid" and isinstance(changed, str) and len(changed) >= 10
+                entity = {**entity, "paidOffDate": changed[:10] if paid else None}  # type: ignore[index]
             yield entity
             return
         costs = self.item_costs()

@@ -278,8 +278,9 @@ def _counts(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, int]:
 
 def _reconciliation(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
     """Open receivables against the ERP's open amounts, and net sales against the lines of each document."""
-    ledger_open, erp_open, without, last_activity = con.execute(RECONCILE_OPEN_SQL).fetchone()  # type: ignore[misc]
-    comparable = without == 0 and last_activity is not None and as_of >= last_activity
+    row = con.execute(RECONCILE_OPEN_SQL, {"as_of": as_of}).fetchone()
+    ledger_open, erp_open, without, compared, last_activity, inferred, inferred_amount = row  # type: ignore[misc]
+    comparable = compared > 0 and last_activity is not None and as_of >= last_activity
     difference = _dec(ledger_open) - _dec(erp_open)
     open_differences = (
         [
@@ -314,12 +315,22 @@ def _reconciliation(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str,
         note = "open receivables do NOT tie to the ERP's open amounts"
     else:
         note = "open receivables not compared: the as-of date is before the last posting, or the source gives no open amounts"
+    if comparable and without:
+        note += f" ({without} documents without an open amount in the source left out of both sides)"
+    if inferred:
+        note += (
+            f"; {inferred} documents were settled from the source's open amounts, without a payment record "
+            f"({_dec(inferred_amount)}): on the day the source says each was paid off, else the day a sync first saw it"
+        )
     return {
         "ledger_open_as_of": _dec(ledger_open),
         "erp_open_now": _dec(erp_open),
         "difference": difference if comparable else None,
         "comparable": comparable,
         "ties": ties,
+        "documents_without_open_amount": int(without),
+        "inferred_settlements": int(inferred),
+        "inferred_settlement_amount": _dec(inferred_amount),
         "note": note,
         "open_differences": open_differences[:100],
         "open_differences_count": len(open_differences),

@@ -61,7 +61,8 @@ ageing AS (
 # (payment or credit + discount taken + write-off), for a credit document every amount it applied; with the
 # document's customer and sign, so that what follows needs no join. A voided document neither settles nor is
 # settled: an application with a voided document on either side counts for neither (GP removes a voided
-# payment's applications; a ledger that still holds one must not show the invoice paid by it).
+# payment's applications; a ledger that still holds one must not show the invoice paid by it). `inferred`
+# marks what a source's open amount settles without any record of how (see `inferring` below).
 SETTLEMENT_TABLE = f"""
 CREATE OR REPLACE TABLE profitlens_work.settlement AS
 WITH voided AS (SELECT company, document_id FROM document WHERE voided),
@@ -69,15 +70,40 @@ live AS (
     SELECT a.* FROM application a
     ANTI JOIN voided f ON f.company = a.company AND f.document_id = a.from_document_id
     ANTI JOIN voided t ON t.company = a.company AND t.document_id = a.to_document_id
+),
+debit AS (
+    SELECT a.company, a.to_document_id AS document_id, d.customer_id, 1 AS sign,
+           d.document_type = 'finance_charge' AS finance_charge, a.apply_date,
+           a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount,
+           a.discount_taken, a.write_off_amount
+    FROM live a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
+    WHERE d.document_type NOT IN {CREDIT_TYPES}
+),
+applied AS (SELECT company, document_id, sum(amount) AS amount FROM debit GROUP BY ALL),
+-- Sources that keep each document's open amount but record no payment at all (Business Central's
+-- API has no posted payments; a files export without payments): what their open amount says was
+-- settled, beyond the applications they do record, is settled without a payment record — on the
+-- day the document was paid off where the source says so, else on the day of the sync that first
+-- saw that open amount (no later than then; the run id starts with its date).
+inferring AS (
+    SELECT company, source_system FROM document GROUP BY ALL
+    HAVING count(*) FILTER (WHERE document_type = 'payment') = 0
+),
+inferred AS (
+    SELECT d.company, d.document_id, d.customer_id, 1 AS sign, d.document_type = 'finance_charge' AS finance_charge,
+           greatest(d.document_date, coalesce(d.paid_off_date,
+                    CAST(try_strptime(left(d.run_id, 8), '%Y%m%d') AS DATE), d.document_date)) AS apply_date,
+           d.amount - d.open_amount - coalesce(p.amount, 0) AS amount, NULL AS discount_taken, NULL AS write_off_amount
+    FROM document d SEMI JOIN inferring i USING (company, source_system)
+    LEFT JOIN applied p USING (company, document_id)
+    WHERE NOT d.voided AND d.document_type NOT IN {CREDIT_TYPES} AND d.open_amount IS NOT NULL
+      AND d.amount - d.open_amount - coalesce(p.amount, 0) > 0
 )
-SELECT a.company, a.to_document_id AS document_id, d.customer_id, 1 AS sign,
-       d.document_type = 'finance_charge' AS finance_charge, a.apply_date,
-       a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount,
-       a.discount_taken, a.write_off_amount
-FROM live a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
-WHERE d.document_type NOT IN {CREDIT_TYPES}
+SELECT *, false AS inferred FROM debit
 UNION ALL
-SELECT a.company, a.from_document_id, d.customer_id, -1, false, a.apply_date, a.amount, NULL, NULL
+SELECT *, true FROM inferred
+UNION ALL
+SELECT a.company, a.from_document_id, d.customer_id, -1, false, a.apply_date, a.amount, NULL, NULL, false
 FROM live a JOIN document d ON d.company = a.company AND d.document_id = a.from_document_id
 WHERE d.document_type IN {CREDIT_TYPES}
 """
@@ -226,15 +252,21 @@ write_off AS (
     GROUP BY company, customer_id
 )"""
 
+# Over the documents whose open amount the source gives (Business Central's credit memos have none: they
+# are counted, and left out of both sides). What a source's open amounts settled without a payment record
+# (settlement.inferred) ties by construction: counted apart, so the reader sees how much was inferred.
 RECONCILE_OPEN_SQL = """
-SELECT coalesce(sum(sign * open), 0), coalesce(sum(sign * open_amount), 0),
-       count(*) FILTER (WHERE open_amount IS NULL),
-       greatest((SELECT max(document_date) FROM document), (SELECT max(apply_date) FROM application))
+SELECT coalesce(sum(sign * open) FILTER (WHERE open_amount IS NOT NULL), 0), coalesce(sum(sign * open_amount), 0),
+       count(*) FILTER (WHERE open_amount IS NULL), count(*) FILTER (WHERE open_amount IS NOT NULL),
+       greatest((SELECT max(document_date) FROM document), (SELECT max(apply_date) FROM application),
+                (SELECT max(apply_date) FROM settlement WHERE inferred)),
+       (SELECT count(DISTINCT document_id) FROM settlement WHERE inferred AND apply_date <= $as_of),
+       (SELECT coalesce(sum(amount), 0) FROM settlement WHERE inferred AND apply_date <= $as_of)
 FROM open_item
 """
 RECONCILE_OPEN_BY_CUSTOMER_SQL = """
 SELECT company, customer_id, sum(sign * open) AS ledger_open, sum(sign * open_amount) AS erp_open
-FROM open_item GROUP BY company, customer_id
+FROM open_item WHERE open_amount IS NOT NULL GROUP BY company, customer_id
 HAVING abs(coalesce(sum(sign * open), 0) - coalesce(sum(sign * open_amount), 0)) >= 0.005
 ORDER BY abs(coalesce(sum(sign * open), 0) - coalesce(sum(sign * open_amount), 0)) DESC, company, customer_id
 """

@@ -46,6 +46,9 @@ class SourceSettings(_Section):
     page_size: int = Field(default=1000, ge=1, le=20000)
     requests_per_minute: int = Field(default=300, ge=1, le=6000)
     job_customers: dict[str, str] = Field(default_factory=dict)  # bc: job number → customer number
+    # bc: where the API and the sign-in live (other clouds, a proxy); https only: tokens and data travel there
+    base_url: str = "https://api.businesscentral.dynamics.com/v2.0"
+    login_url: str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
     # gp-ws: GP Web Services (SOAP 1.1 endpoint) with Windows authentication
     url: str | None = None  # e.g. http://gpserver:48620/DynamicsGPWebServices/DynamicsGPService.asmx
     wsdl: str | None = None  # default: http://<host>:<port>/Metadata/Legacy/Full/DynamicsGP.wsdl
@@ -58,6 +61,13 @@ class SourceSettings(_Section):
     # gp-ws: the most items the service puts in one list answer (its server setting; 1,000 by default). An
     # answer of this many is taken as cut and asked again in narrower criteria.
     list_limit: int = Field(default=1000, ge=2)
+
+    @field_validator("base_url", "login_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError("must start with https:// (a token and the company's data travel there)")
+        return value
 
 
 class StoreSettings(_Section):

@@ -1,8 +1,15 @@
 """A Business Central API v2.0 tenant behind `responses`: payloads shaped as the documented API.
 
 Entity properties, `@odata.context`, `@odata.nextLink` (server-driven paging honouring
-`Prefer: odata.maxpagesize`), `$filter=<field> ge <value>`, `$orderby`, `$expand` and OData error
-bodies follow Microsoft's API v2.0 reference. Faults can be queued: HTTP statuses (429 with or
+`Prefer: odata.maxpagesize`), `$filter=<field> ge <value>` (optionally `or <field> eq '<text>'`),
+`$orderby`, `$expand` and OData error bodies follow Microsoft's API v2.0 reference. As BC behaves:
+- `customerPayments` are payment-journal lines (the APIV2 page's SourceTable is "Gen. Journal Line"):
+  listed without a journal they answer 400 "You must specify a journal batch ID or a journal ID to get
+  a journal line" (APIV2CustomerPayments.Page.al, `CheckFilters`). A posted payment is in no entity:
+  it shows only in its invoice's `remainingAmount` (APIV2SalesInvoices.Page.al `GetRemainingAmount`).
+- an invoice's `lastModifiedDateTime` moves when its status changes (to Paid, Canceled), not when a
+  partial payment lowers `remainingAmount` (Sales Invoice Aggregator, codeunit 5477).
+- `salesCreditMemos` have no `remainingAmount` (dynamics_salescreditmemo.md). Faults can be queued: HTTP statuses (429 with or
 without Retry-After, 500, 503) before the next data requests, and token expiry after N requests.
 """
 
@@ -72,7 +79,7 @@ def common_company() -> dict[str, list[dict[str, Any]]]:
         }
         for number, name, limit in common.CUSTOMERS
     ]
-    invoices, credit_memos, payments = [], [], []
+    invoices, credit_memos = [], []
     applied = {frm: to for frm, to, _, _ in common.APPLICATIONS}
     for doc in common.DOCS:
         head = {
@@ -96,7 +103,6 @@ def common_company() -> dict[str, list[dict[str, Any]]]:
             "totalAmountExcludingTax": _num(doc.sales),
             "totalTaxAmount": _num(doc.tax),
             "totalAmountIncludingTax": _num(doc.total),
-            "remainingAmount": _num(doc.open),
             "status": "Paid" if doc.open == 0 else "Open",
             "lastModifiedDateTime": STAMP,
             "phoneNumber": "",
@@ -138,6 +144,7 @@ def common_company() -> dict[str, list[dict[str, Any]]]:
             invoices.append(
                 {
                     **head,
+                    "remainingAmount": _num(doc.open),  # what the posted payments and memos left open
                     "invoiceDate": doc.date.isoformat(),
                     "postingDate": doc.date.isoformat(),
                     "dueDate": (doc.due or doc.date).isoformat(),
@@ -158,27 +165,7 @@ def common_company() -> dict[str, list[dict[str, Any]]]:
                     "salesCreditMemoLines": lines,
                 }
             )
-        else:
-            payments.append(
-                {
-                    "id": _id(doc.number),
-                    "journalId": _id("CASHRCPT"),
-                    "journalDisplayName": "CASHRCPT",
-                    "lineNumber": 10000,
-                    "customerId": _id(doc.customer),
-                    "customerNumber": doc.customer,
-                    "contactId": "",
-                    "postingDate": doc.date.isoformat(),
-                    "documentNumber": doc.number,
-                    "externalDocumentNumber": "",
-                    "amount": _num(doc.sales),
-                    "appliesToInvoiceId": _id(applied[doc.number]),
-                    "appliesToInvoiceNumber": applied[doc.number],
-                    "description": f"Payment {doc.customer}",
-                    "comment": "",
-                    "lastModifiedDateTime": STAMP,
-                }
-            )
+        # A payment (PMT1) is posted: it left the payment journal and shows only in INV1's remainingAmount.
     items = [
         {
             "id": _id(n),
@@ -195,7 +182,7 @@ def common_company() -> dict[str, list[dict[str, Any]]]:
         "customers": customers,
         "salesInvoices": invoices,
         "salesCreditMemos": credit_memos,
-        "customerPayments": payments,
+        "customerPayments": [],  # the payment journal: empty once every payment is posted
         "items": items,
         "employees": [],
         "timeRegistrationEntries": [],
@@ -303,11 +290,30 @@ class FakeBusinessCentral:
                 ),
             )
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        if entity == "customerPayments" and not {"journalId", "journalBatchId"} & set(query.get("$filter", "").split()):
+            body = {
+                "error": {
+                    "code": "Application_DialogException",
+                    "message": "You must specify a journal batch ID or a journal ID to get a journal line.  "
+                    "CorrelationId:  3.",
+                }
+            }
+            return 400, {}, json.dumps(body)
         rows = list(self.entities[entity])
         if "$filter" in query:
-            field, op, value = query["$filter"].split(" ", 2)
+            changed, _, also = query["$filter"].partition(" or ")
+            field, op, value = changed.split(" ", 2)
             assert op == "ge"
-            rows = [r for r in rows if _comparable(r[field]) >= _comparable(value)]
+            wanted = None
+            if also:
+                also_field, also_op, also_value = also.split(" ", 2)
+                assert also_op == "eq"
+                wanted = (also_field, also_value.strip("'"))
+            rows = [
+                r
+                for r in rows
+                if _comparable(r[field]) >= _comparable(value) or (wanted is not None and r.get(wanted[0]) == wanted[1])
+            ]
         if "$orderby" in query:
             keys = query["$orderby"].split(",")
             rows.sort(key=lambda r: tuple(_comparable(r[k]) for k in keys))

@@ -62,11 +62,33 @@ def test_lines_carry_their_document_and_the_items_unit_cost(bc: FakeBusinessCent
     assert str(first["netAmount"]) == "200"
 
 
-def test_incremental_reads_ask_only_for_changes(bc: FakeBusinessCentral) -> None:
-    bc.touch("salesInvoices", "INV2", remainingAmount=100)
+def test_incremental_reads_ask_for_changes_and_every_invoice_still_open(bc: FakeBusinessCentral) -> None:
+    # remainingAmount is computed when read and a partial payment does not move lastModifiedDateTime
+    # (codeunit 5477): INV1 and INV2 (Open) are read again though unchanged since the cursor; INV3, paid
+    # before the cursor, is not.
+    inv3 = next(r for r in bc.entities["salesInvoices"] if r["number"] == "INV3")
+    inv3.update(status="Paid", remainingAmount=0)
     changed = rows(connector(), "sales_invoices", since="2026-11-01 00:00:00.000")
-    assert [r["number"] for r in changed] == ["INV2"]
-    assert "lastModifiedDateTime+ge+2026-11-01T00%3A00%3A00.000Z" in bc.requests[-1]
+    assert sorted(r["number"] for r in changed) == ["INV1", "INV2"]
+    assert "lastModifiedDateTime+ge+2026-11-01T00%3A00%3A00.000Z+or+status+eq+%27Open%27" in bc.requests[-1]
+
+
+def test_customer_payments_are_never_asked_for(bc: FakeBusinessCentral) -> None:
+    # They are unposted journal lines: listed without a journal, BC answers 400 (the emulator does too).
+    from connector.bc import STREAMS
+
+    for stream in STREAMS:
+        rows(connector(), stream)
+    assert not [u for u in bc.requests if "customerPayments" in u]
+    assert all(spec.entity != "customerPayments" for spec in STREAMS.values())
+
+
+def test_a_paid_invoice_is_paid_off_on_the_day_its_status_changed(bc: FakeBusinessCentral) -> None:
+    bc.touch("salesInvoices", "INV3", status="Paid", remainingAmount=0)
+    invoices = {r["number"]: r for r in rows(connector(), "sales_invoices")}
+    changed = next(r for r in bc.entities["salesInvoices"] if r["number"] == "INV3")["lastModifiedDateTime"]
+    assert invoices["INV3"]["paidOffDate"] == changed[:10]
+    assert invoices["INV1"]["paidOffDate"] is None  # still open: no day to give
 
 
 def test_a_token_that_expires_mid_sync_is_renewed_once(bc: FakeBusinessCentral, tmp_path: Path) -> None:
@@ -74,7 +96,7 @@ def test_a_token_that_expires_mid_sync_is_renewed_once(bc: FakeBusinessCentral, 
     with Store(tmp_path / "l.duckdb") as store:
         result = run_sync(connector(page_size=1), load_mapping("bc"), store)
     assert bc.tokens_issued == 2
-    assert result.landed["document"] == 5
+    assert result.landed["document"] == 4  # INV1-3, CRM1: the posted payment PMT1 is in no entity
 
 
 def test_a_storm_of_429_with_and_without_retry_after_is_waited_out(bc: FakeBusinessCentral) -> None:

@@ -112,3 +112,49 @@ def test_a_difference_from_the_erp_is_listed_by_customer_and_by_document(tmp_pat
         (d["document_id"], d["document_sales"], d["lines"], d["difference"])
         for d in reconciliation["sales_differences"]
     ] == [("R1-1", Decimal("100.00"), Decimal("90.00"), Decimal("10.00"))]
+
+
+def test_a_source_with_open_amounts_and_no_payments_settles_by_its_open_amounts(tmp_path: Path) -> None:
+    # Business Central's API and a files export without payments give each document's open amount but no
+    # payment. S1 (no payment anywhere in the source):
+    #   S1-1 invoice 1,000.00 of 1 March, 400.00 open, no paid-off date;
+    #   S1-2 invoice   500.00 of 5 March, nothing open, paid off on 20 March;
+    #   S1-3 credit memo 100.00 of 10 March, applied to S1-1 (applications.csv), no open amount (as in BC).
+    # What the open amounts settled beyond the applications: S1-1 1,000 − 400 − 100 = 500.00, dated the day
+    # of the sync that saw it (today: after March); S1-2 500.00 on 20 March. Inferred: 2 documents, 1,000.00.
+    # As of a day after the sync: S1-1 400.00 open, S1-2 and S1-3 nothing: 400.00, tying to the source's 400.00
+    # (S1-3, without an open amount, left out of both sides).
+    # As of 31 March: S1-2 paid (20 March), S1-1 1,000 − 100 = 900.00 open (its 500.00 came later) — not
+    # compared with the source's open amounts, which are today's.
+    from tests.cases.files import analyse_tables
+
+    tables = {
+        "customers.csv": "customer_id,name\nS1,Sigma One\n",
+        "documents.csv": "document_id,customer_id,document_type,document_date,due_date,amount,open_amount,"
+        "sales_amount,paid_off_date\n"
+        "S1-1,S1,invoice,2026-03-01,2026-03-31,1000.00,400.00,1000.00,\n"
+        "S1-2,S1,invoice,2026-03-05,2026-04-04,500.00,0.00,500.00,2026-03-20\n"
+        "S1-3,S1,credit_memo,2026-03-10,,100.00,,100.00,\n",
+        "applications.csv": "from_document_id,to_document_id,amount,apply_date\nS1-3,S1-1,100.00,2026-03-10\n",
+    }
+    march = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    later = analyse_tables(tmp_path / "a", tables, march, as_of=dt.date.today() + dt.timedelta(days=2))
+    (s1,) = later.customers
+    assert s1.open_amount == Decimal("400.00")
+    recon = later.reconciliation
+    assert recon["ties"] is True and recon["erp_open_now"] == Decimal("400.00")
+    assert recon["documents_without_open_amount"] == 1
+    assert (recon["inferred_settlements"], recon["inferred_settlement_amount"]) == (2, Decimal("1000.00"))
+    assert "without a payment record" in recon["note"]
+
+    march_end = analyse_tables(tmp_path / "b", tables, march)
+    (s1,) = march_end.customers
+    assert s1.open_amount == Decimal("900.00") and s1.overdue_amount == 0  # S1-1 is due on 31 March
+    assert march_end.reconciliation["comparable"] is False
+    assert (
+        march_end.reconciliation["inferred_settlements"],
+        march_end.reconciliation["inferred_settlement_amount"],
+    ) == (
+        1,
+        Decimal("500.00"),
+    )

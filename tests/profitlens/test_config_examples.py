@@ -109,3 +109,25 @@ def test_chunk_rows_is_the_connectors_own_unless_set(tmp_path: Path, setting: st
     assert make_connector(load_config(sql)).chunk_rows == want  # type: ignore[attr-defined]
     assert make_connector(load_config(files)).chunk_rows == (DEFAULT_CHUNK_ROWS if not setting else 250)  # type: ignore[attr-defined]
     assert SQL_CHUNK_ROWS > DEFAULT_CHUNK_ROWS
+
+
+def test_business_centrals_hosts_are_settings_and_https_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another cloud (or a proxy) has other hosts: base_url and login_url point there; plain http is refused
+    # by name, since a token and the company's data would travel in clear.
+    from common.errors import ConfigError
+    from profitlens.app import make_connector
+
+    monkeypatch.setenv("BC_CLIENT_SECRET", "s")
+    base = '[source]\nkind = "bc"\ntenant_id = "t1"\ncompany_id = "c1"\nclient_id = "a"\nclient_secret = "${BC_CLIENT_SECRET}"\n'
+    path = tmp_path / "p.toml"
+    path.write_text(
+        base + 'base_url = "https://api.businesscentral.dynamics.de/v2.0"\n'
+        'login_url = "https://login.microsoftonline.de/{tenant}/oauth2/v2.0/token"\n'
+    )
+    connector = make_connector(load_config(path))
+    assert connector.company_url.startswith("https://api.businesscentral.dynamics.de/v2.0/t1/production/")  # type: ignore[attr-defined]
+    assert connector.login_url == "https://login.microsoftonline.de/t1/oauth2/v2.0/token"  # type: ignore[attr-defined]
+    path.write_text(base + 'base_url = "http://bc.example/v2.0"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == "source.base_url" and "https://" in caught.value.message

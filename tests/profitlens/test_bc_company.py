@@ -1,0 +1,103 @@
+"""A Business Central company as BC really gives it, synced and analysed to the cent.
+
+The common company (tests/cases/common.py) plus, in BC's own shapes (bc_service.py cites the AL pages):
+- INV1 1,190.00 was paid 500.00 by PMT1 (posted: in no entity) and credited 119.00 by CRM1, which names
+  it: BC shows remainingAmount 571.00. The 500.00 is settled without a payment record, on the day of the
+  sync that first saw it (after the period).
+- INV9 (C1, 2026-06-01) 500.00 + 95.00 tax was cancelled by the corrective credit memo CM9 (2026-06-02,
+  595.00, invoiceNumber INV9): invoice Canceled, memo Corrective — neither counts.
+- INV8 (C2, 2026-07-01) A-100 2 × 100 = 200.00 + 38.00 tax, paid: status Paid, lastModifiedDateTime
+  2026-07-15T10:00:00Z, the day its status changed: paid off on 15 July (14 days).
+
+Period 2025-11-01 – 2026-10-31, as of 2026-10-31:
+- C1 net sales 400 + 1,000 − 100 = 1,300.00 (INV9 and CM9 left out; counting CM9 alone: 800.00), cost
+  240 + 600 = 840.00; open INV3 476.00 + INV1 1,190 − 119 = 1,071.00 = 1,547.00 (the 500.00 came later).
+- C2 net sales 100 + 200 = 300.00, cost 48 + 2 × 48 = 144.00; open INV2 119.00, INV8 nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import responses
+
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitability.analyze import analyze
+from profitability.model import Period
+from profitlens.sync import run_sync
+from tests.connector.bc_service import FakeBusinessCentral, _id, common_company
+from tests.connector.test_bc import connector
+
+PERIOD = Period(dt.date(2025, 11, 1), dt.date(2026, 10, 31), dt.date(2026, 10, 31))
+
+
+def bc_company() -> dict[str, list[dict[str, object]]]:
+    entities = common_company()
+    invoices, memos = entities["salesInvoices"], entities["salesCreditMemos"]
+    template = next(i for i in invoices if i["number"] == "INV2")
+
+    def invoice(number: str, customer: str, day: str, sales: int, status: str, stamp: str) -> dict[str, object]:
+        row = copy.deepcopy(template)
+        line = row["salesInvoiceLines"][0]  # type: ignore[index]
+        line.update(quantity=sales // 100, unitPrice=100, netAmount=sales, amountExcludingTax=sales)
+        tax = sales * 19 // 100
+        row.update(
+            id=_id(number),
+            number=number,
+            customerNumber=customer,
+            customerId=_id(customer),
+            invoiceDate=day,
+            postingDate=day,
+            dueDate=day,
+            totalAmountExcludingTax=sales,
+            totalTaxAmount=tax,
+            totalAmountIncludingTax=sales + tax,
+            remainingAmount=0,
+            status=status,
+            lastModifiedDateTime=stamp,
+        )
+        return row
+
+    invoices.append(invoice("INV9", "C1", "2026-06-01", 500, "Canceled", "2026-06-02T09:00:00Z"))
+    invoices.append(invoice("INV8", "C2", "2026-07-01", 200, "Paid", "2026-07-15T10:00:00Z"))
+    memo = copy.deepcopy(memos[0])
+    memo.update(
+        id=_id("CM9"),
+        number="CM9",
+        creditMemoDate="2026-06-02",
+        postingDate="2026-06-02",
+        dueDate="2026-06-02",
+        invoiceId=_id("INV9"),
+        invoiceNumber="INV9",
+        totalAmountExcludingTax=500,
+        totalTaxAmount=95,
+        totalAmountIncludingTax=595,
+        status="Corrective",
+    )
+    line = copy.deepcopy(template["salesInvoiceLines"][0])  # type: ignore[index]
+    line.update(documentId=_id("CM9"), quantity=5, unitPrice=100, netAmount=500, amountExcludingTax=500)
+    memo["salesCreditMemoLines"] = [line]
+    memos.append(memo)
+    return entities
+
+
+def test_a_bc_company_with_a_posted_payment_a_cancellation_and_a_paid_invoice(tmp_path: Path) -> None:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        FakeBusinessCentral(rsps, bc_company())
+        with Store(tmp_path / "l.duckdb") as store:
+            result = run_sync(connector(), load_mapping("bc"), store)
+            assert result.rows_quarantined == 0
+            analysis = analyze(store.con, PERIOD)
+    by_id = {c.customer_id: c for c in analysis.customers}
+    c1, c2 = by_id["C1"], by_id["C2"]
+    assert (c1.net_sales, c1.cost_of_goods) == (Decimal("1300"), Decimal("840"))
+    assert (c2.net_sales, c2.cost_of_goods) == (Decimal("300"), Decimal("144"))
+    assert c1.open_amount == Decimal("1547") and c2.open_amount == Decimal("119")
+    recon = analysis.reconciliation
+    # Inferred as of 2026-10-31: INV8's 238.00 (15 July); INV1's 500.00 is dated the sync's day, later.
+    assert (recon["inferred_settlements"], recon["inferred_settlement_amount"]) == (1, Decimal("238"))
+    assert recon["comparable"] is False  # the source's open amounts are today's, after INV1's settlement
