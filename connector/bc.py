@@ -15,6 +15,8 @@ What BC's standard API does not carry, and where the mapping takes it from inste
   `unitCost` (a current cost, not the historical cost of the sale; see mappings/bc.toml);
 - time registration entries carry no cost and no customer: cost comes from the configured rates,
   the customer from `job_customers` (job number → customer number) in the configuration;
+- an employee has no department property: it is the employee's default dimension
+  `department_dimension` (DEPARTMENT), read with `$expand=defaultDimensions`, as `departmentCode`;
 - there is no customer ledger entry and no posted payment: `customerPayments` are unposted payment-journal
   lines (negative amounts; listed without a journal BC answers 400 "You must specify a journal batch ID or
   a journal ID", APIV2 page `CheckFilters`), so they are not read. What is open is each invoice's
@@ -64,6 +66,7 @@ class BcStream:
     expand: str | None = None  # lines: read with their document, one row per line
     where: Callable[[dict[str, Any]], bool] | None = None
     also: str | None = None  # an OData condition whose rows are read at every sync, changed or not
+    navigation: str | None = None  # a navigation property read with each row ($expand), not as rows
 
     @property
     def watermark(self) -> Watermark | None:
@@ -84,7 +87,10 @@ STREAMS: dict[str, BcStream] = {
     s.name: s
     for s in (
         BcStream("customers", "customers"),
-        BcStream("employees", "employees"),
+        # The department is the employee's DEPARTMENT default dimension (dynamics_employee.md lists
+        # defaultDimensions among its navigation properties; the employee has no department property).
+        # A default dimension's change does not move the employee's lastModifiedDateTime: read whole.
+        BcStream("employees", "employees", cursor_field=None, navigation="defaultDimensions"),
         BcStream("sales_invoices", "salesInvoices", also="status eq 'Open'"),
         BcStream("sales_credit_memos", "salesCreditMemos"),
         BcStream("sales_invoice_lines", "salesInvoices", expand="salesInvoiceLines"),
@@ -114,6 +120,7 @@ class BusinessCentralConnector:
         page_size: int = 1000,
         requests_per_minute: float = 300,
         job_customers: Mapping[str, str] | None = None,
+        department_dimension: str = "DEPARTMENT",
         ca_bundle: str | None = None,
         session: requests.Session | None = None,
         retry: Mapping[str, Any] | None = None,
@@ -131,6 +138,7 @@ class BusinessCentralConnector:
         self.page_size = page_size
         self.pacer = Pacer(requests_per_minute)
         self.job_customers = dict(job_customers or {})
+        self.department_dimension = department_dimension
         self.session = session or make_session(ca_bundle)
         self.retry = dict(retry or {})
         self.timeout = timeout
@@ -189,8 +197,8 @@ class BusinessCentralConnector:
             if since is not None:
                 changed = f"{spec.cursor_field} ge {_odata_value(since, spec.cursor_field)}"
                 params["$filter"] = f"{changed} or {spec.also}" if spec.also else changed
-        if spec.expand:
-            params["$expand"] = spec.expand
+        if spec.expand or spec.navigation:
+            params["$expand"] = str(spec.expand or spec.navigation)
         for entity in self._pages(f"{self.company_url}/{spec.entity}", params, spec.name):
             if spec.where is None or spec.where(entity):
                 yield entity
@@ -212,6 +220,18 @@ class BusinessCentralConnector:
         if spec.expand is None:
             if spec.name == "time_entries":
                 entity = {**entity, "customerNumber": self.job_customers.get(str(entity.get("jobNumber") or ""))}
+            if spec.name == "employees":
+                dimensions = entity.get("defaultDimensions") or []
+                department = next(
+                    (
+                        d.get("dimensionValueCode")
+                        for d in dimensions
+                        if isinstance(d, dict) and d.get("dimensionCode") == self.department_dimension
+                    ),
+                    None,
+                )
+                entity = {k: v for k, v in entity.items() if k != "defaultDimensions"}
+                entity["departmentCode"] = department or None
             if spec.name == "sales_invoices":
                 changed = entity.get("lastModifiedDateTime")
                 paid = entity.get("status") == "Paid" and isinstance(changed, str) and len(changed) >= 10

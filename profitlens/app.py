@@ -53,6 +53,7 @@ def make_connector(config: Config, source: SourceSettings | None = None) -> Conn
             page_size=source.page_size,
             requests_per_minute=source.requests_per_minute,
             job_customers=source.job_customers,
+            department_dimension=source.department_dimension,
             ca_bundle=str(config.resolve(source.ca_bundle)) if source.ca_bundle else None,
             timeout=source.timeout_seconds,
         )

@@ -46,6 +46,7 @@ class SourceSettings(_Section):
     page_size: int = Field(default=1000, ge=1, le=20000)
     requests_per_minute: int = Field(default=300, ge=1, le=6000)
     job_customers: dict[str, str] = Field(default_factory=dict)  # bc: job number → customer number
+    department_dimension: str = "DEPARTMENT"  # bc: the employees' default dimension that names their department
     # bc: where the API and the sign-in live (other clouds, a proxy); https only: tokens and data travel there
     base_url: str = "https://api.businesscentral.dynamics.com/v2.0"
     login_url: str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"

@@ -101,3 +101,77 @@ def test_a_bc_company_with_a_posted_payment_a_cancellation_and_a_paid_invoice(tm
     # Inferred as of 2026-10-31: INV8's 238.00 (15 July); INV1's 500.00 is dated the sync's day, later.
     assert (recon["inferred_settlements"], recon["inferred_settlement_amount"]) == (1, Decimal("238"))
     assert recon["comparable"] is False  # the source's open amounts are today's, after INV1's settlement
+
+
+def test_an_employees_department_is_their_department_default_dimension(tmp_path: Path) -> None:
+    # E1 has the default dimensions AREA=NORTH and DEPARTMENT=SUPPORT (dynamics_defaultDimension.md); E2 has
+    # none. E1 logged 2.5 hours on JOB1 (C1's, by job_customers) on 2026-09-30; with SUPPORT at 40.00 an
+    # hour, C1's labour is 2.5 × 40 = 100.00. E2's 1 hour on JOB1 has no department: not priced.
+    from profitability.model import Settings
+
+    entities = bc_company()
+    entities["employees"] = [
+        {
+            "id": _id("E1"),
+            "number": "E1",
+            "givenName": "Eva",
+            "surname": "Lind",
+            "status": "Active",
+            "lastModifiedDateTime": "2024-01-01T00:00:00Z",
+            "defaultDimensions": [
+                {
+                    "id": _id("E1/AREA"),
+                    "parentType": "Employee",
+                    "parentId": _id("E1"),
+                    "dimensionCode": "AREA",
+                    "dimensionValueCode": "NORTH",
+                    "postingValidation": " ",
+                },
+                {
+                    "id": _id("E1/DEPT"),
+                    "parentType": "Employee",
+                    "parentId": _id("E1"),
+                    "dimensionCode": "DEPARTMENT",
+                    "dimensionValueCode": "SUPPORT",
+                    "postingValidation": "Code_Mandatory",
+                },
+            ],
+        },
+        {
+            "id": _id("E2"),
+            "number": "E2",
+            "givenName": "Ole",
+            "surname": "Berg",
+            "status": "Active",
+            "lastModifiedDateTime": "2024-01-01T00:00:00Z",
+            "defaultDimensions": [],
+        },
+    ]
+    entities["timeRegistrationEntries"] = [
+        {
+            "id": _id(f"T{n}"),
+            "employeeId": _id(employee),
+            "employeeNumber": employee,
+            "jobId": _id("JOB1"),
+            "jobNumber": "JOB1",
+            "jobTaskNumber": "100",
+            "absence": "",
+            "lineNumber": 10000 * n,
+            "date": "2026-09-30",
+            "quantity": hours,
+            "status": "Approved",
+            "unitOfMeasureCode": "HOUR",
+            "lastModfiedDateTime": "2026-09-30T17:00:00Z",
+        }
+        for n, (employee, hours) in enumerate((("E1", 2.5), ("E2", 1)), start=1)
+    ]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        service = FakeBusinessCentral(rsps, entities)
+        with Store(tmp_path / "l.duckdb") as store:
+            run_sync(connector(job_customers={"JOB1": "C1"}), load_mapping("bc"), store)
+            departments = dict(store.con.execute("SELECT employee_id, department FROM employee").fetchall())
+            analysis = analyze(store.con, PERIOD, Settings(department_rates={"SUPPORT": Decimal(40)}))
+    assert departments == {"E1": "SUPPORT", "E2": None}
+    assert any("employees" in u and "%24expand=defaultDimensions" in u for u in service.requests)
+    c1 = next(c for c in analysis.customers if c.customer_id == "C1")
+    assert (c1.labour_hours, c1.labour_cost) == (Decimal("3.5"), Decimal("100.00"))
