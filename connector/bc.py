@@ -15,6 +15,12 @@ What BC's standard API does not carry, and where the mapping takes it from inste
   `unitCost` (a current cost, not the historical cost of the sale; see mappings/bc.toml);
 - time registration entries carry no cost and no customer: cost comes from the configured rates,
   the customer from `job_customers` (job number → customer number) in the configuration;
+- amounts are in the document's currency (`currencyCode`, never blank: BC gives its local code for
+  local documents). A foreign-currency document is converted into the local currency
+  (`generalLedgerSetup.localCurrencyCode`) at BC's default rate on its posting date: the
+  `currencyExchangeRates` row of that currency with the latest `startingDate` on or before it,
+  `relationalExchangeRateAmount / exchangeRateAmount` local units per unit, each amount rounded to the
+  cent; the document's own total is kept as `sourceAmount`, the rate as `exchangeRate`;
 - an employee has no department property: it is the employee's default dimension
   `department_dimension` (DEPARTMENT), read with `$expand=defaultDimensions`, as `departmentCode`;
 - there is no customer ledger entry and no posted payment: `customerPayments` are unposted payment-journal
@@ -35,7 +41,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -148,6 +154,7 @@ class BusinessCentralConnector:
         self._expires = 0.0
         self._fresh_token = False
         self._item_costs: dict[str, Any] | None = None
+        self._currencies: tuple[str, dict[str, list[tuple[str, Decimal]]]] | None = None
         self.requests_sent = 0
 
     def __repr__(self) -> str:
@@ -232,6 +239,8 @@ class BusinessCentralConnector:
                 )
                 entity = {k: v for k, v in entity.items() if k != "defaultDimensions"}
                 entity["departmentCode"] = department or None
+            if spec.name in ("sales_invoices", "sales_credit_memos", "credit_memo_applications"):
+                entity = self._in_local_currency(entity)
             if spec.name == "sales_invoices":
                 changed = entity.get("lastModifiedDateTime")
                 paid = entity.get("status") == "Paid" and isinstance(changed, str) and len(changed) >= 10
@@ -239,8 +248,12 @@ class BusinessCentralConnector:
             yield entity
             return
         costs = self.item_costs()
-        header = {k: v for k, v in entity.items() if not isinstance(v, list)}
-        for line in entity.get(spec.expand) or []:
+        header = self._in_local_currency({k: v for k, v in entity.items() if not isinstance(v, list)})
+        rate = header.get("exchangeRate")
+        for original in entity.get(spec.expand) or []:
+            line = original
+            if isinstance(rate, Decimal) and rate != 1:
+                line = {**original, **{k: _converted(original.get(k), rate) for k in LINE_AMOUNTS if k in original}}
             if line.get("lineType") == "Comment":
                 continue  # text only
             item = str(line.get("lineObjectNumber") or "")
@@ -254,6 +267,41 @@ class BusinessCentralConnector:
                 "unitCost": cost,
                 "extendedCost": extended,
             }
+
+    def _in_local_currency(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The document with its amounts in the local currency, `sourceAmount` and `exchangeRate` added.
+        A currency without a rate on the posting date gets an `exchangeRate` that says so: the mapping
+        quarantines that document with the reason instead of taking foreign amounts as local."""
+        local, rates = self.currencies()
+        code = str(document.get("currencyCode") or "") or local
+        if code == local:
+            return {**document, "exchangeRate": Decimal(1), "sourceAmount": document.get("totalAmountIncludingTax")}
+        day = str(document.get("postingDate") or document.get("invoiceDate") or document.get("creditMemoDate") or "")
+        found = [factor for start, factor in rates.get(code, []) if start <= day]
+        if not found:
+            return {**document, "exchangeRate": f"no exchange rate for {code} on or before {day or '?'}"}
+        rate = found[-1]
+        converted = {k: _converted(document.get(k), rate) for k in DOCUMENT_AMOUNTS if k in document}
+        return {**document, **converted, "exchangeRate": rate, "sourceAmount": document.get("totalAmountIncludingTax")}
+
+    def currencies(self) -> tuple[str, dict[str, list[tuple[str, Decimal]]]]:
+        """The local currency and, per foreign currency, (starting date, local units per unit) by date."""
+        if self._currencies is None:
+            setup = next(iter(self._pages(f"{self.company_url}/generalLedgerSetup", {}, "generalLedgerSetup")), {})
+            local = str(setup.get("localCurrencyCode") or "")
+            rates: dict[str, list[tuple[str, Decimal]]] = {}
+            for row in self._pages(f"{self.company_url}/currencyExchangeRates", {}, "currencyExchangeRates"):
+                amount, relational = (
+                    _decimal(row.get("exchangeRateAmount")),
+                    _decimal(row.get("relationalExchangeRateAmount")),
+                )
+                if row.get("relationalCurrencyCode") not in ("", None, local) or not amount or relational is None:
+                    continue  # a rate against a third currency, or an empty row: not BC's default for posting
+                rates.setdefault(str(row.get("currencyCode")), []).append(
+                    (str(row.get("startingDate") or "")[:10], relational / amount)
+                )
+            self._currencies = local, {code: sorted(found) for code, found in rates.items()}
+        return self._currencies
 
     def item_costs(self) -> dict[str, Any]:
         """Item number → unit cost, read once per sync (BC lines carry no cost of their own)."""
@@ -355,6 +403,37 @@ class BusinessCentralConnector:
         self._expires = time.monotonic() + max(0, int(body.get("expires_in", 3600)) - 120)
         self._fresh_token = True
         return self._token
+
+
+# The money of a sales document and of its lines, in the document's currency (dynamics_salesinvoice.md,
+# dynamics_salesinvoiceline.md); quantities, percents and item unit costs (local already) are not money here.
+DOCUMENT_AMOUNTS = (
+    "totalAmountExcludingTax",
+    "totalTaxAmount",
+    "totalAmountIncludingTax",
+    "remainingAmount",
+    "discountAmount",
+)
+LINE_AMOUNTS = (
+    "unitPrice",
+    "discountAmount",
+    "amountExcludingTax",
+    "totalTaxAmount",
+    "amountIncludingTax",
+    "invoiceDiscountAllocation",
+    "netAmount",
+    "netTaxAmount",
+    "netAmountIncludingTax",
+)
+CENT = Decimal("0.01")
+
+
+def _converted(value: Any, rate: Decimal) -> Any:
+    """An amount times the rate, half up to the cent (BC rounds its local amounts so); anything else as it is."""
+    amount = _decimal(value)
+    if amount is None:
+        return value
+    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -186,6 +186,19 @@ def common_company() -> dict[str, list[dict[str, Any]]]:
         "items": items,
         "employees": [],
         "timeRegistrationEntries": [],
+        # dynamics_generalledgersetup.md: one row; localCurrencyCode is the company's currency.
+        "generalLedgerSetup": [
+            {
+                "id": _id("GLSETUP"),
+                "allowPostingFrom": "0001-01-01",
+                "allowPostingTo": "0001-01-01",
+                "additionalReportingCurrency": "",
+                "localCurrencyCode": "EUR",
+                "localCurrencySymbol": "€",
+                "lastModifiedDateTime": STAMP,
+            }
+        ],
+        "currencyExchangeRates": [],  # dynamics_currencyexchangerate.md
     }
 
 

@@ -175,3 +175,68 @@ def test_an_employees_department_is_their_department_default_dimension(tmp_path:
     assert any("employees" in u and "%24expand=defaultDimensions" in u for u in service.requests)
     c1 = next(c for c in analysis.customers if c.customer_id == "C1")
     assert (c1.labour_hours, c1.labour_cost) == (Decimal("3.5"), Decimal("100.00"))
+
+
+def test_a_foreign_currency_invoice_is_converted_at_bcs_rate_on_its_posting_date(tmp_path: Path) -> None:
+    # USD rates against the local EUR (dynamics_currencyexchangerate.md: exchangeRateAmount USD =
+    # relationalExchangeRateAmount EUR): from 2026-01-01 100 = 90.00, from 2026-08-01 100 = 92.50, from
+    # 2026-09-01 100 = 95.00. INV7 (C2, posted 2026-08-03) A-100 10 × 100.00 USD = 1,000.00 + 190.00 tax,
+    # all open: rate 0.925 → net sales 925.00 EUR, total and open 1,100.75 EUR; cost 10 × 48 = 480.00 (the
+    # item's cost is local already). C2: net sales 300 + 925 = 1,225.00, cost 144 + 480 = 624.00, open
+    # 119 + 1,100.75 = 1,219.75. INV6 (C2, 2025-12-01, CHF) has no rate: quarantined with its reason.
+    entities = bc_company()
+    template = next(i for i in entities["salesInvoices"] if i["number"] == "INV2")
+    inv7 = copy.deepcopy(template)
+    line = inv7["salesInvoiceLines"][0]  # type: ignore[index]
+    line.update(
+        quantity=10,
+        unitPrice=100,
+        netAmount=1000,
+        amountExcludingTax=1000,
+        amountIncludingTax=1190,
+        totalTaxAmount=190,
+        netTaxAmount=190,
+        netAmountIncludingTax=1190,
+    )
+    inv7.update(
+        id=_id("INV7"),
+        number="INV7",
+        invoiceDate="2026-08-03",
+        postingDate="2026-08-03",
+        dueDate="2026-09-02",
+        currencyCode="USD",
+        totalAmountExcludingTax=1000,
+        totalTaxAmount=190,
+        totalAmountIncludingTax=1190,
+        remainingAmount=1190,
+    )
+    inv6 = copy.deepcopy(inv7)
+    inv6.update(id=_id("INV6"), number="INV6", postingDate="2025-12-01", invoiceDate="2025-12-01", currencyCode="CHF")
+    entities["salesInvoices"] += [inv7, inv6]
+    entities["currencyExchangeRates"] = [
+        {
+            "id": _id(f"USD{day}"),
+            "currencyCode": "USD",
+            "startingDate": day,
+            "exchangeRateAmount": 100,
+            "relationalCurrencyCode": "",
+            "relationalExchangeRateAmount": rate,
+            "lastModifiedDateTime": "2026-01-01T00:00:00Z",
+        }
+        for day, rate in (("2026-09-01", 95), ("2026-01-01", 90), ("2026-08-01", 92.5))
+    ]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        FakeBusinessCentral(rsps, entities)
+        with Store(tmp_path / "l.duckdb") as store:
+            result = run_sync(connector(), load_mapping("bc"), store)
+            inv7_row = store.con.execute(
+                "SELECT amount, source_amount, exchange_rate, currency FROM document WHERE document_id = 'INV7'"
+            ).fetchone()
+            reasons = [r for (r,) in store.con.execute("SELECT reason FROM quarantine").fetchall()]
+            analysis = analyze(store.con, PERIOD)
+    assert inv7_row == (Decimal("1100.75"), Decimal("1190"), Decimal("0.925"), "USD")
+    assert result.rows_quarantined >= 1 and any(
+        "no exchange rate for CHF on or before 2025-12-01" in r for r in reasons
+    )
+    c2 = next(c for c in analysis.customers if c.customer_id == "C2")
+    assert (c2.net_sales, c2.cost_of_goods, c2.open_amount) == (Decimal("1225"), Decimal("624"), Decimal("1219.75"))
