@@ -11,8 +11,10 @@ Paging is the server's: we ask for smaller pages with `Prefer: odata.maxpagesize
 honouring Retry-After; requests are paced below BC's rate limit and sent one at a time.
 
 What BC's standard API does not carry, and where the mapping takes it from instead:
-- sales lines have no unit cost: the connector adds the item's unit cost (`items.unitCost`) as
-  `unitCost` (a current cost, not the historical cost of the sale; see mappings/bc.toml);
+- sales lines have no unit cost: the connector adds the cost posted with the sale, from the item
+  ledger's sale entries (`itemLedgerEntries.costAmountActual` ÷ `quantity`, by the document's number or,
+  for an invoice posted from an order, by the order's shipments), as `unitCost`/`extendedCost`; where
+  no entry is found (a line not yet costed), the item card's current `unitCost`, said in `costSource`;
 - time registration entries carry no cost and no customer: cost comes from the configured rates,
   the customer from `job_customers` (job number → customer number) in the configuration;
 - amounts are in the document's currency (`currencyCode`, never blank: BC gives its local code for
@@ -99,8 +101,10 @@ STREAMS: dict[str, BcStream] = {
         BcStream("employees", "employees", cursor_field=None, navigation="defaultDimensions"),
         BcStream("sales_invoices", "salesInvoices", also="status eq 'Open'"),
         BcStream("sales_credit_memos", "salesCreditMemos"),
-        BcStream("sales_invoice_lines", "salesInvoices", expand="salesInvoiceLines"),
-        BcStream("sales_credit_memo_lines", "salesCreditMemos", expand="salesCreditMemoLines"),
+        # Lines are read whole at every sync: their posted cost can change (cost adjustment) while the
+        # document does not.
+        BcStream("sales_invoice_lines", "salesInvoices", cursor_field=None, expand="salesInvoiceLines"),
+        BcStream("sales_credit_memo_lines", "salesCreditMemos", cursor_field=None, expand="salesCreditMemoLines"),
         BcStream("credit_memo_applications", "salesCreditMemos", where=_credits_an_invoice),
         # timeRegistrationEntries spell their change field "lastModfiedDateTime" in the docs;
         # the entry date is the safe watermark (35 days are read again each time).
@@ -155,6 +159,7 @@ class BusinessCentralConnector:
         self._fresh_token = False
         self._item_costs: dict[str, Any] | None = None
         self._currencies: tuple[str, dict[str, list[tuple[str, Decimal]]]] | None = None
+        self._posted_costs: dict[tuple[str, str], tuple[Decimal, Decimal]] | None = None
         self.requests_sent = 0
 
     def __repr__(self) -> str:
@@ -257,15 +262,23 @@ class BusinessCentralConnector:
             if line.get("lineType") == "Comment":
                 continue  # text only
             item = str(line.get("lineObjectNumber") or "")
-            cost = costs.get(item) if line.get("lineType") == "Item" else None
-            quantity = line.get("quantity")
-            cost, quantity = _decimal(cost), _decimal(quantity)
-            extended = cost * quantity if cost is not None and quantity is not None else None
+            quantity = _decimal(line.get("quantity"))
+            cost: Decimal | None = None
+            source = None
+            if line.get("lineType") == "Item":
+                cost = self._posted_unit_cost(header, item)
+                source = "posted" if cost is not None else None
+                if cost is None:
+                    cost, source = _decimal(costs.get(item)), "item card"
+            extended = (
+                (cost * quantity).quantize(CENT, rounding=ROUND_HALF_UP) if cost is not None and quantity else None
+            )
             yield {
                 **{f"document.{k}": v for k, v in header.items()},
                 **line,
                 "unitCost": cost,
                 "extendedCost": extended,
+                "costSource": source,
             }
 
     def _in_local_currency(self, document: dict[str, Any]) -> dict[str, Any]:
@@ -302,6 +315,47 @@ class BusinessCentralConnector:
                 )
             self._currencies = local, {code: sorted(found) for code, found in rates.items()}
         return self._currencies
+
+    def _posted_unit_cost(self, document: dict[str, Any], item: str) -> Decimal | None:
+        """The item's unit cost as posted with this document: its sale entries' costAmountActual ÷ quantity,
+        found by the document's number (posted as an invoice or credit memo), else by its order's shipments."""
+        entries = self.posted_costs()
+        found = entries.get((str(document.get("number") or ""), item))
+        order = str(document.get("orderNumber") or "")
+        if found is None and order:
+            found = entries.get((f"order:{order}", item))
+        if found is None or not found[0]:
+            return None
+        quantity, cost = found
+        return cost / quantity
+
+    def posted_costs(self) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+        """(document, item) → (Σ quantity, Σ costAmountActual) of the item ledger's sale entries, read whole
+        at every sync: costAmountActual is computed when read, and BC's cost adjustment changes it without
+        changing the entry (dynamics_itemledgerentry.md). An entry of a shipment counts for its order
+        ("order:ORDER"): an invoice posted from an order names the order, not the shipment."""
+        if self._posted_costs is None:
+            orders = {
+                str(s.get("number")): str(s.get("orderNumber") or "")
+                for s in self._pages(
+                    f"{self.company_url}/salesShipments", {"$select": "number,orderNumber"}, "salesShipments"
+                )
+            }
+            totals: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+            params = {"$filter": "entryType eq 'Sale'"}
+            for entry in self._pages(f"{self.company_url}/itemLedgerEntries", params, "itemLedgerEntries"):
+                kind = str(entry.get("documentType") or "").replace("_x0020_", " ")  # OData spells spaces so
+                number = str(entry.get("documentNumber") or "")
+                if kind == "Sales Shipment":
+                    number = f"order:{orders.get(number, '')}" if orders.get(number) else number
+                quantity, cost = _decimal(entry.get("quantity")), _decimal(entry.get("costAmountActual"))
+                if quantity is None or cost is None:
+                    continue
+                key = (number, str(entry.get("itemNumber") or ""))
+                q, c = totals.get(key, (Decimal(0), Decimal(0)))
+                totals[key] = (q + quantity, c + cost)
+            self._posted_costs = totals
+        return self._posted_costs
 
     def item_costs(self) -> dict[str, Any]:
         """Item number → unit cost, read once per sync (BC lines carry no cost of their own)."""

@@ -199,6 +199,30 @@ def common_company() -> dict[str, list[dict[str, Any]]]:
             }
         ],
         "currencyExchangeRates": [],  # dynamics_currencyexchangerate.md
+        # dynamics_itemledgerentry.md: one Sale entry per item line, quantity and cost negative (stock out);
+        # enum values with spaces come as OData spells them ("Sales_x0020_Invoice").
+        "itemLedgerEntries": [
+            {
+                "id": _id(f"ILE/{doc.number}/{n}"),
+                "entryNumber": 1000 * index + n,
+                "itemNumber": line.item,
+                "postingDate": doc.date.isoformat(),
+                "entryType": "Sale",
+                "sourceNumber": doc.customer,
+                "sourceType": "Customer",
+                "documentNumber": doc.number,
+                "documentType": "Sales_x0020_Invoice",
+                "description": line.item,
+                "quantity": -_num(line.quantity),
+                "salesAmountActual": _num(line.amount),
+                "costAmountActual": -_num(line.cost),
+                "lastModifiedDateTime": STAMP,
+            }
+            for index, doc in enumerate(common.DOCS)
+            if doc.kind == "invoice"
+            for n, line in enumerate(doc.lines, start=1)
+        ],
+        "salesShipments": [],  # dynamics_salesShipment.md: number, orderNumber, …
     }
 
 
@@ -314,19 +338,15 @@ class FakeBusinessCentral:
             return 400, {}, json.dumps(body)
         rows = list(self.entities[entity])
         if "$filter" in query:
-            changed, _, also = query["$filter"].partition(" or ")
-            field, op, value = changed.split(" ", 2)
-            assert op == "ge"
-            wanted = None
-            if also:
-                also_field, also_op, also_value = also.split(" ", 2)
-                assert also_op == "eq"
-                wanted = (also_field, also_value.strip("'"))
-            rows = [
-                r
-                for r in rows
-                if _comparable(r[field]) >= _comparable(value) or (wanted is not None and r.get(wanted[0]) == wanted[1])
-            ]
+            clauses = [clause.split(" ", 2) for clause in query["$filter"].split(" or ")]
+            assert all(op in ("ge", "eq") for _, op, _ in clauses), query["$filter"]
+
+            def holds(row: dict[str, Any], field: str, op: str, value: str) -> bool:
+                if op == "eq":
+                    return bool(str(row.get(field)) == value.strip("'"))
+                return bool(_comparable(row[field]) >= _comparable(value))
+
+            rows = [r for r in rows if any(holds(r, *clause) for clause in clauses)]
         if "$orderby" in query:
             keys = query["$orderby"].split(",")
             rows.sort(key=lambda r: tuple(_comparable(r[k]) for k in keys))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +55,39 @@ def test_pages_are_followed_through_next_link_with_a_smaller_page_size(bc: FakeB
     assert bc.tokens_issued == 1  # cached
 
 
-def test_lines_carry_their_document_and_the_items_unit_cost(bc: FakeBusinessCentral) -> None:
+def test_lines_carry_their_document_and_the_cost_posted_with_the_sale(bc: FakeBusinessCentral) -> None:
     lines = rows(connector(), "sales_invoice_lines")
     first = next(r for r in lines if r["document.number"] == "INV1" and r["lineObjectNumber"] == "KIT-1")
-    # KIT-1: 1 × item unit cost 120 (BC lines have no cost; the item card's is used)
-    assert str(first["unitCost"]) == "120" and str(first["extendedCost"]) == "120"
+    # KIT-1: its item ledger entry for INV1 has quantity −1 and costAmountActual −120: 120 a unit.
+    assert (first["unitCost"], first["extendedCost"], first["costSource"]) == (
+        Decimal("120"),
+        Decimal("120.00"),
+        "posted",
+    )
     assert str(first["netAmount"]) == "200"
+
+
+def test_the_posted_cost_wins_over_todays_item_cost_and_follows_cost_adjustment(bc: FakeBusinessCentral) -> None:
+    # INV2 (C2, A-100 × 1) was posted from order ORD2 through shipment SHIP2: its entry names the shipment
+    # (documentType Sales Shipment), the invoice names the order. Posted cost 45.00, while the item card
+    # says 48 today. Then BC's cost adjustment makes it 46.50 — the entry's row and the invoice unchanged —
+    # and the next read gives 46.50. A line with no entry (INV3, entry removed here) takes the card's 48.
+    inv2 = next(i for i in bc.entities["salesInvoices"] if i["number"] == "INV2")
+    inv2["orderNumber"] = "ORD2"
+    bc.entities["salesShipments"] = [{"id": "s2", "number": "SHIP2", "orderNumber": "ORD2"}]
+    entries = bc.entities["itemLedgerEntries"]
+    entry = next(e for e in entries if e["documentNumber"] == "INV2")
+    entry.update(documentNumber="SHIP2", documentType="Sales_x0020_Shipment", costAmountActual=-45)
+    bc.entities["itemLedgerEntries"] = [e for e in entries if e["documentNumber"] != "INV3"]
+
+    def cost_of(number: str) -> tuple[Any, Any]:
+        line = next(r for r in rows(connector(), "sales_invoice_lines") if r["document.number"] == number)
+        return line["extendedCost"], line["costSource"]
+
+    assert cost_of("INV2") == (Decimal("45.00"), "posted")
+    entry["costAmountActual"] = -46.5
+    assert cost_of("INV2") == (Decimal("46.50"), "posted")
+    assert cost_of("INV3") == (Decimal("240.00"), "item card")  # 5 × 48
 
 
 def test_incremental_reads_ask_for_changes_and_every_invoice_still_open(bc: FakeBusinessCentral) -> None:
