@@ -66,44 +66,80 @@ ageing AS (
 SETTLEMENT_TABLE = f"""
 CREATE OR REPLACE TABLE profitlens_work.settlement AS
 WITH voided AS (SELECT company, document_id FROM document WHERE voided),
+-- Sources that give open amounts and payments but no applications at all (a files export without
+-- applications.csv): each debit document's settled amount (amount − open amount) is matched with the
+-- credits' given amounts (amount − open amount; a credit without one gave all of it) oldest first per
+-- customer — where the two running totals overlap — each pair dated the later of the two documents.
+unmatched_sources AS (
+    SELECT company, source_system FROM document GROUP BY ALL
+    HAVING count(*) FILTER (WHERE document_type = 'payment') > 0
+    EXCEPT SELECT DISTINCT company, source_system FROM application
+),
+settled AS (
+    SELECT d.company, d.customer_id, d.document_id, d.document_date,
+           d.document_type IN {CREDIT_TYPES} AS credit,
+           d.amount - coalesce(d.open_amount, CASE WHEN d.document_type IN {CREDIT_TYPES} THEN 0 END) AS amount
+    FROM document d SEMI JOIN unmatched_sources USING (company, source_system)
+    WHERE NOT d.voided AND d.amount > 0
+),
+running AS (
+    SELECT *, sum(amount) OVER (PARTITION BY company, customer_id, credit ORDER BY document_date, document_id
+                                ROWS UNBOUNDED PRECEDING) AS upto
+    FROM settled WHERE amount > 0
+),
+matched AS (
+    SELECT c.company, c.document_id AS from_document_id, d.document_id AS to_document_id,
+           least(c.upto, d.upto) - greatest(c.upto - c.amount, d.upto - d.amount) AS amount,
+           greatest(c.document_date, d.document_date) AS apply_date
+    FROM running c JOIN running d
+      ON d.company = c.company AND d.customer_id = c.customer_id AND c.credit AND NOT d.credit
+     AND c.upto - c.amount < d.upto AND d.upto - d.amount < c.upto
+),
 live AS (
-    SELECT a.* FROM application a
+    SELECT a.company, a.from_document_id, a.to_document_id, a.amount, a.apply_date, a.discount_taken,
+           a.write_off_amount, false AS inferred
+    FROM application a
     ANTI JOIN voided f ON f.company = a.company AND f.document_id = a.from_document_id
     ANTI JOIN voided t ON t.company = a.company AND t.document_id = a.to_document_id
+    UNION ALL
+    SELECT company, from_document_id, to_document_id, amount, apply_date, NULL, NULL, true FROM matched
 ),
 debit AS (
     SELECT a.company, a.to_document_id AS document_id, d.customer_id, 1 AS sign,
            d.document_type = 'finance_charge' AS finance_charge, a.apply_date,
            a.amount + coalesce(a.discount_taken, 0) + coalesce(a.write_off_amount, 0) AS amount,
-           a.discount_taken, a.write_off_amount
+           a.discount_taken, a.write_off_amount, a.inferred
     FROM live a JOIN document d ON d.company = a.company AND d.document_id = a.to_document_id
     WHERE d.document_type NOT IN {CREDIT_TYPES}
 ),
 applied AS (SELECT company, document_id, sum(amount) AS amount FROM debit GROUP BY ALL),
 -- Sources that keep each document's open amount but record no payment at all (Business Central's
--- API has no posted payments; a files export without payments): what their open amount says was
--- settled, beyond the applications they do record, is settled without a payment record — on the
--- day the document was paid off where the source says so, else on the day of the sync that first
--- saw that open amount (no later than then; the run id starts with its date).
+-- API has no posted payments; a files export without payments), and what the matching above left
+-- over (discounts, write-offs): what the open amount says was settled, beyond the applications, is
+-- settled without a payment record — on the day the document was paid off where the source says so,
+-- else on the day of the sync that first saw that open amount (no later than then; the run id starts
+-- with its date).
 inferring AS (
     SELECT company, source_system FROM document GROUP BY ALL
     HAVING count(*) FILTER (WHERE document_type = 'payment') = 0
+    UNION SELECT company, source_system FROM unmatched_sources
 ),
 inferred AS (
     SELECT d.company, d.document_id, d.customer_id, 1 AS sign, d.document_type = 'finance_charge' AS finance_charge,
            greatest(d.document_date, coalesce(d.paid_off_date,
                     CAST(try_strptime(left(d.run_id, 8), '%Y%m%d') AS DATE), d.document_date)) AS apply_date,
-           d.amount - d.open_amount - coalesce(p.amount, 0) AS amount, NULL AS discount_taken, NULL AS write_off_amount
+           d.amount - d.open_amount - coalesce(p.amount, 0) AS amount, NULL AS discount_taken,
+           NULL AS write_off_amount, true AS inferred
     FROM document d SEMI JOIN inferring i USING (company, source_system)
     LEFT JOIN applied p USING (company, document_id)
     WHERE NOT d.voided AND d.document_type NOT IN {CREDIT_TYPES} AND d.open_amount IS NOT NULL
       AND d.amount - d.open_amount - coalesce(p.amount, 0) > 0
 )
-SELECT *, false AS inferred FROM debit
+SELECT * FROM debit
 UNION ALL
-SELECT *, true FROM inferred
+SELECT * FROM inferred
 UNION ALL
-SELECT a.company, a.from_document_id, d.customer_id, -1, false, a.apply_date, a.amount, NULL, NULL, false
+SELECT a.company, a.from_document_id, d.customer_id, -1, false, a.apply_date, a.amount, NULL, NULL, a.inferred
 FROM live a JOIN document d ON d.company = a.company AND d.document_id = a.from_document_id
 WHERE d.document_type IN {CREDIT_TYPES}
 """
@@ -260,8 +296,8 @@ SELECT coalesce(sum(sign * open) FILTER (WHERE open_amount IS NOT NULL), 0), coa
        count(*) FILTER (WHERE open_amount IS NULL), count(*) FILTER (WHERE open_amount IS NOT NULL),
        greatest((SELECT max(document_date) FROM document), (SELECT max(apply_date) FROM application),
                 (SELECT max(apply_date) FROM settlement WHERE inferred)),
-       (SELECT count(DISTINCT document_id) FROM settlement WHERE inferred AND apply_date <= $as_of),
-       (SELECT coalesce(sum(amount), 0) FROM settlement WHERE inferred AND apply_date <= $as_of)
+       (SELECT count(DISTINCT document_id) FROM settlement WHERE inferred AND sign = 1 AND apply_date <= $as_of),
+       (SELECT coalesce(sum(amount), 0) FROM settlement WHERE inferred AND sign = 1 AND apply_date <= $as_of)
 FROM open_item
 """
 RECONCILE_OPEN_BY_CUSTOMER_SQL = """

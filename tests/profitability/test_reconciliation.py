@@ -158,3 +158,35 @@ def test_a_source_with_open_amounts_and_no_payments_settles_by_its_open_amounts(
         1,
         Decimal("500.00"),
     )
+
+
+def test_payments_without_applications_are_matched_oldest_first(tmp_path: Path) -> None:
+    # A files export with payments and open amounts but no applications.csv. P1:
+    #   A invoice 100.00 (1 March), nothing open: settled 100.00
+    #   B invoice 200.00 (5 March), 50.00 open: settled 150.00
+    #   X payment 120.00 (10 March), nothing open: gave 120.00
+    #   Y payment 150.00 (20 March), 20.00 open: gave 130.00
+    # Oldest first, where the running totals overlap: X → A 100.00 and X → B 20.00 on 10 March; Y → B
+    # 130.00 on 20 March. As of 31 March: B 50.00 open, Y 20.00 unapplied: 30.00, tying to the source
+    # (50 − 20). As of 15 March: B 200 − 20 = 180.00 open (Y not yet received).
+    from tests.cases.files import analyse_tables
+
+    tables = {
+        "customers.csv": "customer_id,name\nP1,Pi One\n",
+        "documents.csv": "document_id,customer_id,document_type,document_date,due_date,amount,open_amount,sales_amount\n"
+        "A,P1,invoice,2026-03-01,2026-03-31,100.00,0.00,100.00\n"
+        "B,P1,invoice,2026-03-05,2026-04-04,200.00,50.00,200.00\n"
+        "X,P1,payment,2026-03-10,,120.00,0.00,\n"
+        "Y,P1,payment,2026-03-20,,150.00,20.00,\n",
+    }
+    end = analyse_tables(tmp_path / "a", tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
+    (p1,) = end.customers
+    assert (p1.open_amount, p1.unapplied_credits) == (Decimal("30.00"), Decimal("20.00"))
+    assert end.reconciliation["ties"] is True
+    assert (end.reconciliation["inferred_settlements"], end.reconciliation["inferred_settlement_amount"]) == (
+        2,
+        Decimal("250.00"),
+    )
+    mid = analyse_tables(tmp_path / "b", tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 15)))
+    (p1,) = mid.customers
+    assert p1.open_amount == Decimal("180.00")
