@@ -241,3 +241,93 @@ def test_no_key_between_neighbours_and_a_split_covers_its_range() -> None:
         {"EqualValue": "F"},
         {"GreaterThan": "F", "LessThan": "M"},
     )
+
+
+def test_a_company_larger_than_the_list_limit_is_synced_and_analysed_to_the_cent(tmp_path: Path) -> None:
+    # The same behaviour at a server limit of 100 (a smaller company to sync whole; the 1,000 default is
+    # read above): C1 has 120 invoices of 100.00 (sales 100.00, no tax), one a day from 1 January 2026,
+    # each paid by a receipt of 100.00 ten days later; INV09999 250.00 of 1 October, due 31 October, open.
+    # One window covers the year (window_days 366): its 241 documents come back cut at 100, and are asked
+    # again in halves. 110 projects (cut at 100, asked by key); a timesheet line of 60.00 on P00110 (C1's).
+    # Period 2025-11-01 – 2026-10-31, as of 31 October:
+    #   net sales 120 × 100 + 250 = 12,250.00; open 250.00, due today: current, nothing overdue;
+    #   every invoice paid oldest first by the receipt ten days later: 10 days to pay on average;
+    #   labour 60.00 (the timesheet's TotalCost).
+    from ledger.store import Store
+    from mappings.engine import load_mapping
+    from profitability.analyze import analyze
+    from profitability.model import Period
+    from profitlens.sync import run_sync
+
+    company = GpCompany()
+    company.customers.append({"Key": key("C1"), "Name": "Big Customer", "ModifiedDate": day(dt.date(2025, 1, 1))})
+    for n in range(1, 121):
+        date = dt.date(2026, 1, 1) + dt.timedelta(days=n - 1)
+        paid = date + dt.timedelta(days=10)
+        for kind, prefix, when in (("Invoice", "INV", date), ("Cash Receipt", "PMT", paid)):
+            record: dict[str, Any] = {
+                "Key": key(f"{prefix}{n:05}"),
+                "Type": kind,
+                "CustomerKey": key("C1"),
+                "Date": day(when),
+                "ModifiedDate": day(when),
+                "TransactionState": "History",
+                "DocumentAmount": money(Decimal("100.00")),
+                "IsVoided": False,
+            }
+            if kind == "Invoice":
+                record.update(
+                    SalesAmount=money(Decimal("100.00")), Terms={"DueDate": day(date + dt.timedelta(days=30))}
+                )
+            company.receivables.append(record)
+    company.receivables.append(
+        {
+            "Key": key("INV09999"),
+            "Type": "Invoice",
+            "CustomerKey": key("C1"),
+            "Date": day(dt.date(2026, 10, 1)),
+            "ModifiedDate": day(dt.date(2026, 10, 1)),
+            "TransactionState": "Open",
+            "DocumentAmount": money(Decimal("250.00")),
+            "CurrentDocumentAmount": money(Decimal("250.00")),
+            "SalesAmount": money(Decimal("250.00")),
+            "Terms": {"DueDate": day(dt.date(2026, 10, 31))},
+            "IsVoided": False,
+        }
+    )
+    company.projects = [{"Key": key(f"P{n:05}"), "CustomerKey": key("C1"), "Name": f"P{n}"} for n in range(1, 111)]
+    company.timesheets = [
+        {
+            "Key": key("TS1"),
+            "EmployeeKey": key("E1"),
+            "Date": day(dt.date(2026, 9, 30)),
+            "ModifiedDate": day(dt.date(2026, 9, 30)),
+            "TransactionState": "History",
+            "Lines": {
+                "ProjectTimesheetLine": [
+                    {
+                        "Key": {"ProjectTimesheetKey": key("TS1"), "SequenceNumber": 1},
+                        "ProjectKey": key("P00110"),
+                        "CostCategoryKey": key("SUPPORT"),
+                        "Date": day(dt.date(2026, 9, 30)),
+                        "Quantity": {"DecimalDigits": 2, "Value": Decimal("1")},
+                        "TotalCost": money(Decimal("60.00")),
+                    }
+                ]
+            },
+        }
+    ]
+    for records in (company.receivables, company.projects):
+        random.Random(3).shuffle(records)
+    fake = FakeGpWebServices(company, users={USER: PASSWORD}, users_file=tmp_path / "users", list_limit=100)
+    with fake.running():
+        soap = SoapClient(Endpoint(fake.url, str(WSDL), -1), auth=HttpNtlmAuth(USER, PASSWORD))
+        connector = GpWebServicesConnector(soap, today=TODAY, window_days=366, list_limit=100)
+        with Store(tmp_path / "l.duckdb") as store:
+            result = run_sync(connector, load_mapping("gp-ws"), store)
+            analysis = analyze(store.con, Period(dt.date(2025, 11, 1), TODAY, TODAY))
+    assert result.rows_quarantined == 0 and result.landed["document"] == 241 and connector.lists_cut >= 2
+    (c1,) = analysis.customers
+    assert (c1.net_sales, c1.open_amount, c1.overdue_amount) == (Decimal("12250"), Decimal("250"), Decimal("0"))
+    assert c1.avg_days_to_pay == Decimal("10")
+    assert c1.labour_cost == Decimal("60")
