@@ -25,17 +25,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' emulator and company
 
-from requests_ntlm import HttpNtlmAuth  # noqa: E402
+from requests_ntlm import HttpNtlmAuth
 
-from connector.gp_ws import GpWebServicesConnector  # noqa: E402
-from connector.gp_ws_soap import Endpoint, SoapClient  # noqa: E402
-from ledger.store import Store  # noqa: E402
-from mappings.engine import load_mapping  # noqa: E402
-from profitability.analyze import analyze  # noqa: E402
-from profitability.model import Period  # noqa: E402
-from profitlens.sync import run_sync  # noqa: E402
-from tests.connector.gp_ws_service import WSDL, FakeGpWebServices  # noqa: E402
-from tests.connector.test_gp_ws_lists import PASSWORD, TODAY, USER, big_company  # noqa: E402
+from connector.gp_ws import GpWebServicesConnector
+from connector.gp_ws_soap import Endpoint, SoapClient
+from ledger.store import Store
+from mappings.engine import load_mapping
+from profitability.analyze import analyze
+from profitability.model import Period
+from profitlens.sync import run_sync
+from tests.connector.gp_ws_service import WSDL, FakeGpWebServices
+from tests.connector.test_gp_ws_lists import PASSWORD, TODAY, USER, big_company
 
 
 def main() -> int:
