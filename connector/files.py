@@ -26,6 +26,7 @@ FILES: dict[str, str] = {
     "customers": "customers",
     "salespeople": "salespeople",
     "employees": "employees",
+    "items": "items",
     "documents": "documents",
     "document_lines": "document_lines",
     "applications": "applications",

@@ -57,6 +57,16 @@ STREAMS: dict[str, GpStream] = {
         GpStream("customers", (("RM00101", "c"),), key=("CUSTNMBR",), **_ts("c")),
         GpStream("salespeople", (("RM00301", "s"),), key=("SLPRSNID",), **_ts("s")),
         GpStream("employees", (("UPR00100", "e"),), key=("EMPLOYID",)),
+        # The item master (IV00101) and its class's description (IV40400): the product lines. Both tables
+        # from a GP company database's DDL (public; not in ../shared/reference): ITMCLSCD char(11) on both,
+        # ITEMTYPE smallint 1 Sales Inventory … 6 Flat Fee; IV00101 has DEX_ROW_TS, IV40400 a class row each.
+        GpStream(
+            "items",
+            (("IV00101", "i"), ("IV40400", "k")),
+            key=("ITEMNMBR",),
+            joins="LEFT JOIN IV40400 k ON k.ITMCLSCD = i.ITMCLSCD",
+            **_ts("i"),
+        ),
         # Posted receivables: open (RM20101) and history (RM30101). Amounts are functional currency;
         # MC020102 adds the originating currency amount and rate for foreign-currency documents.
         GpStream(

@@ -209,6 +209,26 @@ class Employee(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Item(Record):
+    """An item of the ERP's item master: its product line (item class) and kind. Sales lines name the
+    item; their own `item_class`, where a source gives one, wins over the item's."""
+
+    TABLE: ClassVar[str] = "item"
+    KEY: ClassVar[tuple[str, ...]] = (
+        "company",
+        "item_id",
+    )
+    item_id: str = ""
+    description: str | None = None
+    item_class: str | None = None
+    class_description: str | None = None
+    # sales_inventory, discontinued, kit, misc_charges, service, flat_fee (GP's ITEMTYPE 1–6); BC: inventory,
+    # service, non_inventory
+    item_type: str | None = None
+    inactive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityEvent(Record):
     TABLE: ClassVar[str] = "activity_event"
     KEY: ClassVar[tuple[str, ...]] = (
@@ -224,7 +244,7 @@ class ActivityEvent(Record):
 
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.TABLE: cls
-    for cls in (Customer, Salesperson, Employee, Document, DocumentLine, Application, Labour, ActivityEvent)
+    for cls in (Customer, Salesperson, Employee, Item, Document, DocumentLine, Application, Labour, ActivityEvent)
 }
 
 # Required columns (bold in DESIGN.md): a row without them is quarantined.
@@ -232,6 +252,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "customer": ("customer_id", "name"),
     "salesperson": ("salesperson_id",),
     "employee": ("employee_id",),
+    "item": ("item_id",),
     "document": ("document_id", "customer_id", "document_type", "document_date", "amount"),
     "document_line": ("document_id", "line_no"),
     "application": ("from_document_id", "to_document_id", "amount", "apply_date"),

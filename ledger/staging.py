@@ -38,6 +38,7 @@ TABLE_ORDER: tuple[str, ...] = (
     "customer",
     "salesperson",
     "employee",
+    "item",
     "document",
     "document_line",
     "application",

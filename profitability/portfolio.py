@@ -204,6 +204,9 @@ GROUP_FIELDS = (
 GROUP_FIELDS_BEFORE_CUSTOMERS = 9
 
 
+NOT_ON_LINES = "(not on lines)"  # the item-class row of what no sales line carries
+
+
 def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     # Each customer's figures read once (not once per dimension), each group summed column by column in
@@ -232,13 +235,39 @@ def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ..
         ]
         rows_out.sort(key=lambda g: (-g["net_profit"], g["key"]))
         out[dimension] = rows_out
-    out["item_class"] = [
+    lines: list[dict[str, Any]] = [
         {
             "key": key,
+            "description": description,
             "net_sales": Decimal(ns or 0),
             "cost_of_goods": Decimal(cg or 0),
             "gross_margin": Decimal(ns or 0) - Decimal(cg or 0),
+            "returns": Decimal(returns or 0),
+            "customers": buyers,
+            "top_customers": top or "",
         }
-        for key, ns, cg in item_classes
+        for key, description, ns, cg, returns, buyers, top in item_classes
     ]
+    # What no line holds (trade and settlement discounts, documents without lines, a cost kept on the
+    # document rather than its lines): one row, so that the product lines add up to the customers' totals.
+    total_sales = sum((c.net_sales for c in customers), ZERO)
+    total_cost = sum((c.cost_of_goods for c in customers), ZERO)
+    rest_sales = total_sales - sum((row["net_sales"] for row in lines), ZERO)
+    rest_cost = total_cost - sum((row["cost_of_goods"] for row in lines), ZERO)
+    if lines and (rest_sales or rest_cost):
+        lines.append(
+            {
+                "key": NOT_ON_LINES,
+                "description": "discounts and amounts not on any line",
+                "net_sales": rest_sales,
+                "cost_of_goods": rest_cost,
+                "gross_margin": rest_sales - rest_cost,
+                "returns": ZERO,
+                "customers": 0,
+                "top_customers": "",
+            }
+        )
+    for line in lines:
+        line["gross_margin_share"] = line["gross_margin"] / line["net_sales"] if line["net_sales"] else None
+    out["item_class"] = lines
     return out

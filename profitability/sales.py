@@ -69,12 +69,33 @@ finance_charge AS (
     GROUP BY company, customer_id
 )"""
 
+# Per product line (item class): the line's own class where the source gives one, else its item's (the item
+# master), else "unclassified". Lines carry no document-level trade discount nor settlement discount, nor do
+# documents without lines have any: what the classes do not hold is one more row (see portfolio.groups).
 ITEM_CLASS_SQL = """
-SELECT coalesce(l.item_class, 'unclassified') AS item_class,
-       sum(sd.sign * l.extended_price) AS net_sales,
-       sum(sd.sign * l.extended_cost) AS cost_of_goods
-FROM sales_doc sd JOIN document_line l USING (company, document_id)
-GROUP BY 1 ORDER BY 2 DESC
+WITH class_name AS (
+    SELECT item_class, min(class_description) AS description FROM item
+    WHERE item_class IS NOT NULL AND item_class <> '' GROUP BY ALL
+),
+line AS (
+    SELECT sd.company, sd.customer_id, sd.sign, sd.document_type,
+           coalesce(nullif(l.item_class, ''), nullif(i.item_class, ''), 'unclassified') AS item_class,
+           l.extended_price AS price, l.extended_cost AS cost
+    FROM sales_doc sd JOIN document_line l USING (company, document_id)
+    LEFT JOIN item i ON i.company = l.company AND i.item_id = l.item_id
+),
+buyer AS (
+    SELECT item_class, customer_id, sum(sign * price) AS net_sales,
+           row_number() OVER (PARTITION BY item_class ORDER BY sum(sign * price) DESC, customer_id) AS place
+    FROM line GROUP BY item_class, company, customer_id
+)
+SELECT l.item_class, n.description, sum(l.sign * l.price) AS net_sales, sum(l.sign * l.cost) AS cost_of_goods,
+       coalesce(sum(l.price) FILTER (WHERE l.document_type = 'return'), 0) AS returns,
+       count(DISTINCT (l.company, l.customer_id)) AS customers,
+       (SELECT string_agg(b.customer_id, ' ' ORDER BY b.place) FROM buyer b
+        WHERE b.item_class = l.item_class AND b.place <= 3) AS top_customers
+FROM line l LEFT JOIN class_name n USING (item_class)
+GROUP BY l.item_class, n.description ORDER BY net_sales DESC, l.item_class
 """
 
 # Sales documents whose own sales amount differs from the sum of their lines (both before discount).

@@ -131,6 +131,8 @@ def _plain(value: Any, places: str = "0.01") -> Any:
     return value
 
 
+# groups.csv's last columns, filled for the product lines (dimension item_class) only (issue 25).
+ITEM_CLASS_FIELDS = ("description", "gross_margin_share", "returns", "top_customers")
 MONEY_FORMAT = "#,##0.00"
 DAYS_FORMAT = "0.0"
 RATIO_FORMAT = "0.00%"
@@ -156,7 +158,7 @@ def tables(analysis: Analysis) -> list[Table]:
     at = GROUP_FIELDS_BEFORE_CUSTOMERS
     group_fields = [*GROUP_FIELDS[:at], "customers", *GROUP_FIELDS[at:]]
     group_rows = [
-        [dimension, row["key"], *(row.get(f) for f in group_fields)]
+        [dimension, row["key"], *(row.get(f) for f in group_fields), *(row.get(f) for f in ITEM_CLASS_FIELDS)]
         for dimension, rows in analysis.groups.items()
         for row in rows
     ]
@@ -190,9 +192,11 @@ def tables(analysis: Analysis) -> list[Table]:
         ),
         (
             "groups",
-            ["dimension", "key", *group_fields],
+            ["dimension", "key", *group_fields, *ITEM_CLASS_FIELDS],
             group_rows,
-            {f: MONEY_FORMAT for f in group_fields} | {"customers": "0"},
+            {f: MONEY_FORMAT for f in group_fields}
+            | {"customers": "0", "returns": MONEY_FORMAT}
+            | {"gross_margin_share": RATIO_FORMAT},
         ),
         (
             "ageing",

@@ -25,6 +25,8 @@ SAMPLE_TABLES = (
     "RM40401",
     "PA30101",
     "PA01201",
+    "IV00101",
+    "IV40400",
 )
 
 # GP's primary keys (clustered indexes) of the sample's tables, as ../shared/reference/dynamics-gp/NOTES.md
@@ -40,6 +42,8 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "SOP30200": ("SOPNUMBE", "SOPTYPE"),
     "SOP30300": ("SOPNUMBE", "SOPTYPE", "CMPNTSEQ", "LNITMSEQ"),
     "MC020102": ("RMDTYPAL", "DOCNUMBR"),
+    "IV00101": ("ITEMNMBR",),  # PKIV00101 in GP's DDL
+    "IV40400": ("ITMCLSCD",),
 }
 # Columns other tables are joined on where the reference gives no key: an index, not a promise of uniqueness.
 JOIN_INDEXES: dict[str, tuple[str, ...]] = {"PA01201": ("PAPROJNUMBER",)}

@@ -22,6 +22,15 @@ from connector.sample.company import (
 )
 from connector.sample.gp_db import TableWriter
 
+# The sample's product lines (IV40400): class, description, default ITEMTYPE.
+ITEM_CLASSES = (
+    ("HARDWARE", "Hardware", 1),
+    ("SOFTWARE", "Software and licences", 1),
+    ("SERVICES", "Services", 5),
+    ("SUPPLIES", "Supplies", 1),
+    ("KITS", "Kits and bundles", 3),
+)
+
 
 class Masters(GeneratorState):
     def masters(self) -> None:
@@ -172,3 +181,27 @@ class Masters(GeneratorState):
         ):
             rmdesc.add(code, desc, abbr)
         rmdesc.flush()
+        self._item_master()
+
+    def _item_master(self) -> None:
+        """IV40400 item classes and IV00101 items: kits in KITS (ITEMTYPE 3), the others round the four
+        product lines by number, services as ITEMTYPE 5, every 40th item discontinued (2). Chosen by
+        position, not drawn: the random stream (and every other figure of the sample) stays as it was."""
+        classes = TableWriter(self.con, "IV40400", ("ITMCLSCD", "ITMCLSDC", "ITEMTYPE"))
+        for code, description, item_type in ITEM_CLASSES:
+            classes.add(code, description, item_type)
+        classes.flush()
+        items = TableWriter(
+            self.con,
+            "IV00101",
+            ("ITEMNMBR", "ITEMDESC", "ITEMTYPE", "ITMCLSCD", "CURRCOST", "STNDCOST", "CREATDDT", "DEX_ROW_TS"),
+        )
+        lines = [c for c in ITEM_CLASSES if c[0] != "KITS"]
+        for i, item in enumerate(self.items):
+            if item.components:
+                code, description, item_type = "KITS", "Kit", 3
+            else:
+                code, description, item_type = lines[i % len(lines)]
+                item_type = 2 if i % 40 == 39 else item_type
+            items.add(item.id, f"{description} {item.id[-5:]}", item_type, code, item.cost, item.cost, START, START)
+        items.flush()

@@ -113,7 +113,9 @@ def test_bounds_of_a_twenty_day_period(tmp_path: Path) -> None:
     # G7: an invoice of 300.00 paid 100.00 on 20 March, the as-of date itself: exposed 200.00.
     # The whale curve counts G1, G2, G3 and G7 as profitable, not G4 or G6 (the credit memo is a loss of sales).
     # The lines: G1-1 one TOOLS line (100.00, cost 60.00), G1-2 one PARTS line (300.00, cost 200.00): by item
-    # class PARTS 300 / 200 / 100 and TOOLS 100 / 60 / 40 (net sales / cost / margin), largest first.
+    # class PARTS 300 / 200 / 100 and TOOLS 100 / 60 / 40 (net sales / cost / margin), largest first; the
+    # documents without lines make one more row, so that the classes add up to the customers' 651.00:
+    # G3 1.00 + G6 100.00 − 150.00 + G7 300.00 = 251.00, no cost.
     tables = {
         "customers.csv": "customer_id,name\n" + "".join(f"G{i},Gee {i}\n" for i in range(1, 8)),
         "documents.csv": "document_id,customer_id,document_type,document_date,due_date,amount,sales_amount,tax_amount\n"
@@ -155,4 +157,5 @@ def test_bounds_of_a_twenty_day_period(tmp_path: Path) -> None:
     assert [(g["key"], g["net_sales"], g["cost_of_goods"], g["gross_margin"]) for g in result.groups["item_class"]] == [
         ("PARTS", Decimal("300.00"), Decimal("200.00"), Decimal("100.00")),
         ("TOOLS", Decimal("100.00"), Decimal("60.00"), Decimal("40.00")),
+        ("(not on lines)", Decimal("251.00"), Decimal("0"), Decimal("251.00")),
     ]

@@ -33,7 +33,9 @@ def test_groups_sum_their_members_and_rank_by_net_profit() -> None:
         customer("C3", "50.5", "-10", salesperson_id="SP1", parent_id="C1"),
         customer("C4", "10", "1"),
     ]
-    out = portfolio.groups(customers, [("widgets", D("300"), D("120"))])
+    # Lines of one class, widgets (description "Widgets"): 300 of sales at cost 120, 20 of it returned,
+    # bought by C2, C1 and C4 (largest first).
+    out = portfolio.groups(customers, [("widgets", "Widgets", D("300"), D("120"), D("20"), 3, "C2 C1 C4")])
     by_salesperson = [
         (g["key"], g["net_sales"], g["net_profit"], g["gross_margin"], g["customers"]) for g in out["salesperson"]
     ]
@@ -49,9 +51,26 @@ def test_groups_sum_their_members_and_rank_by_net_profit() -> None:
     ]
     assert [(g["key"], g["net_profit"]) for g in out["territory"]] == [("NORTH", D("35")), ("(none)", D("-9"))]
     assert [(g["key"], g["net_sales"], g["customers"]) for g in out["company"]] == [("NL", D("360.5"), 4)]
-    assert out["item_class"] == [
-        {"key": "widgets", "net_sales": D("300"), "cost_of_goods": D("120"), "gross_margin": D("180")}
-    ]
+    # The customers' net sales are 100 + 200 + 50.5 + 10 = 360.5 at no cost of goods: what the lines do not
+    # hold (60.5 of sales, −120 of cost) is one more row, so that the classes add up to the customers' totals.
+    widgets, rest = out["item_class"]
+    assert widgets == {
+        "key": "widgets",
+        "description": "Widgets",
+        "net_sales": D("300"),
+        "cost_of_goods": D("120"),
+        "gross_margin": D("180"),
+        "gross_margin_share": D("0.6"),
+        "returns": D("20"),
+        "customers": 3,
+        "top_customers": "C2 C1 C4",
+    }
+    assert (rest["key"], rest["net_sales"], rest["cost_of_goods"], rest["customers"]) == (
+        portfolio.NOT_ON_LINES,
+        D("60.5"),
+        D("-120"),
+        0,
+    )
     # Every group has every summed field, and the counts add up to the customers in each dimension.
     for dimension in ("company", "parent", "salesperson", "territory", "customer_class"):
         assert all(set(portfolio.GROUP_FIELDS) <= set(g) for g in out[dimension])
