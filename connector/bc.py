@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -95,6 +96,9 @@ STREAMS: dict[str, BcStream] = {
     s.name: s
     for s in (
         BcStream("customers", "customers"),
+        # The item master: itemCategoryCode is the product line; the category's name comes from
+        # itemCategories (dynamics_item.md, dynamics_itemCategory.md).
+        BcStream("items", "items"),
         # The department is the employee's DEPARTMENT default dimension (dynamics_employee.md lists
         # defaultDimensions among its navigation properties; the employee has no department property).
         # A default dimension's change does not move the employee's lastModifiedDateTime: read whole.
@@ -160,6 +164,7 @@ class BusinessCentralConnector:
         self._item_costs: dict[str, Any] | None = None
         self._currencies: tuple[str, dict[str, list[tuple[str, Decimal]]]] | None = None
         self._posted_costs: dict[tuple[str, str], tuple[Decimal, Decimal]] | None = None
+        self._item_categories: dict[str, Any] | None = None
         self.requests_sent = 0
 
     def __repr__(self) -> str:
@@ -232,6 +237,13 @@ class BusinessCentralConnector:
         if spec.expand is None:
             if spec.name == "time_entries":
                 entity = {**entity, "customerNumber": self.job_customers.get(str(entity.get("jobNumber") or ""))}
+            if spec.name == "items":
+                code = str(entity.get("itemCategoryCode") or "")
+                entity = {
+                    **entity,
+                    "type": _enum(entity.get("type")),
+                    "itemCategoryName": self.item_categories().get(code) if code else None,
+                }
             if spec.name == "employees":
                 dimensions = entity.get("defaultDimensions") or []
                 department = next(
@@ -344,7 +356,7 @@ class BusinessCentralConnector:
             totals: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
             params = {"$filter": "entryType eq 'Sale'"}
             for entry in self._pages(f"{self.company_url}/itemLedgerEntries", params, "itemLedgerEntries"):
-                kind = str(entry.get("documentType") or "").replace("_x0020_", " ")  # OData spells spaces so
+                kind = _enum(entry.get("documentType"))
                 number = str(entry.get("documentNumber") or "")
                 if kind == "Sales Shipment":
                     number = f"order:{orders.get(number, '')}" if orders.get(number) else number
@@ -356,6 +368,15 @@ class BusinessCentralConnector:
                 totals[key] = (q + quantity, c + cost)
             self._posted_costs = totals
         return self._posted_costs
+
+    def item_categories(self) -> dict[str, Any]:
+        """Item category code → its display name, read once per sync."""
+        if self._item_categories is None:
+            self._item_categories = {
+                str(c.get("code")): c.get("displayName")
+                for c in self._pages(f"{self.company_url}/itemCategories", {}, "itemCategories")
+            }
+        return self._item_categories
 
     def item_costs(self) -> dict[str, Any]:
         """Item number → unit cost, read once per sync (BC lines carry no cost of their own)."""
@@ -480,6 +501,12 @@ LINE_AMOUNTS = (
     "netAmountIncludingTax",
 )
 CENT = Decimal("0.01")
+
+
+def _enum(value: Any) -> str:
+    """An enumeration value as BC names it: OData spells characters a name may not hold as _xHHHH_
+    ("Sales_x0020_Shipment", "Non_x002D_Inventory")."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), str(value or ""))
 
 
 def _converted(value: Any, rate: Decimal) -> Any:

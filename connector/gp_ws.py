@@ -78,6 +78,8 @@ OPERATIONS = (
     "GetProjectByKey",
     "GetProjectTimesheetList",
     "GetProjectTimesheetByKey",
+    "GetItemList",
+    "GetItemClassList",
 )
 
 # GP stores ModifiedDate as a date; a record changed late in a day may carry the day before.
@@ -160,6 +162,8 @@ STREAMS: dict[str, WsStream] = {
             lines="Lines",
             key="DocumentId",
         ),
+        # The item master: its summary carries the class (ClassKey), the type and IsDiscontinued.
+        WsStream("items", "GetItemList", "ItemCriteria", key="ItemId"),
         WsStream(
             "timesheets",
             "GetProjectTimesheetList",
@@ -174,6 +178,8 @@ STREAMS: dict[str, WsStream] = {
 
 # The project list, asked for the customer of each timesheet line's project (by key ranges: no dates).
 PROJECTS = WsStream("timesheets", "GetProjectList", "ProjectCriteria", window=None)
+# The item classes, asked for each class's description (ItemClass: Key, Description, Type; no dates).
+ITEM_CLASSES = WsStream("items", "GetItemClassList", "ItemClassCriteria", window=None, key="ItemClassId")
 
 DEFAULT_LIST_LIMIT = 1000  # GP Web Services' documented default
 MAX_KEY_SPLITS = 128  # bisections of the key space: separates keys sharing a prefix of 18 characters
@@ -224,6 +230,7 @@ class GpWebServicesConnector:
         self.windows_shrunk = 0  # requests narrowed because an answer was too large
         self.lists_cut = 0  # answers of list_limit items, asked again in narrower criteria
         self._project_customers: dict[str, str] | None = None
+        self._class_descriptions: dict[str, Any] | None = None
         # What is open on each document whose record the receivables stream fetched in this run: the
         # applications stream needs the same figure and would otherwise ask every open document again.
         self._open_amounts: dict[tuple[str, str], Decimal] = {}
@@ -284,6 +291,8 @@ class GpWebServicesConnector:
             for summary in summaries:
                 values = flatten(summary)
                 cursor = _cursor(values.get(spec.window)) if spec.window else None
+                if spec.name == "items":
+                    values = self._item(values)
                 record = self._record(spec, summary, values)
                 if record is None:
                     yield values, cursor
@@ -400,6 +409,23 @@ class GpWebServicesConnector:
                 stream=spec.name,
                 hint="raise max_response_bytes: one record cannot be asked in parts",
             ) from None
+
+    def _item(self, values: dict[str, Any]) -> dict[str, Any]:
+        """An item summary with its class's description and one kind: the service's Type ('Sales Item',
+        'Kit', 'Miscellaneous Charges', 'Service', 'Flat Fee'), or 'Discontinued' where IsDiscontinued is set
+        (GP SQL's ITEMTYPE 2; the service keeps it apart from the type)."""
+        if self._class_descriptions is None:
+            self._class_descriptions = {}
+            for found in self._complete(ITEM_CLASSES, None, None, KeyRange()):
+                item_class = flatten(found)
+                if item_class.get("Key.Id"):
+                    self._class_descriptions[str(item_class["Key.Id"])] = item_class.get("Description")
+        kind = "Discontinued" if values.get("IsDiscontinued") is True else values.get("Type")
+        return {
+            **values,
+            "ClassDescription": self._class_descriptions.get(str(values.get("ClassKey.Id"))),
+            "ItemKind": kind,
+        }
 
     def _customer_of_project(self, line: Any) -> str | None:
         if self._project_customers is None:

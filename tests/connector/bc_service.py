@@ -172,6 +172,9 @@ def common_company() -> dict[str, list[dict[str, Any]]]:
             "number": n,
             "displayName": n,
             "type": "Inventory",
+            "itemCategoryId": _id("HARDWARE") if n == "A-100" else _id("KITS"),
+            "itemCategoryCode": "HARDWARE" if n == "A-100" else "KITS",
+            "blocked": False,
             "unitCost": _num(c),
             "unitPrice": 0,
             "lastModifiedDateTime": STAMP,
@@ -184,6 +187,11 @@ def common_company() -> dict[str, list[dict[str, Any]]]:
         "salesCreditMemos": credit_memos,
         "customerPayments": [],  # the payment journal: empty once every payment is posted
         "items": items,
+        # dynamics_itemCategory.md: id, code, displayName, lastModifiedDateTime
+        "itemCategories": [
+            {"id": _id(code), "code": code, "displayName": name, "lastModifiedDateTime": STAMP}
+            for code, name in (("HARDWARE", "Hardware"), ("KITS", "Kits and bundles"))
+        ],
         "employees": [],
         "timeRegistrationEntries": [],
         # dynamics_generalledgersetup.md: one row; localCurrencyCode is the company's currency.

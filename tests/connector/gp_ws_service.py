@@ -64,6 +64,8 @@ class GpCompany:
     sales_returns: list[dict[str, Any]] = field(default_factory=list)
     projects: list[dict[str, Any]] = field(default_factory=list)
     timesheets: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    item_classes: list[dict[str, Any]] = field(default_factory=list)
 
     def touch(self, record: dict[str, Any], day: dt.date) -> None:
         """A change at the source: GP sets ModifiedDate (and LastModifiedDate where there is one)."""
@@ -154,6 +156,8 @@ class FakeGpWebServices:
             "GetSalesReturnList": c.sales_returns,
             "GetProjectList": c.projects,
             "GetProjectTimesheetList": c.timesheets,
+            "GetItemList": c.items,
+            "GetItemClassList": c.item_classes,
         }[operation]
         found = [r for r in pool if _matches(r, request.criteria)]
         if self.max_items is not None and len(found) > self.max_items:
@@ -232,7 +236,14 @@ def _matches(record: dict[str, Any], criteria: Any) -> bool:
             return False
         if restriction.To is not None and value > restriction.To:
             return False
-    for name, path in (("Id", ("Key", "Id")), ("DocumentId", ("Key", "Id")), ("EmployeeKeyId", ("EmployeeKey", "Id"))):
+    keys = (
+        ("Id", ("Key", "Id")),
+        ("DocumentId", ("Key", "Id")),
+        ("EmployeeKeyId", ("EmployeeKey", "Id")),
+        ("ItemId", ("Key", "Id")),
+        ("ItemClassId", ("Key", "Id")),
+    )
+    for name, path in keys:
         restriction = getattr(criteria, name, None) if name in dir(criteria) else None
         if restriction is None:
             continue

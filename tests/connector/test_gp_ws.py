@@ -416,3 +416,54 @@ def test_a_wsdl_that_points_elsewhere_is_refused(service: FakeGpWebServices, tmp
         ConnectorError, match=r"the WSDL asks to load '(file|https?):///dev/zero'; profitlens loads nothing but"
     ):
         soap.call("GetCompanyList", criteria=None)
+
+
+def test_items_carry_their_class_description_and_kind(service: FakeGpWebServices) -> None:
+    # GetItemList's ItemSummary: Key, Description, ClassKey, Type ('Sales Item', 'Kit', …), IsDiscontinued;
+    # the class's description is in GetItemClassList (ItemClass: Key, Description, Type). Type has no
+    # 'Discontinued' (GP SQL's ITEMTYPE 2): IsDiscontinued says it, and wins.
+    from mappings.engine import load_mapping
+    from tests.connector.gp_ws_service import key
+
+    service.company.item_classes = [
+        {"Key": key("HARDWARE"), "Description": "Hardware", "Type": "Sales Item"},
+        {"Key": key("KITS"), "Description": "Kits and bundles", "Type": "Kit"},
+    ]
+    day = dt.datetime(2026, 1, 5)
+    service.company.items = [
+        {
+            "Key": key("H-1"),
+            "Description": "Router",
+            "ClassKey": key("HARDWARE"),
+            "Type": "Sales Item",
+            "IsDiscontinued": False,
+            "ModifiedDate": day,
+        },
+        {
+            "Key": key("KIT-9"),
+            "Description": "Starter kit",
+            "ClassKey": key("KITS"),
+            "Type": "Kit",
+            "IsDiscontinued": False,
+            "ModifiedDate": day,
+        },
+        {
+            "Key": key("P-1"),
+            "Description": "Cable",
+            "ClassKey": key("HARDWARE"),
+            "Type": "Sales Item",
+            "IsDiscontinued": True,
+            "ModifiedDate": day,
+        },
+    ]
+    found = {
+        r["Key.Id"]: (r["Description"], r["ClassKey.Id"], r["ClassDescription"], r["ItemKind"])
+        for r in rows(connect(service), "items")
+    }
+    assert found == {
+        "H-1": ("Router", "HARDWARE", "Hardware", "Sales Item"),
+        "KIT-9": ("Starter kit", "KITS", "Kits and bundles", "Kit"),
+        "P-1": ("Cable", "HARDWARE", "Hardware", "Discontinued"),
+    }
+    codes = load_mapping("gp-ws").streams["items"].codes["ws_item_type"]
+    assert (codes["Kit"], codes["Discontinued"], codes["Service"]) == ("kit", "discontinued", "service")

@@ -35,6 +35,7 @@ ROW_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sales_invoice_lines": (("SalesInvoiceLine",), ("SalesInvoiceSummary", "SalesInvoice")),
     "sales_return_lines": (("SalesReturnLine",), ("SalesReturnSummary", "SalesReturn")),
     "timesheets": (("ProjectTimesheetLine",), ("ProjectTimesheetSummary", "ProjectTimesheet", "ProjectSummary")),
+    "items": (("ItemSummary",), ()),
 }
 
 
@@ -103,7 +104,8 @@ def test_receivables_types_read_by_key_are_the_services_enumeration(real: Any) -
 
 def test_every_field_the_mapping_reads_exists_in_the_real_types(real: Any) -> None:
     mapping = load_mapping("gp-ws")
-    added_by_connector = {"document.CustomerKey.Id"}  # timesheets: the project's customer
+    # timesheets: the project's customer; items: the class's description (GetItemClassList) and the kind
+    added_by_connector = {"document.CustomerKey.Id", "ClassDescription", "ItemKind"}
     for stream, (row_types, document_types) in ROW_TYPES.items():
         for column in mapping.streams[stream].columns():
             if column in added_by_connector:

@@ -240,3 +240,63 @@ def test_a_foreign_currency_invoice_is_converted_at_bcs_rate_on_its_posting_date
     )
     c2 = next(c for c in analysis.customers if c.customer_id == "C2")
     assert (c2.net_sales, c2.cost_of_goods, c2.open_amount) == (Decimal("1225"), Decimal("624"), Decimal("1219.75"))
+
+
+def test_items_and_their_categories_are_the_product_lines(tmp_path: Path) -> None:
+    # The common company's items: A-100 in category HARDWARE ("Hardware"), KIT-1 in KITS ("Kits and
+    # bundles"); a service item SRV-1 ("Service" type, category SERVICES) sold nowhere; an item type named
+    # as OData spells it ("Non_x002D_Inventory"). Per product line, from the lines of the period:
+    #   HARDWARE: INV3 5 × 80 = 400 (cost 240) + INV1 10 × 80 = 800 (cost 480) + INV2 1 × 100 = 100 (cost 48)
+    #             = 1,300.00, cost 768.00; 2 customers, C1 (1,200) before C2 (100);
+    #   KITS:     INV1 KIT-1 200.00 at cost 120.00; C1.
+    # The customers' net sales are 1,300 + 100 = 1,400 (CRM1's −100 is on no line) and cost 888: one more
+    # row, "(not on lines)", −100.00 and 0.00, makes the lines add up.
+    entities = common_company()
+    entities["items"].append(
+        {
+            **entities["items"][0],
+            "id": _id("SRV-1"),
+            "number": "SRV-1",
+            "displayName": "Installation",
+            "type": "Service",
+            "itemCategoryCode": "SERVICES",
+        }
+    )
+    entities["items"].append(
+        {
+            **entities["items"][0],
+            "id": _id("NI-1"),
+            "number": "NI-1",
+            "displayName": "Freight label",
+            "type": "Non_x002D_Inventory",
+            "itemCategoryCode": "",
+        }
+    )
+    entities["itemCategories"].append({"id": _id("SERVICES"), "code": "SERVICES", "displayName": "Services"})
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        FakeBusinessCentral(rsps, entities)
+        with Store(tmp_path / "l.duckdb") as store:
+            result = run_sync(connector(), load_mapping("bc"), store)
+            items = {
+                r[0]: r[1:]
+                for r in store.con.execute(
+                    "SELECT item_id, item_class, class_description, item_type FROM item"
+                ).fetchall()
+            }
+            analysis = analyze(store.con, PERIOD)
+    assert result.rows_quarantined == 0
+    assert items == {
+        "A-100": ("HARDWARE", "Hardware", "inventory"),
+        "KIT-1": ("KITS", "Kits and bundles", "inventory"),
+        "SRV-1": ("SERVICES", "Services", "service"),
+        "NI-1": (None, None, "non_inventory"),
+    }
+    lines = [
+        (g["key"], g["net_sales"], g["cost_of_goods"], g["customers"], g["top_customers"])
+        for g in analysis.groups["item_class"]
+    ]
+    assert lines == [
+        ("HARDWARE", Decimal("1300"), Decimal("768"), 2, "C1 C2"),
+        ("KITS", Decimal("200"), Decimal("120"), 1, "C1"),
+        ("(not on lines)", Decimal("-100"), Decimal("0"), 0, ""),
+    ]
