@@ -268,6 +268,8 @@ def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ..
             }
         )
     for line in lines:
-        line["gross_margin_share"] = line["gross_margin"] / line["net_sales"] if line["net_sales"] else None
+        # A share of what no line holds would mean nothing: discounts have no margin of their own.
+        own = line["key"] == NOT_ON_LINES
+        line["gross_margin_share"] = line["gross_margin"] / line["net_sales"] if line["net_sales"] and not own else None
     out["item_class"] = lines
     return out

@@ -14,6 +14,7 @@ from profitability.model import Analysis, CustomerProfit
 from reports import charts
 from reports.bridge import profit_bridge, rounded
 from reports.formatting import Formatter
+from reports.product_lines import product_lines
 from reports.reasons import reason
 
 Gettext = Callable[..., str]
@@ -267,6 +268,7 @@ def build_context(
             {**s, "net_sales": f.money(s["net_sales"], whole=True), "net_profit": f.money(s["net_profit"], whole=True)}
             for s in segments.values()
         ],
+        "product_lines": product_lines(analysis, f, _),
         "watch_list": [
             {
                 "name": w.name,

@@ -1,0 +1,65 @@
+"""The product lines (item classes) as the reports show them: one row per line, the best and the weakest.
+
+From `Analysis.groups["item_class"]` (profitability/portfolio.py): net sales, gross margin and its share,
+returns, the number of customers and the three that buy most — named here. The row of what no sales line
+carries (discounts, documents without lines) closes the table under its own label, so that the lines add
+up to the customers' net sales on the page; it is never "best" or "weakest", nor is "unclassified".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from profitability.model import Analysis
+from profitability.portfolio import NOT_ON_LINES
+from reports.formatting import Formatter
+
+Gettext = Callable[..., str]
+
+
+def product_lines(analysis: Analysis, f: Formatter, _: Gettext) -> dict[str, Any]:
+    """`rows` for the table, `summary` (one sentence naming the best and weakest line, or "")."""
+    groups = analysis.groups.get("item_class", [])
+    names = {c.customer_id: c.name for c in analysis.customers}
+    rows = []
+    for g in groups:
+        own = g["key"] == NOT_ON_LINES
+        share = g.get("gross_margin_share")
+        rows.append(
+            {
+                "key": "" if own else g["key"],
+                "name": _("Not on any line (discounts, documents without lines)")
+                if own
+                else g["description"] or g["key"],
+                "net_sales": f.money(g["net_sales"], whole=True),
+                "gross_margin": f.money(g["gross_margin"], whole=True),
+                "share": "" if own else f.percent(share * 100 if share is not None else None),
+                "returns": f.money(g.get("returns"), whole=True) if g.get("returns") else "",
+                "customers": f.number(g.get("customers") or 0) if not own else "",
+                "buyers": ", ".join(names.get(c, c) for c in str(g.get("top_customers") or "").split()),
+                "sort": {
+                    "net_sales": float(g["net_sales"]),
+                    "gross_margin": float(g["gross_margin"]),
+                    "share": float(share) if share is not None else -1e18,
+                    "customers": int(g.get("customers") or 0),
+                },
+                "own": own,
+            }
+        )
+    ranked = [g for g in groups if g["key"] not in (NOT_ON_LINES, "unclassified") and g["net_sales"] > 0]
+    summary = ""
+    if len(ranked) >= 2:
+        best = max(ranked, key=lambda g: (g["gross_margin"], g["key"]))
+        weakest = min(ranked, key=lambda g: (g["gross_margin_share"], g["key"]))
+        summary = _(
+            "Best product line: %(best)s, %(margin)s of gross margin (%(share)s of its sales). "
+            "Weakest: %(weakest)s, %(weakest_share)s.",
+            best=best["description"] or best["key"],
+            margin=f.money(best["gross_margin"], whole=True),
+            share=f.percent(best["gross_margin_share"] * 100),
+            weakest=weakest["description"] or weakest["key"],
+            weakest_share=f.percent(Decimal(weakest["gross_margin_share"]) * 100),
+        )
+    return {"rows": rows, "summary": summary}
