@@ -336,6 +336,17 @@ def summary(analysis: Analysis, sync: dict[str, Any] | None, company: str, curre
             }
             for row in analysis.groups.get("company", [])
         ],
+        "product_lines": [
+            {
+                "item_class": row["key"],
+                "description": row.get("description"),
+                **{k: cents(row[k]) for k in ("net_sales", "cost_of_goods", "gross_margin", "returns")},
+                "gross_margin_share": _plain(row.get("gross_margin_share"), "0.0001"),
+                "customers": row.get("customers", 0),
+                "top_customers": str(row.get("top_customers") or "").split(),
+            }
+            for row in analysis.groups.get("item_class", [])
+        ],
         "watch_list": [
             {
                 "company": w.company,

@@ -159,3 +159,24 @@ def test_product_lines_from_the_gp_item_master(tmp_path: Path) -> None:
     # The product lines add up to the customers' totals.
     assert sum(g["net_sales"] for g in analysis.groups["item_class"]) == analysis.totals["net_sales"] == D("650")
     assert sum(g["cost_of_goods"] for g in analysis.groups["item_class"]) == analysis.totals["cost_of_goods"]
+
+
+def test_summary_json_lists_the_product_lines(tmp_path: Path) -> None:
+    from reports.outputs import summary
+
+    db = gp_database(tmp_path / "gp.sqlite")
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(GpSqlConnector(odbc_connection(f"DRIVER={{SQLite3}};Database={db}")), load_mapping("gp-sql"), store)
+        analysis = analyze(store.con, MARCH)
+    lines = summary(analysis, None, "Kappa AG", "EUR")["product_lines"]
+    assert lines[1] == {
+        "item_class": "HARDWARE",
+        "description": "Hardware",
+        "net_sales": "200.00",
+        "cost_of_goods": "120.00",
+        "gross_margin": "80.00",
+        "returns": "100.00",
+        "gross_margin_share": "0.4000",
+        "customers": 2,
+        "top_customers": ["K1", "K2"],
+    }
