@@ -21,6 +21,7 @@ from mappings.engine import load_mapping
 from profitability.analyze import analyze
 from profitability.model import AgeingBuckets, Analysis, Costing, CustomerProfit, Driver, Period, Pool
 from profitability.model import Settings as EngineSettings
+from profitability.product_line import ProductLine, product_line
 from profitlens.config import Config
 from profitlens.settings import SourceSettings
 from profitlens.sync import CompanySource, Progress, run_sync_companies
@@ -29,7 +30,7 @@ from reports.context import SOURCE_LABELS, ReportMeta, build_context, drilldown_
 from reports.details import customer_details, html_extras
 from reports.exports import write_csv, write_xlsx
 from reports.outputs import write_analysis
-from reports.render import weasyprint_html, write_html, write_pdf
+from reports.render import weasyprint_html, write_html, write_pdf, write_private_file
 
 REPORT_FORMATS = ("pdf", "html", "xlsx", "csv")
 
@@ -186,6 +187,47 @@ def run_analysis(config: Config, period: Period) -> AnalysisRun:
         last = store.last_sync()
         result = analyze(store.con, period, engine_settings(config))
     return AnalysisRun(result, last["summary"] if last else None)
+
+
+def run_product_line(config: Config, period: Period, item_class: str) -> ProductLine:
+    """One product line's gross-margin figures by customer (`--item-class`)."""
+    with Store(config.store_path, read_only=True) as store:
+        return product_line(store.con, period, item_class)
+
+
+def write_product_line_reports(
+    config: Config, line: ProductLine, out: Path, formats: tuple[str, ...], lang: str | None = None
+) -> list[Path]:
+    """product_line.pdf / .html / .csv for `report --item-class` (one product line, customer-level costs left out)."""
+    from reports.formatting import Formatter  # noqa: PLC0415
+    from reports.outputs import write_product_line  # noqa: PLC0415
+    from reports.product_lines import product_line_context  # noqa: PLC0415
+    from reports.render import render  # noqa: PLC0415
+
+    if "pdf" in formats:
+        weasyprint_html()
+    company = config.settings.company
+    language = i18n.language(lang or company.locale)
+    _ = i18n.gettext_for(language)
+    meta = ReportMeta(
+        company=company.name,
+        currency=company.currency,
+        source="",
+        generated_at=dt.datetime.now(dt.UTC),
+        locale=language,
+    )
+    context = product_line_context(line, meta, Formatter(language, company.currency), _)
+    paths: list[Path] = []
+    if "html" in formats:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "product_line.html"
+        write_private_file(path, render("product_line.html", context, language).encode("utf-8"))
+        paths.append(path)
+    if "pdf" in formats:
+        paths.append(write_pdf(context, out / "product_line.pdf", language, template="product_line.html"))
+    if "csv" in formats or "xlsx" in formats:
+        paths.append(write_product_line(line, out))
+    return paths
 
 
 def write_outputs(config: Config, run: AnalysisRun, out: Path) -> tuple[Path, ...]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from profitability.model import Analysis
 from profitability.portfolio import GROUP_FIELDS, GROUP_FIELDS_BEFORE_CUSTOMERS
+from profitability.product_line import ProductLine
 from reports.render import write_private_file
 
 CUSTOMER_COLUMNS = (
@@ -398,3 +399,43 @@ def write_analysis(
     text = json.dumps(summary(analysis, sync, company, currency), indent=2, ensure_ascii=False)
     write_private_file(summary_path, (text + "\n").encode("utf-8"))
     return customers_path, groups_path, summary_path
+
+
+PRODUCT_LINE_COLUMNS = (
+    "company",
+    "customer_id",
+    "name",
+    "item_class",
+    "net_sales",
+    "cost_of_goods",
+    "gross_margin",
+    "gross_margin_share",
+    "returns",
+)
+
+
+def write_product_line(line: ProductLine, out: Path) -> Path:
+    """product_line.csv: the customers of one product line, its gross-margin figures only (see
+    profitability/product_line.py: the customer-level costs are left out)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PRODUCT_LINE_COLUMNS)
+    for c in line.customers:
+        share = c.gross_margin_share
+        writer.writerow(
+            [
+                safe_cell(c.company),
+                safe_cell(c.customer_id),
+                safe_cell(c.name),
+                safe_cell(line.item_class),
+                cents(c.net_sales),
+                cents(c.cost_of_goods),
+                cents(c.gross_margin),
+                "" if share is None else str(share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)),
+                cents(c.returns),
+            ]
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "product_line.csv"
+    write_private_file(path, buffer.getvalue().encode("utf-8"))
+    return path

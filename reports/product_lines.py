@@ -14,6 +14,7 @@ from typing import Any
 
 from profitability.model import Analysis
 from profitability.portfolio import NOT_ON_LINES
+from profitability.product_line import ProductLine
 from reports.formatting import Formatter
 
 Gettext = Callable[..., str]
@@ -63,3 +64,37 @@ def product_lines(analysis: Analysis, f: Formatter, _: Gettext) -> dict[str, Any
             weakest_share=f.percent(Decimal(weakest["gross_margin_share"]) * 100),
         )
     return {"rows": rows, "summary": summary}
+
+
+def product_line_context(line: ProductLine, meta: Any, f: Formatter, _: Gettext) -> dict[str, Any]:
+    """The one-line report of `report --item-class` (templates/product_line.html)."""
+    share = line.gross_margin / line.net_sales if line.net_sales else None
+    return {
+        "lang": meta.locale,
+        "company": meta.company,
+        "currency": meta.currency,
+        "line_key": line.item_class,
+        "line_name": line.description or line.item_class,
+        "period_from": f.date(line.period.start),
+        "period_to": f.date(line.period.end),
+        "rows": [
+            {
+                "name": c.name,
+                "customer_id": c.customer_id,
+                "net_sales": f.money(c.net_sales),
+                "cost": f.money(c.cost_of_goods),
+                "gross_margin": f.money(c.gross_margin),
+                "share": f.percent(c.gross_margin_share * 100 if c.gross_margin_share is not None else None),
+                "returns": f.money(c.returns) if c.returns else "",
+            }
+            for c in line.customers
+        ],
+        "totals": {
+            "net_sales": f.money(line.net_sales),
+            "cost": f.money(line.cost_of_goods),
+            "gross_margin": f.money(line.gross_margin),
+            "share": f.percent(share * 100 if share is not None else None),
+            "returns": f.money(line.returns) if line.returns else "",
+            "customers": f.number(len(line.customers)),
+        },
+    }

@@ -21,17 +21,47 @@ from profitlens.cli.options import config_option, formats_of, load, period, peri
     required=True,
     help="Folder for customers.csv and summary.json.",
 )
+@click.option(
+    "--item-class",
+    default=None,
+    help="One product line only (the ERP's item class): its gross margin by customer, in product_line.csv. "
+    "Customer-level costs (commissions, labour, activities, financing, credit loss) are left out.",
+)
 def analyze(
-    config_path: Path | None, date_from: dt.datetime, date_to: dt.datetime, as_of: dt.datetime | None, out: Path
+    config_path: Path | None,
+    date_from: dt.datetime,
+    date_to: dt.datetime,
+    as_of: dt.datetime | None,
+    out: Path,
+    item_class: str | None,
 ) -> None:
     """Price every customer for a period; write customers.csv and summary.json."""
     from profitlens import app  # noqa: PLC0415
 
     config = load(config_path)
+    if item_class is not None:
+        line = app.run_product_line(config, period(date_from, date_to, as_of), item_class)
+        from reports.outputs import write_product_line  # noqa: PLC0415
+
+        click.echo(str(write_product_line(line, out)))
+        print_product_line(line, config.settings.company.currency)
+        return
     run = app.run_analysis(config, period(date_from, date_to, as_of))
     for path in app.write_outputs(config, run, out):
         click.echo(str(path))
     print_headline(run.analysis, config.settings.company.currency)
+
+
+def print_product_line(line: Any, currency: str) -> None:
+    count = len(line.customers)
+    click.echo(
+        f"{line.period.start} to {line.period.end}: product line {line.item_class}"
+        + (f" ({line.description})" if line.description else "")
+        + f": {count:,} {'customer' if count == 1 else 'customers'}, net sales {line.net_sales:,.2f} {currency}, "
+        f"gross margin {line.gross_margin:,.2f} {currency}. Commissions, labour, activities, financing and credit "
+        "loss are customer-level costs: left out.",
+        err=True,
+    )
 
 
 def print_headline(analysis: Any, currency: str) -> None:
@@ -63,6 +93,12 @@ def print_headline(analysis: Any, currency: str) -> None:
     multiple=True,
     help="Also write a one-page statement PDF for this customer id (repeatable; COMPANY|ID for several companies).",
 )
+@click.option(
+    "--item-class",
+    default=None,
+    help="One product line only (the ERP's item class): product_line.pdf/.html/.csv with its gross margin by "
+    "customer; customer-level costs are left out, and the report says so.",
+)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the reports.")
 def report(
     config_path: Path | None,
@@ -72,6 +108,7 @@ def report(
     formats: str,
     lang: str | None,
     statements: tuple[str, ...],
+    item_class: str | None,
     out: Path,
 ) -> None:
     """Write the reports for a period: the executive PDF, the accountant's HTML, XLSX and CSV.
@@ -85,6 +122,12 @@ def report(
     if lang is not None:
         language(lang)
     config = load(config_path)
+    if item_class is not None:
+        line = app.run_product_line(config, period(date_from, date_to, as_of), item_class)
+        for path in app.write_product_line_reports(config, line, out, chosen, lang):
+            click.echo(str(path))
+        print_product_line(line, config.settings.company.currency)
+        return
     run = app.run_analysis(config, period(date_from, date_to, as_of))
     for path in app.write_reports(config, run, out, chosen, lang, statements):
         click.echo(str(path))
