@@ -188,3 +188,33 @@ def test_a_quoted_line_break_in_a_name_quarantines_that_row_alone(tmp_path: Path
             "SELECT row_number, reason FROM quarantine WHERE run_id = ?", [result.run_id]
         ).fetchall()
         assert [n for n, _ in rows] == [2] and "control" in rows[0][1]  # the row alone, not the file
+
+
+def test_items_csv_gives_the_lines_their_product_line(tmp_path: Path) -> None:
+    # items.csv names each item's class; the lines name only the item. F1-1: T-1 (TOOLS, "Hand tools") 2 × 50
+    # = 100.00 at cost 60.00; S-1 (SERVICE, "Service") 1 × 80.00 at cost 20.00; a line of its own class
+    # (PARTS) keeps it although its item says TOOLS. Per product line: SERVICE 80 / 20, TOOLS 100 / 60,
+    # PARTS 30 / 10 — largest net sales first.
+    import datetime as dt
+    from decimal import Decimal
+
+    from tests.cases.files import analyse_tables
+
+    tables = {
+        "customers.csv": "customer_id,name\nF1,Phi One\n",
+        "items.csv": "item_id,description,item_class,class_description,item_type\n"
+        "T-1,Hammer,TOOLS,Hand tools,sales_inventory\nS-1,Set-up,SERVICE,Service,service\n",
+        "documents.csv": "document_id,customer_id,document_type,document_date,amount,sales_amount\n"
+        "F1-1,F1,invoice,2026-03-02,210.00,210.00\n",
+        "document_lines.csv": "document_id,line_no,item_id,item_class,quantity,unit_price,extended_price,unit_cost,extended_cost\n"
+        "F1-1,1,T-1,,2,50.00,100.00,30.00,60.00\nF1-1,2,S-1,,1,80.00,80.00,20.00,20.00\n"
+        "F1-1,3,T-1,PARTS,1,30.00,30.00,10.00,10.00\n",
+    }
+    result = analyse_tables(tmp_path, tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
+    lines = [(g["key"], g["description"], g["net_sales"], g["cost_of_goods"]) for g in result.groups["item_class"]]
+    # The document's 210.00 and its lines' cost 90.00 are all on lines: no "(not on lines)" row.
+    assert lines == [
+        ("TOOLS", "Hand tools", Decimal("100.00"), Decimal("60.00")),
+        ("SERVICE", "Service", Decimal("80.00"), Decimal("20.00")),
+        ("PARTS", None, Decimal("30.00"), Decimal("10.00")),
+    ]
