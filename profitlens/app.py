@@ -206,17 +206,8 @@ def write_product_line_reports(
 
     if "pdf" in formats:
         weasyprint_html()
-    company = config.settings.company
-    language = i18n.language(lang or company.locale)
-    _ = i18n.gettext_for(language)
-    meta = ReportMeta(
-        company=company.name,
-        currency=company.currency,
-        source="",
-        generated_at=dt.datetime.now(dt.UTC),
-        locale=language,
-    )
-    context = product_line_context(line, meta, Formatter(language, company.currency), _)
+    language, _, meta = _report_meta(config, lang)
+    context = product_line_context(line, meta, Formatter(language, meta.currency), _)
     paths: list[Path] = []
     if "html" in formats:
         out.mkdir(parents=True, exist_ok=True)
@@ -247,16 +238,7 @@ def write_reports(
     if "pdf" in formats or statements:
         weasyprint_html()  # a missing PDF runtime stops here, before any file is written
     company = config.settings.company
-    language = i18n.language(lang or company.locale)
-    _ = i18n.gettext_for(language)
-    meta = ReportMeta(
-        company=company.name,
-        currency=company.currency,
-        source=_describe_source(config, _),
-        generated_at=dt.datetime.now(dt.UTC),
-        sync=run.last_sync,
-        locale=language,
-    )
+    language, _, meta = _report_meta(config, lang, run.last_sync)
     paths: list[Path] = []
     # Every customer's row, drill-downs and JSON for the page: many objects, no cycles (see cycles.py).
     with paused_cycle_collector():
@@ -280,6 +262,24 @@ def write_reports(
             page = statement_context(context, run.analysis, customer, meta, _)
             paths.append(write_pdf(page, out / f"statement-{safe}.pdf", language, template="statement.html"))
     return paths
+
+
+def _report_meta(
+    config: Config, lang: str | None, last_sync: dict[str, Any] | None = None
+) -> tuple[str, Callable[..., str], ReportMeta]:
+    """The report's language (the option, else [company] locale), its gettext and the page's metadata."""
+    company = config.settings.company
+    language = i18n.language(lang or company.locale)
+    _ = i18n.gettext_for(language)
+    meta = ReportMeta(
+        company=company.name,
+        currency=company.currency,
+        source=_describe_source(config, _),
+        generated_at=dt.datetime.now(dt.UTC),
+        sync=last_sync,
+        locale=language,
+    )
+    return language, _, meta
 
 
 def _find_customers(analysis: Analysis, wanted: str) -> list[CustomerProfit]:
