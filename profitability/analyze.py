@@ -38,7 +38,7 @@ from profitability.labour import POOL_COST_SQL, POOL_MINUTES_SQL, UNPRICED_SQL
 from profitability.model import Analysis, CustomerProfit, Period, PreviousFigures, Settings
 from profitability.receivables import RECONCILE_OPEN_BY_CUSTOMER_SQL, RECONCILE_OPEN_SQL
 from profitability.risk import Allowances
-from profitability.sales import ITEM_CLASS_SQL, SALES_VS_LINES_SQL
+from profitability.sales import ITEM_CLASS_SQL, ITEM_SQL, LINE_SALES_TABLE, SALES_VS_LINES_SQL
 
 ZERO = Decimal(0)
 MONEY_TOTALS = (
@@ -135,7 +135,8 @@ def _current_period(
     ranked = sorted(customers, key=lambda c: (-c.net_profit, c.company, c.customer_id))
     shares, curve = portfolio.whale_curve(ranked)
     # Summed in rank order, as the totals are: a sum of 28-digit Decimals rounds by its order.
-    groups = portfolio.groups(ranked, con.execute(ITEM_CLASS_SQL).fetchall())
+    con.execute(LINE_SALES_TABLE)
+    groups = portfolio.groups(ranked, con.execute(ITEM_CLASS_SQL).fetchall(), con.execute(ITEM_SQL).fetchall())
     totals = _column_sums(ranked, [name for name in MONEY_TOTALS if name != "referral_value"])
     totals["referral_value"] = sum((referral.get((c.company, c.customer_id), ZERO) for c in ranked), ZERO)
     totals = {name: totals[name] for name in MONEY_TOTALS}

@@ -207,7 +207,11 @@ GROUP_FIELDS_BEFORE_CUSTOMERS = 9
 NOT_ON_LINES = "(not on lines)"  # the item-class row of what no sales line carries
 
 
-def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
+def groups(
+    customers: Sequence[CustomerProfit],
+    item_classes: Sequence[tuple[Any, ...]],
+    items: Sequence[tuple[Any, ...]] = (),
+) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     # Each customer's figures read once (not once per dimension), each group summed column by column in
     # the customers' order: the same sums as adding them up field by field, a third of the time.
@@ -235,19 +239,7 @@ def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ..
         ]
         rows_out.sort(key=lambda g: (-g["net_profit"], g["key"]))
         out[dimension] = rows_out
-    lines: list[dict[str, Any]] = [
-        {
-            "key": key,
-            "description": description,
-            "net_sales": Decimal(ns or 0),
-            "cost_of_goods": Decimal(cg or 0),
-            "gross_margin": Decimal(ns or 0) - Decimal(cg or 0),
-            "returns": Decimal(returns or 0),
-            "customers": buyers,
-            "top_customers": top or "",
-        }
-        for key, description, ns, cg, returns, buyers, top in item_classes
-    ]
+    lines = [_line_group(row) for row in item_classes]
     # What no line holds (trade and settlement discounts, documents without lines, a cost kept on the
     # document rather than its lines): one row, so that the product lines add up to the customers' totals.
     total_sales = sum((c.net_sales for c in customers), ZERO)
@@ -272,4 +264,22 @@ def groups(customers: Sequence[CustomerProfit], item_classes: list[tuple[Any, ..
         own = line["key"] == NOT_ON_LINES
         line["gross_margin_share"] = line["gross_margin"] / line["net_sales"] if line["net_sales"] and not own else None
     out["item_class"] = lines
+    out["item"] = [_line_group(row) for row in items]
+    for item in out["item"]:
+        item["gross_margin_share"] = item["gross_margin"] / item["net_sales"] if item["net_sales"] else None
     return out
+
+
+def _line_group(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A product line's or an item's row: (key, description, net sales, cost, returns, customers, top buyers)."""
+    key, description, ns, cg, returns, buyers, top = row
+    return {
+        "key": key,
+        "description": description,
+        "net_sales": Decimal(ns or 0),
+        "cost_of_goods": Decimal(cg or 0),
+        "gross_margin": Decimal(ns or 0) - Decimal(cg or 0),
+        "returns": Decimal(returns or 0),
+        "customers": buyers,
+        "top_customers": top or "",
+    }

@@ -69,34 +69,43 @@ finance_charge AS (
     GROUP BY company, customer_id
 )"""
 
-# Per product line (item class): the line's own class where the source gives one, else its item's (the item
-# master), else "unclassified". Lines carry no document-level trade discount nor settlement discount, nor do
-# documents without lines have any: what the classes do not hold is one more row (see portfolio.groups).
-ITEM_CLASS_SQL = """
-WITH class_name AS (
-    SELECT item_class, min(class_description) AS description FROM item
-    WHERE item_class IS NOT NULL AND item_class <> '' GROUP BY ALL
-),
-line AS (
-    SELECT sd.company, sd.customer_id, sd.sign, sd.document_type,
-           coalesce(nullif(l.item_class, ''), nullif(i.item_class, ''), 'unclassified') AS item_class,
-           l.extended_price AS price, l.extended_cost AS cost
-    FROM sales_doc sd JOIN document_line l USING (company, document_id)
-    LEFT JOIN item i ON i.company = l.company AND i.item_id = l.item_id
-),
-buyer AS (
-    SELECT item_class, customer_id, sum(sign * price) AS net_sales,
-           row_number() OVER (PARTITION BY item_class ORDER BY sum(sign * price) DESC, customer_id) AS place
-    FROM line GROUP BY item_class, company, customer_id
-)
-SELECT l.item_class, n.description, sum(l.sign * l.price) AS net_sales, sum(l.sign * l.cost) AS cost_of_goods,
-       coalesce(sum(l.price) FILTER (WHERE l.document_type = 'return'), 0) AS returns,
-       count(DISTINCT (l.company, l.customer_id)) AS customers,
-       (SELECT string_agg(b.customer_id, ' ' ORDER BY b.place) FROM buyer b
-        WHERE b.item_class = l.item_class AND b.place <= 3) AS top_customers
-FROM line l LEFT JOIN class_name n USING (item_class)
-GROUP BY l.item_class, n.description ORDER BY net_sales DESC, l.item_class
+# Per product line (item class) and per item, from one pass over the period's sales lines: the line's own class
+# where the source gives one, else its item's (the item master), else "unclassified"; signed like the line's
+# document. Lines carry no document-level trade discount nor settlement discount, nor do documents without
+# lines have any: what the classes do not hold is one more row (see portfolio.groups). Needs sales_doc.
+LINE_SALES_TABLE = """
+CREATE OR REPLACE TEMP TABLE line_sales AS
+SELECT sd.company, sd.customer_id, l.item_id,
+       coalesce(nullif(l.item_class, ''), nullif(i.item_class, ''), 'unclassified') AS item_class,
+       sum(sd.sign * l.extended_price) AS net_sales, sum(sd.sign * l.extended_cost) AS cost,
+       coalesce(sum(l.extended_price) FILTER (WHERE sd.document_type = 'return'), 0) AS returns
+FROM sales_doc sd JOIN document_line l USING (company, document_id)
+LEFT JOIN item i ON i.company = l.company AND i.item_id = l.item_id
+GROUP BY ALL
 """
+
+# (key, description, net sales, cost, returns, customers, the three customers buying most) per `dimension`
+# (item_class or item_id) of line_sales.
+GROUPED_LINES_SQL = """
+WITH buyer AS (
+    SELECT {key} AS key, customer_id,
+           row_number() OVER (PARTITION BY {key} ORDER BY sum(net_sales) DESC, customer_id) AS place
+    FROM line_sales GROUP BY {key}, company, customer_id
+),
+top AS (SELECT key, string_agg(customer_id, ' ' ORDER BY place) AS customers FROM buyer WHERE place <= 3 GROUP BY key)
+SELECT s.{key}, {description}, sum(s.net_sales) AS net_sales, sum(s.cost), sum(s.returns),
+       count(DISTINCT (s.company, s.customer_id)), t.customers
+FROM line_sales s LEFT JOIN top t ON t.key = s.{key}
+GROUP BY s.{key}, t.customers ORDER BY net_sales DESC, s.{key}
+"""
+ITEM_CLASS_SQL = GROUPED_LINES_SQL.format(
+    key="item_class",
+    description="(SELECT min(class_description) FROM item i WHERE i.item_class = s.item_class)",
+)
+ITEM_SQL = GROUPED_LINES_SQL.format(
+    key="item_id",
+    description="(SELECT min(description) FROM item i WHERE i.item_id = s.item_id)",
+)
 
 # Sales documents whose own sales amount differs from the sum of their lines (both before discount).
 SALES_VS_LINES_SQL = """

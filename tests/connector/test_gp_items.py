@@ -156,6 +156,16 @@ def test_product_lines_from_the_gp_item_master(tmp_path: Path) -> None:
     ]
     hardware = analysis.groups["item_class"][1]
     assert hardware["gross_margin_share"] == D("0.4")
+    # Per item too (dimension "item"): its description from the item master; P-1, the kit's component, is no line.
+    items = [
+        (g["key"], g["description"], g["net_sales"], g["cost_of_goods"], g["returns"], g["customers"])
+        for g in analysis.groups["item"]
+    ]
+    assert items == [
+        ("S-1", "Installation", D("300"), D("100"), D("0"), 1),
+        ("H-1", "Router", D("200"), D("120"), D("100"), 2),
+        ("KIT-9", "Starter kit", D("150"), D("90"), D("0"), 1),
+    ]
     # The product lines add up to the customers' totals.
     assert sum(g["net_sales"] for g in analysis.groups["item_class"]) == analysis.totals["net_sales"] == D("650")
     assert sum(g["cost_of_goods"] for g in analysis.groups["item_class"]) == analysis.totals["cost_of_goods"]
