@@ -38,7 +38,13 @@ from profitability.labour import POOL_COST_SQL, POOL_MINUTES_SQL, UNPRICED_SQL
 from profitability.model import Analysis, CustomerProfit, Period, PreviousFigures, Settings
 from profitability.receivables import RECONCILE_OPEN_BY_CUSTOMER_SQL, RECONCILE_OPEN_SQL
 from profitability.risk import Allowances
-from profitability.sales import ITEM_CLASS_SQL, ITEM_SQL, LINE_SALES_TABLE, SALES_VS_LINES_SQL
+from profitability.sales import (
+    CLASS_BUYERS_SQL,
+    ITEM_CLASS_SQL,
+    ITEM_SQL,
+    LINE_SALES_TABLE,
+    SALES_VS_LINES_SQL,
+)
 
 ZERO = Decimal(0)
 MONEY_TOTALS = (
@@ -137,6 +143,7 @@ def _current_period(
     # Summed in rank order, as the totals are: a sum of 28-digit Decimals rounds by its order.
     con.execute(LINE_SALES_TABLE)
     groups = portfolio.groups(ranked, con.execute(ITEM_CLASS_SQL).fetchall(), con.execute(ITEM_SQL).fetchall())
+    portfolio.attach_buyers(groups["item_class"], con.execute(CLASS_BUYERS_SQL).fetchall())
     totals = _column_sums(ranked, [name for name in MONEY_TOTALS if name != "referral_value"])
     totals["referral_value"] = sum((referral.get((c.company, c.customer_id), ZERO) for c in ranked), ZERO)
     totals = {name: totals[name] for name in MONEY_TOTALS}

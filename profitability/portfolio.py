@@ -270,6 +270,15 @@ def groups(
     return out
 
 
+def attach_buyers(lines: list[dict[str, Any]], buyers: Sequence[tuple[Any, ...]]) -> None:
+    """Each product line's `buyers`: (company, customer_id, net sales, cost of goods), most net sales first."""
+    by_class: dict[str, list[tuple[str, str, Decimal, Decimal]]] = defaultdict(list)
+    for item_class, company, customer_id, net_sales, cost in buyers:
+        by_class[str(item_class)].append((str(company), str(customer_id), Decimal(net_sales), Decimal(cost or 0)))
+    for line in lines:
+        line["buyers"] = by_class.get(str(line["key"]), [])
+
+
 def _line_group(row: tuple[Any, ...]) -> dict[str, Any]:
     """A product line's or an item's row: (key, description, net sales, cost, returns, customers, top buyers)."""
     key, description, ns, cg, returns, buyers, top = row

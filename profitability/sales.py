@@ -98,6 +98,15 @@ SELECT s.{key}, {description}, sum(s.net_sales) AS net_sales, sum(s.cost), sum(s
 FROM line_sales s LEFT JOIN top t ON t.key = s.{key}
 GROUP BY s.{key}, t.customers ORDER BY net_sales DESC, s.{key}
 """
+# Each product line's customers, most net sales first (the first 50: the accountant's drill-down; the rest are
+# a `report --item-class` away).
+CLASS_BUYERS_SQL = """
+SELECT item_class, company, customer_id, net_sales, cost FROM (
+    SELECT item_class, company, customer_id, sum(net_sales) AS net_sales, sum(cost) AS cost,
+           row_number() OVER (PARTITION BY item_class ORDER BY sum(net_sales) DESC, company, customer_id) AS place
+    FROM line_sales GROUP BY item_class, company, customer_id
+) WHERE place <= 50 ORDER BY item_class, place
+"""
 ITEM_CLASS_SQL = GROUPED_LINES_SQL.format(
     key="item_class",
     description="(SELECT min(class_description) FROM item i WHERE i.item_class = s.item_class)",

@@ -40,6 +40,17 @@ def product_lines(analysis: Analysis, f: Formatter, _: Gettext) -> dict[str, Any
                 "returns": f.money(g.get("returns"), whole=True) if g.get("returns") else "",
                 "customers": f.number(g.get("customers") or 0) if not own else "",
                 "buyers": ", ".join(names.get(c, c) for c in str(g.get("top_customers") or "").split()),
+                # The drill-down: the line's customers, most net sales first (up to 50; the rest: --item-class).
+                "detail": [
+                    {
+                        "name": names.get(customer_id, customer_id),
+                        "customer_id": customer_id,
+                        "net_sales": f.money(net, whole=True),
+                        "gross_margin": f.money(net - cost, whole=True),
+                    }
+                    for _company, customer_id, net, cost in g.get("buyers", [])
+                ],
+                "more": max(int(g.get("customers") or 0) - len(g.get("buyers", [])), 0),
                 "sort": {
                     "net_sales": float(g["net_sales"]),
                     "gross_margin": float(g["gross_margin"]),

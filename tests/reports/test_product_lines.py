@@ -23,7 +23,7 @@ from reports.render import write_html, write_pdf
 from tests.connector.test_gp_items import MARCH, gp_database
 from tests.reports.browser import Browser
 
-LINES = "Array.from(document.querySelectorAll('#product-lines tbody tr')).map(r => r.cells[0].firstChild.textContent.trim())"
+LINES = "Array.from(document.querySelectorAll('#product-lines > tbody > tr')).map(r => r.cells[0].firstChild.textContent.trim())"
 
 
 def context(tmp_path: Path, lang: str = "en") -> dict[str, object]:
@@ -72,11 +72,23 @@ def test_the_accountants_html_sorts_the_lines_in_chromium(tmp_path: Path) -> Non
         browser.open(html.as_uri())
         assert browser.eval("document.body.getAttribute('data-ready')") == "1"
         assert browser.eval(LINES) == ["Services", "Hardware", "Kits and bundles"]
-        browser.eval("document.querySelector('#product-lines th[data-key=customers]').click()")  # most first
+        browser.eval("document.querySelector('#product-lines > thead th[data-key=customers]').click()")  # most first
         assert browser.eval(LINES)[0] == "Hardware"
-        browser.eval("document.querySelector('#product-lines th[data-key=net_sales]').click()")
-        browser.eval("document.querySelector('#product-lines th[data-key=net_sales]').click()")  # smallest first
+        browser.eval("document.querySelector('#product-lines > thead th[data-key=net_sales]').click()")
+        browser.eval(
+            "document.querySelector('#product-lines > thead th[data-key=net_sales]').click()"
+        )  # smallest first
         assert browser.eval(LINES) == ["Kits and bundles", "Hardware", "Services"]
+        # The drill-down: Hardware's customers, most net sales first (K1 200, K2 0 after its return).
+        browser.eval(
+            "Array.from(document.querySelectorAll('#product-lines > tbody > tr'))"
+            ".find(r => r.cells[0].textContent.startsWith('Hardware')).querySelector('summary').click()"
+        )
+        buyers = browser.eval(
+            "Array.from(document.querySelectorAll('#product-lines details[open] table.buyers tbody tr'))"
+            ".map(r => r.innerText.replace(/\\s+/g, ' ').trim())"
+        )
+        assert buyers == ["Kappa One K1 €200 €80", "Kappa Two K2 €0 €0"]
         assert browser.errors == []
     finally:
         browser.close()
