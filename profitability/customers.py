@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from common.errors import EngineError
+from ledger.schema import create_table_sql
 from profitability import activity, risk
 from profitability.labour import LABOUR_BY_ACTIVITY_SQL, LABOUR_CTE, labour_table_sql
 from profitability.model import CustomerProfit, Period, PreviousFigures, Settings
@@ -133,10 +134,26 @@ def prepare_ledger(con: duckdb.DuckDBPyConnection) -> None:
         # READ_ONLY false: a store opened read-only attaches everything read-only unless told otherwise.
         con.execute(f"ATTACH ':memory:' AS {WORKSPACE} (READ_ONLY false)")
     con.execute("SET search_path = ?", [_search_path(con)])
+    ensure_item_table(con)
     con.execute(LINE_TOTAL_TABLE)
     con.execute(SETTLEMENT_TABLE)
     con.execute(RECEIVABLE_TABLE)
     con.execute(BALANCE_STEP_TABLE)
+
+
+def ensure_item_table(con: duckdb.DuckDBPyConnection) -> None:
+    """A store made before the item master existed (and opened read-only by analyze or report, so not
+    upgraded yet) has no `item` table: an empty one in the workspace stands in until the next sync makes it."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'item' AND database_name = current_database()"
+    ).fetchone()
+    if found and found[0]:
+        return
+    attached = con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [WORKSPACE]).fetchone()
+    if not attached or not attached[0]:
+        con.execute(f"ATTACH ':memory:' AS {WORKSPACE} (READ_ONLY false)")
+        con.execute("SET search_path = ?", [_search_path(con)])
+    con.execute(create_table_sql("item", f"{WORKSPACE}.item", keys=False))
 
 
 def second_connection(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -17,6 +17,7 @@ from decimal import Decimal
 import duckdb
 
 from common.errors import EngineError
+from profitability.customers import ensure_item_table
 from profitability.model import Period
 from profitability.sales import SALES_AND_REDUCING_TYPES, SALES_TYPES
 
@@ -99,6 +100,7 @@ def product_line(con: duckdb.DuckDBPyConnection, period: Period, item_class: str
     Raises:
         EngineError: the ledger has no sales line of that class (names the classes it has).
     """
+    ensure_item_table(con)
     known = item_classes(con)
     if item_class not in known:
         listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")

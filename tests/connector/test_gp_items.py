@@ -190,3 +190,19 @@ def test_summary_json_lists_the_product_lines(tmp_path: Path) -> None:
         "customers": 2,
         "top_customers": ["K1", "K2"],
     }
+
+
+def test_a_store_made_before_the_item_master_is_analysed_as_it_is(tmp_path: Path) -> None:
+    # A store synced by an earlier profitlens has no `item` table, and analyze and report open it read-only
+    # (they cannot add one): the lines' own classes stand, the items' are unknown until the next sync.
+    db = gp_database(tmp_path / "gp.sqlite")
+    with Store(tmp_path / "l.duckdb") as store:
+        run_sync(GpSqlConnector(odbc_connection(f"DRIVER={{SQLite3}};Database={db}")), load_mapping("gp-sql"), store)
+        store.con.execute("DROP TABLE item")
+    with Store(tmp_path / "l.duckdb", read_only=True) as store:
+        analysis = analyze(store.con, MARCH)
+        assert analysis.totals["net_sales"] == D("650")
+        assert [g["key"] for g in analysis.groups["item_class"]] == ["unclassified"]
+        from profitability.product_line import item_classes
+
+        assert item_classes(store.con) == []
