@@ -19,14 +19,14 @@ import duckdb
 from common.errors import EngineError
 from profitability.customers import ensure_item_table
 from profitability.model import Period
-from profitability.sales import SALES_AND_REDUCING_TYPES, SALES_TYPES
+from profitability.sales import LINE_CLASS, SALES_AND_REDUCING_TYPES, SALES_TYPES
 
 ZERO = Decimal(0)
 
-CLASSES_SQL = """
-SELECT DISTINCT coalesce(nullif(l.item_class, ''), nullif(i.item_class, '')) AS item_class
+CLASSES_SQL = f"""
+SELECT DISTINCT {LINE_CLASS} AS item_class
 FROM document_line l LEFT JOIN item i ON i.company = l.company AND i.item_id = l.item_id
-WHERE coalesce(nullif(l.item_class, ''), nullif(i.item_class, '')) IS NOT NULL
+WHERE {LINE_CLASS} IS NOT NULL
 ORDER BY 1
 """
 
@@ -41,7 +41,7 @@ JOIN document_line l ON l.company = d.company AND l.document_id = d.document_id
 LEFT JOIN item i ON i.company = l.company AND i.item_id = l.item_id
 WHERE NOT d.voided AND d.document_type IN {SALES_AND_REDUCING_TYPES}
   AND d.document_date BETWEEN $start AND $end
-  AND coalesce(nullif(l.item_class, ''), nullif(i.item_class, '')) = $item_class
+  AND {LINE_CLASS} = $item_class
 GROUP BY d.company, d.customer_id, c.name
 ORDER BY net_sales - cost DESC, d.company, d.customer_id
 """

@@ -73,10 +73,14 @@ finance_charge AS (
 # where the source gives one, else its item's (the item master), else "unclassified"; signed like the line's
 # document. Lines carry no document-level trade discount nor settlement discount, nor do documents without
 # lines have any: what the classes do not hold is one more row (see portfolio.groups). Needs sales_doc.
-LINE_SALES_TABLE = """
+# A sales line's product line: its own class where the source gives one, else its item's (the item master);
+# over `document_line l LEFT JOIN item i`. NULL: neither has one.
+LINE_CLASS = "coalesce(nullif(l.item_class, ''), nullif(i.item_class, ''))"
+
+LINE_SALES_TABLE = f"""
 CREATE OR REPLACE TEMP TABLE line_sales AS
 SELECT sd.company, sd.customer_id, l.item_id,
-       coalesce(nullif(l.item_class, ''), nullif(i.item_class, ''), 'unclassified') AS item_class,
+       coalesce({LINE_CLASS}, 'unclassified') AS item_class,
        sum(sd.sign * l.extended_price) AS net_sales, sum(sd.sign * l.extended_cost) AS cost,
        coalesce(sum(l.extended_price) FILTER (WHERE sd.document_type = 'return'), 0) AS returns
 FROM sales_doc sd JOIN document_line l USING (company, document_id)

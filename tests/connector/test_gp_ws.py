@@ -94,11 +94,11 @@ def test_a_salespersons_commission_percent_comes_from_their_record(service: Fake
             "CommissionPercent": {"DecimalDigits": 2, "Value": Decimal("4.5")},
         }
     ]
-    (row,) = rows(connect(service), "salespeople")
-    assert row["CommissionPercent.Value"] == Decimal("4.5")
+    (chunk,) = list(connect(service).read("salespeople", []))
+    assert chunk[0].values["CommissionPercent.Value"] == Decimal("4.5")
     assert "GetSalespersonByKey" in service.operations()
-    rule = load_mapping("gp-ws").streams["salespeople"].fields["commission_rate"]
-    assert rule.column == "CommissionPercent.Value" and rule.scale == Decimal("0.01")
+    records, issues, _ = load_mapping("gp-ws").streams["salespeople"].map_rows(chunk, "gp-ws", "")
+    assert issues == [] and [r.commission_rate for r, _ in records] == [Decimal("0.045")]
 
 
 def test_apply_records_are_rebuilt_oldest_first(service: FakeGpWebServices) -> None:
