@@ -32,8 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -41,168 +40,14 @@ from common.errors import ConnectorError, QueryError
 from connector.base import DEFAULT_CHUNK_ROWS, SourceRow, Watermark
 from connector.gp_values import GP_EMPTY_DATE
 from connector.gp_ws_apply import Settlement, reconstruct
+from connector.gp_ws_keys import DEFAULT_LIST_LIMIT, MAX_KEY_SPLITS, KeyRange, between
 from connector.gp_ws_soap import ResponseTooLarge, SoapClient
+from connector.gp_ws_streams import ITEM_CLASSES, PROJECTS, RECEIVABLES_BY_KEY, STREAMS, WsStream
 
 log = logging.getLogger(__name__)
 
 FLOOR = GP_EMPTY_DATE  # the first window starts at GP's "no date"
 LAST_DAY = dt.date(9999, 12, 31)  # SQL Server's last datetime day: a whole read's last window ends here
-
-# What the ByKey operation is for each receivables document type.
-RECEIVABLES_BY_KEY = {
-    "Invoice": "GetReceivablesInvoiceByKey",
-    "Debit Memo": "GetReceivablesDebitMemoByKey",
-    "Finance Charge": "GetReceivablesFinanceChargeByKey",
-    "Service Repair": "GetReceivablesServiceRepairByKey",
-    "Warranty": "GetReceivablesWarrantyByKey",
-    "Credit Memo": "GetReceivablesCreditMemoByKey",
-    "Return": "GetReceivablesReturnByKey",
-    "Cash Receipt": "GetCashReceiptByKey",
-}
-
-# Every operation the connector calls (the conformance test checks each against the real WSDL).
-OPERATIONS = (
-    "GetCompanyList",
-    "GetCustomerList",
-    "GetCustomerByKey",
-    "GetSalespersonList",
-    "GetSalespersonByKey",
-    "GetEmployeeList",
-    "GetReceivablesDocumentList",
-    *RECEIVABLES_BY_KEY.values(),
-    "GetSalesInvoiceList",
-    "GetSalesInvoiceByKey",
-    "GetSalesReturnList",
-    "GetSalesReturnByKey",
-    "GetProjectList",
-    "GetProjectByKey",
-    "GetProjectTimesheetList",
-    "GetProjectTimesheetByKey",
-    "GetItemList",
-    "GetItemClassList",
-)
-
-# GP stores ModifiedDate as a date; a record changed late in a day may carry the day before.
-MODIFIED = Watermark("date", dt.timedelta(days=2))
-DATED = Watermark("date", dt.timedelta(days=35))
-
-
-@dataclass(frozen=True)
-class WsStream:
-    """One stream: the list operation, its criteria type, the window restriction, and what follows."""
-
-    name: str
-    operation: str
-    criteria: str
-    window: str | None = "ModifiedDate"  # the criteria's date restriction; also the cursor
-    states: tuple[str, ...] = ()  # TransactionState values asked one by one
-    by_key: str | None = None  # the operation that returns the whole record ("receivables": by type)
-    lines: str | None = None  # the record's line array: one row per line
-    extra: Mapping[str, Any] = field(default_factory=dict)  # more criteria
-    key: str = "Id"  # the criteria's key restriction (a BetweenRestriction of string), to split by key
-    key_path: str = "Key.Id"  # where a summary carries that key
-    incremental: bool = True  # False: read whole at every sync (the window only bounds each request)
-
-    @property
-    def watermark(self) -> Watermark | None:
-        if self.window is None or not self.incremental:
-            return None
-        return MODIFIED if self.window == "ModifiedDate" else DATED
-
-
-STREAMS: dict[str, WsStream] = {
-    s.name: s
-    for s in (
-        WsStream(
-            "customers", "GetCustomerList", "CustomerCriteria", by_key="GetCustomerByKey", extra={"Scope": "Return All"}
-        ),
-        # GetSalespersonByKey: the summary has no CommissionPercent.
-        WsStream("salespeople", "GetSalespersonList", "SalespersonCriteria", by_key="GetSalespersonByKey"),
-        WsStream(
-            "employees",
-            "GetEmployeeList",
-            "EmployeeCriteria",
-            window=None,
-            key="EmployeeKeyId",
-            key_path="EmployeeKey.Id",
-        ),
-        WsStream(
-            "receivables",
-            "GetReceivablesDocumentList",
-            "ReceivablesDocumentCriteria",
-            states=("Open", "History"),
-            by_key="receivables",
-            key="DocumentId",
-        ),
-        # Every document, at every sync (matching needs them all), in document-date windows.
-        WsStream(
-            "applications",
-            "GetReceivablesDocumentList",
-            "ReceivablesDocumentCriteria",
-            window="Date",
-            states=("Open", "History"),
-            key="DocumentId",
-            incremental=False,
-        ),
-        WsStream(
-            "sales_invoice_lines",
-            "GetSalesInvoiceList",
-            "SalesInvoiceCriteria",
-            states=("History",),
-            by_key="GetSalesInvoiceByKey",
-            lines="Lines",
-            key="DocumentId",
-        ),
-        WsStream(
-            "sales_return_lines",
-            "GetSalesReturnList",
-            "SalesReturnCriteria",
-            states=("History",),
-            by_key="GetSalesReturnByKey",
-            lines="Lines",
-            key="DocumentId",
-        ),
-        # The item master: its summary carries the class (ClassKey), the type and IsDiscontinued.
-        WsStream("items", "GetItemList", "ItemCriteria", key="ItemId"),
-        WsStream(
-            "timesheets",
-            "GetProjectTimesheetList",
-            "ProjectTimesheetCriteria",
-            window="Date",
-            states=("Open", "History"),
-            by_key="GetProjectTimesheetByKey",
-            lines="Lines",
-        ),
-    )
-}
-
-# The project list, asked for the customer of each timesheet line's project (by key ranges: no dates).
-PROJECTS = WsStream("timesheets", "GetProjectList", "ProjectCriteria", window=None)
-# The item classes, asked for each class's description (ItemClass: Key, Description, Type; no dates).
-ITEM_CLASSES = WsStream("items", "GetItemClassList", "ItemClassCriteria", window=None, key="ItemClassId")
-
-DEFAULT_LIST_LIMIT = 1000  # GP Web Services' documented default
-MAX_KEY_SPLITS = 128  # bisections of the key space: separates keys sharing a prefix of 18 characters
-
-
-@dataclass(frozen=True, slots=True)
-class KeyRange:
-    """Keys strictly between `above` and `below` (None: unbounded), or exactly `equal`."""
-
-    above: str | None = None
-    below: str | None = None
-    equal: str | None = None
-
-    def restriction(self) -> dict[str, str]:
-        if self.equal is not None:
-            return {"EqualValue": self.equal}
-        bounds = {"GreaterThan": self.above, "LessThan": self.below}
-        return {name: value for name, value in bounds.items() if value is not None}
-
-    def split(self, at: str) -> tuple[KeyRange, KeyRange, KeyRange]:
-        """Below `at`, `at` itself, above it: together exactly this range, each part without `at`'s
-        neighbours on the other side, so a range holding `at` always shrinks."""
-        return KeyRange(self.above, at), KeyRange(equal=at), KeyRange(at, self.below)
 
 
 class GpWebServicesConnector:
@@ -363,7 +208,7 @@ class GpWebServicesConnector:
             mid = lo + (hi - lo) / 2
             log.info("%s: %s; asking %s to %s in two halves", spec.name, problem, lo, hi)
             return self._complete(spec, state, (lo, mid), keys) + self._complete(spec, state, (mid, hi), keys)
-        at = _middle_key(found, spec.key_path) if found else _between(keys.above, keys.below)
+        at = _middle_key(found, spec.key_path) if found else between(keys.above, keys.below)
         if at is None or depth >= MAX_KEY_SPLITS:
             where = f"on {window[0]}" if window else "in one key range"
             raise ConnectorError(
@@ -524,23 +369,6 @@ def _middle_key(found: list[Any], path: str) -> str | None:
     """The median of the keys an answer holds: splitting there halves what the next answers hold."""
     keys = sorted({str(flatten(s).get(path) or "") for s in found})
     return keys[(len(keys) - 1) // 2] if keys else None
-
-
-def _between(above: str | None, below: str | None) -> str | None:
-    """A key strictly between two (None: unbounded), in code-point order over printable ASCII — for an
-    answer too large to see any key in. None where no such key exists."""
-    low, out, bounded = above or "", "", below is not None
-    for i in range(64):
-        x = ord(low[i]) if i < len(low) else 0x1F  # past the end of `above`: below every character
-        y = (ord(below[i]) if i < len(below) else 0x1F) if below is not None and bounded else 0x7F
-        if y - x > 1:
-            return out + chr((x + y) // 2)
-        c = max(x, 0x20)  # the next character: `above`'s own, or the lowest once `above` has ended
-        if c > y:
-            return None
-        bounded = bounded and c == y
-        out += chr(c)
-    return None
 
 
 def _items(result: Any) -> list[Any]:

@@ -217,7 +217,7 @@ def fault_envelope(text: str) -> bytes:
 
 
 def _by_key_operation(record: dict[str, Any]) -> str:
-    from connector.gp_ws import RECEIVABLES_BY_KEY
+    from connector.gp_ws_streams import RECEIVABLES_BY_KEY
 
     return RECEIVABLES_BY_KEY.get(record["Type"], "")
 

@@ -17,8 +17,9 @@ import pytest
 from requests_ntlm import HttpNtlmAuth
 
 from common.errors import AuthError, ConnectorError, QueryError, SourceUnavailable
-from connector.gp_ws import STREAMS, GpWebServicesConnector
+from connector.gp_ws import GpWebServicesConnector
 from connector.gp_ws_soap import Endpoint, SoapClient
+from connector.gp_ws_streams import STREAMS
 from tests.cases import common
 from tests.connector.gp_ws_service import WSDL, FakeGpWebServices
 

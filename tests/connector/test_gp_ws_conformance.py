@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from connector.gp_ws import OPERATIONS, RECEIVABLES_BY_KEY, STREAMS
+from connector.gp_ws_streams import OPERATIONS, RECEIVABLES_BY_KEY, STREAMS
 from mappings.engine import load_mapping
 from tests.connector.gp_ws_service import WSDL
 

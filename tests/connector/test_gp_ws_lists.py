@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 from requests_ntlm import HttpNtlmAuth
 
-from connector.gp_ws import GpWebServicesConnector, KeyRange, _between
+from connector.gp_ws import GpWebServicesConnector
+from connector.gp_ws_keys import KeyRange, between
 from connector.gp_ws_soap import Endpoint, SoapClient
 from tests.connector.gp_ws_service import WSDL, FakeGpWebServices, GpCompany, key, money
 
@@ -228,13 +229,13 @@ def test_a_lower_server_limit_is_met_by_list_limit(tmp_path: Path) -> None:
     [(None, None), ("A", None), (None, "B"), ("A", "B"), ("INV00001", "INV00002"), ("A", "A!"), ("C1", "C1 ~")],
 )
 def test_a_key_between_two_keys_lies_strictly_between(above: str | None, below: str | None) -> None:
-    middle = _between(above, below)
+    middle = between(above, below)
     assert middle is not None
     assert (above is None or above < middle) and (below is None or middle < below)
 
 
 def test_no_key_between_neighbours_and_a_split_covers_its_range() -> None:
-    assert _between("A", "A ") is None  # nothing printable sorts between them
+    assert between("A", "A ") is None  # nothing printable sorts between them
     below, at, above = KeyRange("B", "M").split("F")
     assert (below.restriction(), at.restriction(), above.restriction()) == (
         {"GreaterThan": "B", "LessThan": "F"},

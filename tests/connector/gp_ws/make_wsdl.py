@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from connector.gp_ws import OPERATIONS
+from connector.gp_ws_streams import OPERATIONS
 
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 XS = "http://www.w3.org/2001/XMLSchema"
