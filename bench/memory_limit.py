@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sync_analyze import generator_fingerprint  # bench/ is the script's own folder
+
 ROOT = Path(__file__).resolve().parents[1]
 V1 = Path("/sys/fs/cgroup/memory")
 V2 = Path("/sys/fs/cgroup")
@@ -55,7 +57,7 @@ def main() -> int:
         return 2
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
-    db = cache / f"sample-gp-{args.size}.sqlite"
+    db = cache / f"sample-gp-{args.size}-{generator_fingerprint()}.sqlite"  # remade when the generator changes
     if not db.exists():
         subprocess.run(
             [

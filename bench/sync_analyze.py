@@ -19,13 +19,15 @@ for the reference alone; profitlens does not use it) except in the pandas step:
 | html | the accountant's HTML report, the analysis already made | |
 | chromium | that page opened in headless Chromium: seconds to load; sort, drill-down and filter in ms | |
 
-The sample is generated once into bench/.cache (delete it to start afresh; the incremental step
-changes the cached file). Figures print as a table and as JSON; nothing is asserted.
+The sample is generated once into bench/.cache, named by a digest of the generator's source (a
+changed generator makes it again; delete it to start afresh: the incremental step changes it).
+Figures print as a table and as JSON; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import platform
 import subprocess
@@ -175,10 +177,20 @@ print(json.dumps({"step": step, "seconds": round(seconds, 2), "rows": rows, **ex
 STEPS = ("fetch", "sync", "incremental", "analyze", "pandas", "scan", "pdf", "html", "chromium")
 
 
+def generator_fingerprint() -> str:
+    """A digest of the sample generator's source: a cached sample made by another version is made again."""
+    digest = hashlib.sha256()
+    for source in sorted((HERE.parent / "connector" / "sample").glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def sample_for(size: str) -> Path:
     CACHE.mkdir(exist_ok=True)
-    sample = CACHE / f"sample-gp-{size}.sqlite"
+    sample = CACHE / f"sample-gp-{size}-{generator_fingerprint()}.sqlite"
     if not sample.exists():
+        for stale in CACHE.glob(f"sample-gp-{size}*.sqlite"):  # an older generator's company: not this one
+            stale.unlink()
         from connector.sample.generate import generate  # noqa: PLC0415
 
         started = time.perf_counter()
@@ -194,13 +206,16 @@ def run_size(size: str, steps: tuple[str, ...], driver: str, repeat: int = 1) ->
     for step in steps:
         runs = []
         for _ in range(repeat):  # the run with the median time is reported; every time is kept
-            out = subprocess.run(
+            done = subprocess.run(
                 [sys.executable, "-c", STEP, step, str(sample), str(store), *YEAR, driver],
-                check=True,
+                check=False,
                 capture_output=True,
                 text=True,
                 cwd=HERE.parent,
-            ).stdout
+            )
+            if done.returncode:  # the step's own error, not only "exit status 1"
+                raise SystemExit(f"step {step} ({size}) failed:\n{done.stderr[-3000:]}")
+            out = done.stdout
             runs.append(json.loads(out.strip().splitlines()[-1]))
         runs.sort(key=lambda r: r["seconds"])
         results[step] = {**runs[len(runs) // 2], "all_seconds": [r["seconds"] for r in runs]}

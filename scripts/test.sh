@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh test
 python3 -m venv .venv
 .venv/bin/pip install -q -c constraints.txt -e '.[test]'
-.venv/bin/python -m pytest "$@"
+# -n auto: one pytest worker per core (the suite is half waiting on subprocesses, PDFs and Chromium).
+.venv/bin/python -m pytest -n auto "$@"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
