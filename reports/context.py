@@ -25,6 +25,8 @@ def N_(message: str) -> str:
     return message
 
 
+WATCH_SHOWN = 12  # watch-list rows in the executive PDF and before "show all" in the HTML
+
 # Where the numbers come from (profitlens.app describes each source with one of these).
 SOURCE_LABELS = {
     "files": N_("files in %(where)s"),
@@ -120,11 +122,17 @@ def _row(c: CustomerProfit, f: Formatter, _: Gettext) -> dict[str, Any]:
         "loss": c.net_profit < 0,
         "reason": reason(c, _, f.percent),
         "days_late": f.number(c.avg_days_late, 0) if c.avg_days_late is not None else "–",
+        # What each number column sorts by (a percentage without a base, "–", sorts last either way).
         "sort": {
             "net_sales": float(c.net_sales),
-            "net_profit": float(c.net_profit),
             "gross_margin": float(c.gross_margin),
+            "gross_margin_pct": None if c.gross_margin_pct is None else float(c.gross_margin_pct),
+            "commissions": float(c.commissions),
             "cost_to_serve": float(c.cost_to_serve),
+            "waiting_and_risk": float(waiting),
+            "net_profit": float(c.net_profit),
+            "net_margin_pct": None if c.net_margin_pct is None else float(c.net_margin_pct),
+            "open_amount": float(c.open_amount),
             "overdue_amount": float(c.overdue_amount),
         },
     }
@@ -222,6 +230,16 @@ def build_context(
         (c for c in customers if c.overdue_amount > 0), key=lambda c: (-c.overdue_amount, c.company, c.customer_id)
     )[:5]
     curve = analysis.whale_curve
+    watch = [
+        {
+            "name": w.name,
+            "customer_id": w.customer_id,
+            "before": f.money(w.previous_net_profit, whole=True),
+            "now": f.money(w.net_profit, whole=True),
+            "reasons": ", ".join(_(r) for r in w.reasons),
+        }
+        for w in (analysis.watch_list if every_customer else analysis.watch_list[:WATCH_SHOWN])
+    ]
     money_axis = FuncFormatter(lambda v, _pos: f.money(Decimal(str(round(v))), whole=True))
     return {
         "lang": meta.locale,
@@ -269,17 +287,13 @@ def build_context(
             for s in segments.values()
         ],
         "product_lines": product_lines(analysis, f, _),
-        "watch_list": [
-            {
-                "name": w.name,
-                "customer_id": w.customer_id,
-                "before": f.money(w.previous_net_profit, whole=True),
-                "now": f.money(w.net_profit, whole=True),
-                "reasons": ", ".join(_(r) for r in w.reasons),
-            }
-            for w in analysis.watch_list[:12]
-        ],
-        "watch_more": f.number(len(analysis.watch_list) - 12) if len(analysis.watch_list) > 12 else "",
+        # The PDF shows the first WATCH_SHOWN; the accountant's HTML lists every one (the PDF points there).
+        "watch_list": watch[:WATCH_SHOWN],
+        "watch_list_all": watch,
+        "watch_count": f.number(len(analysis.watch_list)),
+        "watch_more": f.number(len(analysis.watch_list) - WATCH_SHOWN)
+        if len(analysis.watch_list) > WATCH_SHOWN
+        else "",
         "worst_payers": [_row(c, f, _) for c in worst],
         "ageing": ageing,
         "ageing_total": f.money(open_total, whole=True),
@@ -324,6 +338,15 @@ DOCUMENT_TYPES = {
 }
 
 
+# GP's tables named as an accountant knows them; {0}, {1} are the parts of a row's key in its table.
+# Other sources (Web Services lists, Business Central pages, files) show their name and key as they are.
+SOURCE_TEMPLATES = {
+    "RM20101": N_("{1} in open receivables (RM20101)"),
+    "RM30101": N_("{1} in receivables history (RM30101)"),
+    "PA30101": N_("timesheet {0}, line {1} (PA30101)"),
+}
+
+
 def drilldown_labels(_: Gettext) -> dict[str, Any]:
     """The words the HTML's script shows in a drill-down, translated here (the script has no gettext)."""
     return {
@@ -341,6 +364,12 @@ def drilldown_labels(_: Gettext) -> dict[str, Any]:
         "net_profit": _("Net profit"),
         "voided": _("voided"),
         "shown": _("Showing %(shown)s of %(count)s customers"),
+        "why": _("Why"),
+        "rows_of": _("%(first)s–%(last)s of %(count)s"),
+        "previous": _("Previous"),
+        "next": _("Next"),
+        "none": _("None in the period."),
+        "sources": {table: _(template) for table, template in SOURCE_TEMPLATES.items()},
         "document_header": [
             _("Date"),
             _("Type"),

@@ -208,3 +208,27 @@ def test_the_source_is_described_in_the_reports_language_for_every_kind(tmp_path
     assert english.startswith("DE: files in ") and "FI: Dynamics GP over ODBC (gp01/TWO)" in english
     assert "SE: Dynamics GP Web Services (gpws.example)" in english
     assert german.startswith("DE: Dateien in ") and "FI: Dynamics GP über ODBC (gp01/TWO)" in german
+
+
+def test_the_pdfs_watch_list_points_to_the_html_which_lists_every_customer_on_it(
+    tmp_path: Path, sample_analysis: Analysis
+) -> None:
+    # The small sample's year: more customers on the watch list than the PDF's twelve rows. The PDF says how
+    # many more and where; the accountant's HTML has a row for each of them (twelve shown, the rest behind
+    # "Show all"), so the pointer is true.
+    import re
+
+    watched = len(sample_analysis.watch_list)
+    assert watched > 12
+    meta = ReportMeta(company="N", currency="EUR", source="GP", generated_at=dt.datetime(2026, 11, 1), locale="en")
+    context = build_context(sample_analysis, meta, gettext_for("en"))
+    text = " ".join(pdf_text(write_pdf(context, tmp_path / "r.pdf", "en")).split())
+    assert f"… and {watched - 12} more in the accountant’s report (report.html), under “Watch list”." in text
+    html = render("report.html", context, "en")
+    table = html[html.index('<table id="watch">') : html.index("</table>", html.index('<table id="watch">'))]
+    assert table.count("<tr") - 1 == watched  # the heading row and one per customer
+    assert len(re.findall(r'<tr class="later" hidden>', table)) == watched - 12
+    assert f"Show all {watched}" in html
+    from markupsafe import escape
+
+    assert all(str(escape(w.name)) in table for w in sample_analysis.watch_list)

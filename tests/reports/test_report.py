@@ -210,11 +210,12 @@ def test_a_name_cannot_close_the_html_reports_data_block(tmp_path: Path) -> None
     )
     analysis = analysis_of(folder, tmp_path)
     _ = gettext_for("en")
-    context = html_extras(build_context(analysis, meta()), {}, drilldown_labels(_))
+    context = html_extras(build_context(analysis, meta()), None, drilldown_labels(_))
     html = write_html(context, tmp_path / "r.html").read_text(encoding="utf-8")
     blocks = dict(re.findall(r'<script type="application/json" id="(\w+)">(.*?)</script>', html, flags=re.S))
     rows = json.loads(blocks["rows"])
-    assert BREAKOUT_NAME in [row.get("name") for row in rows]
+    name = rows["columns"].index("name")
+    assert BREAKOUT_NAME in [row[name] for row in rows["rows"]]
     # One closing tag per script element of the template, none from the data.
     assert html.count("</script>") == html.count("<script")
     assert "document.title='pwned'</script>" not in html
