@@ -28,7 +28,7 @@ from profitlens.sync import CompanySource, Progress, run_sync_companies
 from reports import i18n
 from reports.context import SOURCE_LABELS, ReportMeta, build_context, drilldown_labels, statement_context
 from reports.details import customer_details, html_extras
-from reports.exports import write_csv, write_xlsx
+from reports.exports import write_csv
 from reports.outputs import write_analysis
 from reports.render import weasyprint_html, write_html, write_pdf, write_private_file
 
@@ -252,7 +252,18 @@ def write_reports(
     if "pdf" in formats:
         paths.append(write_pdf(context, out / "report.pdf", language))
     if "xlsx" in formats:
-        paths.append(write_xlsx(run.analysis, out / "report.xlsx", title=f"{company.name}: customer profitability"))
+        from reports.workbook import write_xlsx  # noqa: PLC0415 - openpyxl only when a workbook is asked for
+
+        paths.append(
+            write_xlsx(
+                run.analysis,
+                out / "report.xlsx",
+                meta=meta,
+                _=_,
+                settings=engine_settings(config),
+                title=f"{company.name}: {_('Customer profitability')}",
+            )
+        )
     if "csv" in formats:
         paths.extend(write_csv(run.analysis, out))
     for wanted in statements:

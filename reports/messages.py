@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from reports.i18n import LANGUAGES, catalog_path
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None}
-SOURCES = ("context.py", "reasons.py", "delivery.py", "product_lines.py")
+SOURCES = ("context.py", "reasons.py", "delivery.py", "product_lines.py", "workbook.py")
 
 
 def extract() -> dict[str, list[str]]:
