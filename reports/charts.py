@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display; set before pyplot is imported
 
 import matplotlib.pyplot as plt
+from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
@@ -30,7 +31,9 @@ plt.rcParams.update(
 )
 
 
-def _svg(fig: Figure, name: str) -> str:
+def _svg(fig: Figure, name: str) -> Markup:
+    """The figure as inline SVG, ready for a template: matplotlib writes every text XML-escaped (a segment
+    or bucket label, even from ERP data, cannot become markup), so it is marked safe here, once."""
     buffer = io.StringIO()
     # A salt per chart keeps element ids unique when several charts share one page.
     with plt.rc_context({"svg.hashsalt": name}):
@@ -39,10 +42,11 @@ def _svg(fig: Figure, name: str) -> str:
     text = buffer.getvalue()
     text = text[text.index("<svg") :]  # inline: no XML prolog or doctype
     # Prefix every id and reference, so two charts on one page never share an id.
-    return text.replace('id="', f'id="{name}-').replace('href="#', f'href="#{name}-').replace("url(#", f"url(#{name}-")
+    text = text.replace('id="', f'id="{name}-').replace('href="#', f'href="#{name}-').replace("url(#", f"url(#{name}-")
+    return Markup(text)  # noqa: S704 - matplotlib's own escaped SVG
 
 
-def whale_curve(profit_shares: Sequence[Decimal], *, x_label: str, y_label: str) -> str:
+def whale_curve(profit_shares: Sequence[Decimal], *, x_label: str, y_label: str) -> Markup:
     """Cumulative net profit (share of the total) against the share of customers, best first."""
     n = len(profit_shares)
     fig, ax = plt.subplots(figsize=(6.2, 2.6))
@@ -64,7 +68,7 @@ def whale_curve(profit_shares: Sequence[Decimal], *, x_label: str, y_label: str)
     return _svg(fig, "whale")
 
 
-def ageing_bars(labels: Sequence[str], amounts: Sequence[Decimal], *, money: FuncFormatter | None = None) -> str:
+def ageing_bars(labels: Sequence[str], amounts: Sequence[Decimal], *, money: FuncFormatter | None = None) -> Markup:
     """Open amount per ageing bucket; the overdue buckets in red."""
     fig, ax = plt.subplots(figsize=(6.2, 2.2))
     values = [float(a) for a in amounts]
@@ -79,7 +83,7 @@ def ageing_bars(labels: Sequence[str], amounts: Sequence[Decimal], *, money: Fun
 
 def profit_bridge(
     labels: Sequence[str], amounts: Sequence[Decimal], subtotals: Sequence[bool], *, money: FuncFormatter | None = None
-) -> str:
+) -> Markup:
     """A waterfall: subtotals stand on the axis, each step floats from where the one before ended (a gain
     in blue, a cost in red); the amounts are the bridge's shown ones, so the bars meet exactly."""
     fig, ax = plt.subplots(figsize=(6.2, 2.6))
@@ -98,3 +102,24 @@ def profit_bridge(
         ax.yaxis.set_major_formatter(money)
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig, "bridge")
+
+
+def segment_bars(
+    labels: Sequence[str],
+    net_profit: Sequence[Decimal],
+    customers: Sequence[str],
+    *,
+    money: FuncFormatter | None = None,
+) -> Markup:
+    """Net profit by segment, one horizontal bar each (a loss in red, to the left of the axis), the number
+    of customers written beside each name."""
+    fig, ax = plt.subplots(figsize=(6.2, 0.45 + 0.32 * max(1, len(labels))))
+    values = [float(v) for v in net_profit]
+    rows = list(range(len(values)))[::-1]  # the table's order, top to bottom
+    ax.barh(rows, values, color=[ACCENT if v >= 0 else BAD for v in values], height=0.6)
+    ax.set_yticks(rows, [f"{label} ({count})" for label, count in zip(labels, customers, strict=True)])
+    ax.axvline(0, color="#9aa8b5", linewidth=0.8)
+    if money is not None:
+        ax.xaxis.set_major_formatter(money)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig, "segments")

@@ -286,6 +286,12 @@ def build_context(
             {**s, "net_sales": f.money(s["net_sales"], whole=True), "net_profit": f.money(s["net_profit"], whole=True)}
             for s in segments.values()
         ],
+        "segments_svg": charts.segment_bars(
+            [s["label"] for s in segments.values()],
+            [s["net_profit"] for s in segments.values()],
+            [f.number(s["customers"]) for s in segments.values()],
+            money=money_axis,
+        ),
         "product_lines": product_lines(analysis, f, _),
         # The PDF shows the first WATCH_SHOWN; the accountant's HTML lists every one (the PDF points there).
         "watch_list": watch[:WATCH_SHOWN],
@@ -405,6 +411,8 @@ def statement_context(
     ]
     labels = bucket_labels(analysis, _)
     row = _row(c, f, _)
+    # The waterfall as a chart too: the subtotals (gross margin, net profit) stand on the axis.
+    money_axis = FuncFormatter(lambda v, _pos: f.money(Decimal(str(round(v))), whole=True))
 
     def days(value: Decimal | None) -> str:
         return f.number(value, 1) if value is not None else "–"
@@ -421,6 +429,12 @@ def statement_context(
             if c.avg_days_late is not None and c.avg_days_late >= 5
             else _("pays on time"),
             "waterfall": [(label, f.money(amount), minus) for label, amount, minus in steps],
+            "waterfall_svg": charts.profit_bridge(
+                [label for label, _amount, _minus in steps],
+                [amount for _label, amount, _minus in steps],
+                [label in (_("Gross margin"), _("Net profit")) for label, _amount, _minus in steps],
+                money=money_axis,
+            ),
             "referral": f.money(c.referral_value) if c.referral_value and analysis.referral_share else "",
             "referral_share": f.percent(analysis.referral_share * 100, 0),
             "referred_margin": f.money(c.referral_value / analysis.referral_share) if analysis.referral_share else "",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, get_minus_sign_symbol
 
 CENT = Decimal("0.01")
 
@@ -30,7 +31,8 @@ class Formatter:
         return self._numbers[(kind, digits)]
 
     def _babel_number(self, value: Decimal, digits: int) -> str:
-        return str(format_decimal(value, locale=self.locale, format=None if digits == 0 else "#,##0." + "0" * digits))
+        text = str(format_decimal(value, locale=self.locale, format=None if digits == 0 else "#,##0." + "0" * digits))
+        return cldr_minus(text, self.locale)
 
     def _babel_percent(self, value: Decimal, digits: int) -> str:
         # The locale's own pattern (German, Nordic and Spanish put a no-break space before %), with the
@@ -38,7 +40,7 @@ class Formatter:
         pattern = Locale.parse(self.locale).percent_formats[None].pattern
         if digits:
             pattern = pattern.replace("0", "0." + "0" * digits, 1)
-        return str(format_percent(value / 100, locale=self.locale, format=pattern))
+        return cldr_minus(str(format_percent(value / 100, locale=self.locale, format=pattern)), self.locale)
 
     def money(self, value: Decimal | None, *, whole: bool = False) -> str:
         if value is None:
@@ -74,12 +76,26 @@ class Formatter:
         return "" if value is None else str(format_date(value, format="medium", locale=self.locale))
 
 
+@functools.cache
+def _minus_sign(locale: str) -> str:
+    return str(get_minus_sign_symbol(locale=locale))
+
+
+def cldr_minus(text: str, locale: str) -> str:
+    """The locale's own minus sign where Babel writes a hyphen: CLDR gives Norwegian, Swedish and Finnish
+    U+2212 "−" (Babel's patterns write "-" whatever the locale says)."""
+    sign = _minus_sign(locale)
+    return text.replace("-", sign, 1) if sign != "-" else text
+
+
 def _babel_money(value: Decimal, locale: str, currency: str, whole: bool) -> str:
     if whole:
         # The locale's own currency pattern without its decimals: "€1,234" / "1.234 €" / "1 234 kr".
         pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
-        return str(format_currency(value, currency, format=pattern, locale=locale, currency_digits=False))
-    return str(format_currency(value, currency, locale=locale))
+        text = str(format_currency(value, currency, format=pattern, locale=locale, currency_digits=False))
+    else:
+        text = str(format_currency(value, currency, locale=locale))
+    return cldr_minus(text, locale)
 
 
 class _NumberShape:

@@ -39,12 +39,7 @@ def _stylesheet() -> Markup:
 
 def render(template: str, context: dict[str, Any], lang: str = "en", **extra: Any) -> str:
     env = environment(lang)
-    values = dict(context)
-    # Our own matplotlib output (its texts are our translated labels, XML-escaped by matplotlib), never ERP data.
-    for key in ("whale_svg", "ageing_svg", "bridge_svg"):
-        if key in values:
-            values[key] = Markup(values[key])  # noqa: S704
-    return env.get_template(template).render(**values, css=_stylesheet(), **extra)
+    return env.get_template(template).render(**context, css=_stylesheet(), **extra)
 
 
 def render_html(context: dict[str, Any], *, lang: str = "en", pdf: bool = False) -> str:

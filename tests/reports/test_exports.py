@@ -76,7 +76,13 @@ def test_xlsx_has_real_numbers_to_the_cent_formats_frozen_filtered_headers_and_i
     assert totals["Net profit"] == round(-131.3083 + 28.1194, 2)  # C1 + C2, to the cent: −103.19
     watch = [[c.value for c in r] for r in book["Watch list"].iter_rows()]
     assert watch[0] == ["Company", "Customer number", "Name", "Previous period", "This period", "Why"]
-    assert watch[1][1:] == ["C1", '=HYPERLINK("http://x","y")', 70.0, -131.31, "cost to serve up, returns up, credit loss up"]
+    assert watch[1][1:] == [
+        "C1",
+        '=HYPERLINK("http://x","y")',
+        70.0,
+        -131.31,
+        "cost to serve up, returns up, credit loss up",
+    ]
 
 
 def test_the_cover_says_whose_numbers_which_period_and_the_settings(tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ from mappings.engine import load_mapping
 from profitability.analyze import analyze
 from profitability.model import Analysis, Period
 from profitlens.sync import run_sync
-from reports.context import ReportMeta, build_context
+from reports.context import ReportMeta, build_context, statement_context
+from reports.i18n import gettext_for
 from reports.outputs import CUSTOMER_COLUMNS, customers_csv, safe_cell
-from reports.render import render_html, write_html, write_pdf
+from reports.render import render, render_html, write_html, write_pdf
 from tests.cases import alpha
 from tests.conftest import pdf_text
 
@@ -162,7 +163,9 @@ def test_statement_is_one_page_with_the_customers_waterfall(tmp_path: Path) -> N
     text = pdf_text(path).replace("\u00a0", " ")
     assert "<script>alert(1)</script> & Søn AB" in text  # the ERP's name is text, not markup
     assert "Resultatbrygga" in text and "Nettoomsättning" in text
-    assert "700,00 kr" in text and "-131,31 kr" in text  # Swedish formats; the hand-worked net profit
+    assert (
+        "700,00 kr" in text and "\u2212131,31 kr" in text
+    )  # Swedish formats (CLDR minus U+2212); the hand-worked net profit
     assert "Plats 2 av 2" in text
     assert "Sida 1 av 1" in text
 
@@ -333,3 +336,21 @@ def test_an_amount_in_a_sentence_does_not_break_from_its_minus_sign(tmp_path: Pa
     analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
     html = render_html(build_context(analysis, meta()))
     assert '<span class="nobr">-€131</span> together' in html
+
+
+def test_the_statement_draws_its_waterfall_and_the_summary_its_segments(tmp_path: Path) -> None:
+    # Alpha: C1's waterfall as a chart beside its table (one page), and the executive PDF's segment page
+    # with a bar per segment, labelled with its name and its number of customers, the loss in red.
+    analysis = analysis_of(alpha.write_files(tmp_path / "files"), tmp_path)
+    c1 = next(c for c in analysis.customers if c.customer_id == "C1")
+    _ = gettext_for("en")
+    context = build_context(analysis, meta(), _)
+    page = render("statement.html", statement_context(context, analysis, c1, meta(), _))
+    assert page.count("<svg") == 1 and "Gross margin" in page[page.index("<svg") :]
+    summary = render("executive.html", context)
+    assert summary.count("<svg") == 4  # profit bridge, whale curve, segments, ageing
+    segments = str(context["segments_svg"])
+    labels = sorted(f"{s['label']} ({s['customers']})" for s in context["segments"])
+    assert labels == ["Small and profitable (1)", "Sound margin, eaten by the cost to serve (1)"]
+    assert all(label in segments for label in labels)
+    assert "#b3261e" in segments  # C1's segment loses money: its bar is red
