@@ -23,7 +23,7 @@ DPI = "60"  # readable headings and figures; a page is about 100 kB
 
 
 def run(*args: str) -> None:
-    subprocess.run(args, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(args, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603 - our own tools, fixed args
 
 
 def pages(pdf: Path, out: Path, stem: str) -> list[Path]:
