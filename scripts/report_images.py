@@ -61,7 +61,19 @@ def main() -> int:
         work = Path(tmp)
         run(profitlens, "demo", "--out", str(work / "demo"), "--format", "pdf,html")
         config = str(work / "demo" / "profitlens.toml")
-        run(profitlens, "report", "--config", config, *YEAR, "--format", "pdf", "--lang", "de", "--out", str(work / "de"))
+        run(
+            profitlens,
+            "report",
+            "--config",
+            config,
+            *YEAR,
+            "--format",
+            "pdf",
+            "--lang",
+            "de",
+            "--out",
+            str(work / "de"),
+        )
         run(
             profitlens,
             "report",
