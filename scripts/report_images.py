@@ -2,8 +2,8 @@
 
     .venv/bin/python scripts/report_images.py [--out docs/images]
 
-Runs the demo (the small sample, its year), then draws: every page of the executive PDF in English and
-German (pdftoppm, 60 dpi), one customer statement in Finnish, and the accountant's HTML in headless
+Runs the demo (the small sample, its year), then draws: every page of the executive PDF in English,
+German and Finnish (pdftoppm, 60 dpi), one customer statement in Finnish, and the accountant's HTML in headless
 Chromium at 1024 × 900 px with the best customer's drill-down open. Needs the test extra (websocket-client),
 poppler-utils and Chromium, as the tests do. Prints what it wrote.
 """
@@ -91,6 +91,7 @@ def main() -> int:
         )
         written = pages(work / "demo" / "report.pdf", out, "summary-en")
         written += pages(work / "de" / "report.pdf", out, "summary-de")
+        written += pages(work / "fi" / "report.pdf", out, "summary-fi")
         written += pages(work / "fi" / "statement-VIRTAN00001.pdf", out, "statement-fi")
         html = out / "accountant-1024.png"
         html_screenshot(work / "demo" / "report.html", html, work / "chromium", "%7CVIRTAN00001")
