@@ -66,13 +66,14 @@ ageing AS (
 SETTLEMENT_TABLE = f"""
 CREATE OR REPLACE TABLE profitlens_work.settlement AS
 WITH voided AS (SELECT company, document_id FROM document WHERE voided),
--- Sources that give open amounts and payments but no applications at all (a files export without
--- applications.csv): each debit document's settled amount (amount − open amount) is matched with the
--- credits' given amounts (amount − open amount; a credit without one gave all of it) oldest first per
--- customer — where the two running totals overlap — each pair dated the later of the two documents.
+-- Sources that give open amounts but no applications at all (a files export without applications.csv;
+-- Business Central where no credit memo names its invoice): each debit document's settled amount (amount −
+-- open amount) is matched with the credits' given amounts (amount − open amount; a credit without one, as
+-- BC's credit memos, gave all of it) oldest first per customer — where the two running totals overlap —
+-- each pair dated the later of the two documents. Without this a BC credit memo counted twice: once in
+-- the invoice's remaining amount, again as an unapplied credit.
 unmatched_sources AS (
-    SELECT company, source_system FROM document GROUP BY ALL
-    HAVING count(*) FILTER (WHERE document_type = 'payment') > 0
+    SELECT DISTINCT company, source_system FROM document
     EXCEPT SELECT DISTINCT company, source_system FROM application
 ),
 settled AS (

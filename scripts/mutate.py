@@ -63,11 +63,11 @@ AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Only what escapes: the HTML report's data block, the spreadsheet cells, Jinja's autoescape.
     "escaping": (
         (
-            "reports/details.py::script_json",
+            "reports/details.py::_safe_in_script",
             "reports/outputs.py::safe_cell",
             "reports/outputs.py::_FORMULA_START",
             "reports/outputs.py::_FORMULA_AFTER_SEPARATOR",
-            "reports/exports.py::_cell",
+            "reports/workbook.py::_cell",
             "reports/render.py::environment",
         ),
         ("tests/reports/test_report.py", "tests/reports/test_exports.py"),
@@ -211,6 +211,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--area", action="append", choices=sorted(AREAS), help="default: every area")
     parser.add_argument("--file", help="only this file (its area's tests run)")
+    parser.add_argument("--lines", help="only these lines of --file, e.g. 60-140 (new code, measured on its own)")
     parser.add_argument("--sample", type=int, default=0, help="mutants per area, drawn at random (0: all)")
     parser.add_argument("--all", action="store_true", help="every mutant (the same as --sample 0)")
     parser.add_argument("--seed", type=int, default=1)
@@ -227,6 +228,9 @@ def main() -> int:
             if not files:
                 continue
         mutants = [m for f in files for m in mutants_of(f)]
+        if args.lines:
+            first, _, last = args.lines.partition("-")
+            mutants = [m for m in mutants if int(first) <= m.line <= int(last or first)]
         if args.sample and not args.all and len(mutants) > args.sample:
             mutants = sorted(rng.sample(mutants, args.sample), key=lambda m: (m.path, m.line))
         killed = 0

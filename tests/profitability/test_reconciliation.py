@@ -190,3 +190,34 @@ def test_payments_without_applications_are_matched_oldest_first(tmp_path: Path) 
     mid = analyse_tables(tmp_path / "b", tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 15)))
     (p1,) = mid.customers
     assert p1.open_amount == Decimal("180.00")
+
+
+def test_a_credit_memo_without_an_open_amount_is_not_counted_twice(tmp_path: Path) -> None:
+    # A source like Business Central: open amounts, no payments, no applications (no credit memo names its
+    # invoice), and credit memos without an open amount. S2:
+    #   S2-1 invoice 1,000.00 of 1 March, nothing open, paid off on 25 March;
+    #   S2-2 credit memo 300.00 of 10 March, no open amount (BC gives none): it gave all of it;
+    #   S2-3 invoice   500.00 of 15 March, 500.00 open (settled nothing).
+    # Oldest first: S2-2 → S2-1 300.00 on 10 March; the rest of S2-1, 1,000 − 0 − 300 = 700.00, on 25 March.
+    # As of 31 March: S2-3 500.00 open and nothing else: 500.00, the source's own 500.00 (S2-2, without an
+    # open amount, left out of both sides). Counting S2-2 again as an unapplied credit would give 200.00.
+    # As of 20 March: S2-1 1,000 − 300 = 700.00 (its 700.00 came on 25 March) + S2-3 500.00 = 1,200.00.
+    from tests.cases.files import analyse_tables
+
+    tables = {
+        "customers.csv": "customer_id,name\nS2,Sigma Two\n",
+        "documents.csv": "document_id,customer_id,document_type,document_date,due_date,amount,open_amount,"
+        "sales_amount,paid_off_date\n"
+        "S2-1,S2,invoice,2026-03-01,2026-03-31,1000.00,0.00,1000.00,2026-03-25\n"
+        "S2-2,S2,credit_memo,2026-03-10,,300.00,,300.00,\n"
+        "S2-3,S2,invoice,2026-03-15,2026-04-14,500.00,500.00,500.00,\n",
+    }
+    end = analyse_tables(tmp_path / "a", tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
+    (s2,) = end.customers
+    assert (s2.open_amount, s2.unapplied_credits) == (Decimal("500.00"), Decimal("0.00"))
+    recon = end.reconciliation
+    assert recon["ties"] is True and recon["erp_open_now"] == Decimal("500.00")
+    assert (recon["inferred_settlements"], recon["inferred_settlement_amount"]) == (1, Decimal("1000.00"))
+    mid = analyse_tables(tmp_path / "b", tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 20)))
+    (s2,) = mid.customers
+    assert s2.open_amount == Decimal("1200.00")
