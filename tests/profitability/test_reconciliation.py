@@ -197,10 +197,13 @@ def test_a_credit_memo_without_an_open_amount_is_not_counted_twice(tmp_path: Pat
     # invoice), and credit memos without an open amount. S2:
     #   S2-1 invoice 1,000.00 of 1 March, nothing open, paid off on 25 March;
     #   S2-2 credit memo 300.00 of 10 March, no open amount (BC gives none): it gave all of it;
-    #   S2-3 invoice   500.00 of 15 March, 500.00 open (settled nothing).
-    # Oldest first: S2-2 → S2-1 300.00 on 10 March; the rest of S2-1, 1,000 − 0 − 300 = 700.00, on 25 March.
+    #   S2-3 invoice   500.00 of 15 March, 500.00 open (settled nothing);
+    #   S2-4 invoice     0.80 of 16 March, nothing open, paid off on 18 March (less than a euro, no credit).
+    # Oldest first: S2-2 → S2-1 300.00 on 10 March; the rest of S2-1, 1,000 − 0 − 300 = 700.00, on 25 March;
+    # S2-4's 0.80 on 18 March.
     # As of 31 March: S2-3 500.00 open and nothing else: 500.00, the source's own 500.00 (S2-2, without an
     # open amount, left out of both sides). Counting S2-2 again as an unapplied credit would give 200.00.
+    # Inferred: S2-1 and S2-4, 1,000.80.
     # As of 20 March: S2-1 1,000 − 300 = 700.00 (its 700.00 came on 25 March) + S2-3 500.00 = 1,200.00.
     from tests.cases.files import analyse_tables
 
@@ -210,14 +213,73 @@ def test_a_credit_memo_without_an_open_amount_is_not_counted_twice(tmp_path: Pat
         "sales_amount,paid_off_date\n"
         "S2-1,S2,invoice,2026-03-01,2026-03-31,1000.00,0.00,1000.00,2026-03-25\n"
         "S2-2,S2,credit_memo,2026-03-10,,300.00,,300.00,\n"
-        "S2-3,S2,invoice,2026-03-15,2026-04-14,500.00,500.00,500.00,\n",
+        "S2-3,S2,invoice,2026-03-15,2026-04-14,500.00,500.00,500.00,\n"
+        "S2-4,S2,invoice,2026-03-16,2026-04-15,0.80,0.00,0.80,2026-03-18\n",
     }
     end = analyse_tables(tmp_path / "a", tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
     (s2,) = end.customers
     assert (s2.open_amount, s2.unapplied_credits) == (Decimal("500.00"), Decimal("0.00"))
     recon = end.reconciliation
     assert recon["ties"] is True and recon["erp_open_now"] == Decimal("500.00")
-    assert (recon["inferred_settlements"], recon["inferred_settlement_amount"]) == (1, Decimal("1000.00"))
+    assert (recon["inferred_settlements"], recon["inferred_settlement_amount"]) == (2, Decimal("1000.80"))
     mid = analyse_tables(tmp_path / "b", tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 20)))
     (s2,) = mid.customers
     assert s2.open_amount == Decimal("1200.00")
+
+
+def test_matching_without_applications_at_its_edges(tmp_path: Path) -> None:
+    # A files export with payments and open amounts but no applications.csv, at the edges of the matching
+    # (each case is what a one-token change to the matching SQL would get wrong; docs/testing.md):
+    # Q1 — two invoices and two payments of 100.00 each: A (1 February, due 12 February) and B (5 March),
+    #   X (10 March) and Y (20 March): X → A on 10 March, Y → B on 20 March, nothing else (running totals
+    #   that only touch match nothing). A is paid on 10 March, before its reminder of 14 March (due + 30
+    #   days) would go out: no reminder, no activity cost (a reminder costs 6 minutes at 1.00 a minute).
+    # Q2 — a payment with an open amount: C invoice 100.00 (1 March, nothing open), W payment 150.00
+    #   (10 March, 50.00 open: it gave 100.00), D invoice 80.00 (15 March, due 20 March, nothing open: paid
+    #   by something the export does not hold, so settled on the day of the sync, after March). W → C 100.00;
+    #   as of 31 March D 80.00 is open and overdue, W 50.00 unapplied: open 30.00, overdue 80.00. (Had W
+    #   given all its 150.00, D would show 30.00 overdue.)
+    # Q3 — a voided payment, a fully open invoice and half a euro: E invoice 100.00 (1 March), V payment
+    #   100.00 (2 March, voided), F invoice 50.00 (3 March, 50.00 open: settled nothing), G invoice 0.50
+    #   (4 March, nothing open), Z payment 100.50 (12 March, nothing open). Z → E 100.00 and Z → G 0.50 on
+    #   12 March; V gives nothing; F is open: 50.00.
+    # Inferred by 31 March: A, B, C, E, G — 5 documents, 100 + 100 + 100 + 100 + 0.50 = 400.50 (D's 80.00
+    # comes after March; F none).
+    from tests.cases.files import analyse_tables
+
+    tables = {
+        "customers.csv": "customer_id,name\nQ1,Q One\nQ2,Q Two\nQ3,Q Three\n",
+        "documents.csv": "document_id,customer_id,document_type,document_date,due_date,amount,open_amount,"
+        "sales_amount,voided\n"
+        "A,Q1,invoice,2026-02-01,2026-02-12,100.00,0.00,100.00,0\n"
+        "B,Q1,invoice,2026-03-05,2026-04-04,100.00,0.00,100.00,0\n"
+        "X,Q1,payment,2026-03-10,,100.00,0.00,,0\n"
+        "Y,Q1,payment,2026-03-20,,100.00,0.00,,0\n"
+        "C,Q2,invoice,2026-03-01,2026-03-31,100.00,0.00,100.00,0\n"
+        "W,Q2,payment,2026-03-10,,150.00,50.00,,0\n"
+        "D,Q2,invoice,2026-03-15,2026-03-20,80.00,0.00,80.00,0\n"
+        "E,Q3,invoice,2026-03-01,2026-03-31,100.00,0.00,100.00,0\n"
+        "V,Q3,payment,2026-03-02,,100.00,0.00,,1\n"
+        "F,Q3,invoice,2026-03-03,2026-04-02,50.00,50.00,50.00,0\n"
+        "G,Q3,invoice,2026-03-04,2026-04-03,0.50,0.00,0.50,0\n"
+        "Z,Q3,payment,2026-03-12,,100.50,0.00,,0\n",
+    }
+    reminders = (
+        '\n[[costing.pool]]\nname = "desk"\ncost = 3650\npractical_minutes = 3650\n\n'
+        '[costing.drivers]\nreminder = { pool = "desk", minutes = 6 }\n'
+    )
+    march = analyse_tables(tmp_path / "a", tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 31)), settings=reminders)
+    q = {c.customer_id: c for c in march.customers}
+    assert (q["Q1"].open_amount, q["Q1"].unapplied_credits, q["Q1"].activity_cost) == (0, 0, 0)
+    assert (q["Q2"].open_amount, q["Q2"].overdue_amount, q["Q2"].unapplied_credits) == (
+        Decimal("30.00"),
+        Decimal("80.00"),
+        Decimal("50.00"),
+    )
+    assert (q["Q3"].open_amount, q["Q3"].unapplied_credits) == (Decimal("50.00"), 0)
+    recon = march.reconciliation
+    assert (recon["inferred_settlements"], recon["inferred_settlement_amount"]) == (5, Decimal("400.50"))
+    # As of 15 March, A was paid on 10 March, B not yet: Q1 owes B's 100.00 and nothing of A.
+    mid = analyse_tables(tmp_path / "b", tables, (dt.date(2026, 3, 1), dt.date(2026, 3, 15)))
+    q = {c.customer_id: c for c in mid.customers}
+    assert q["Q1"].open_amount == Decimal("100.00") and q["Q1"].overdue_amount == 0
