@@ -86,7 +86,10 @@ def test_xlsx_has_real_numbers_to_the_cent_formats_frozen_filtered_headers_and_i
 
 
 def test_the_cover_says_whose_numbers_which_period_and_the_settings(tmp_path: Path) -> None:
-    cover = {r[0].value: r[1].value for r in load_workbook(workbook(tmp_path))["Report"].iter_rows(min_row=2)}
+    cells = {r[0].value: r[1] for r in load_workbook(workbook(tmp_path))["Report"].iter_rows(min_row=2)}
+    cover = {what: cell.value for what, cell in cells.items()}
+    # A count is a whole number, money has cents: each with its number format.
+    assert (cells["Customers"].number_format, cells["Net profit"].number_format) == ("0", "#,##0.00")
     assert cover["Company"] == "Alpha Test AG"
     assert cover["Period"] == "Jan 1, 2026 – Mar 31, 2026"
     assert cover["Receivables as of"] == "Mar 31, 2026"
