@@ -53,6 +53,8 @@ AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "tests/profitability/test_reconciliation.py",
             "tests/profitability/test_customers.py",
             "tests/profitlens/test_multi_company.py",  # two companies, one at an exchange rate
+            "tests/profitability/test_product_lines.py",
+            "tests/reports/test_product_lines.py::test_the_lines_their_figures_and_the_best_and_weakest",
         ),
     ),
     "mappings": (("mappings/engine.py", "mappings/coerce.py", "mappings/columnar.py"), ("tests/mappings",)),
