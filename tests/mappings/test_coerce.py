@@ -56,3 +56,13 @@ def test_whole_numbers_fit_the_stores_integer() -> None:
     assert to_int("2147483647") == 2**31 - 1 and to_int(-(2**31 - 1)) == -(2**31 - 1)
     with pytest.raises(BadValue):
         to_int(2**31)
+
+
+def test_dates_from_1950_to_2199_inclusive_and_none_outside() -> None:
+    # The store's plausible years (a year 0019 or 9999 is a typo or a sentinel, and would wreck ageing):
+    # both bounds are years a date may have; the day either side of them is refused with the range named.
+    assert to_date("1950-01-01") == dt.date(1950, 1, 1)
+    assert to_date("2199-12-31") == dt.date(2199, 12, 31)
+    for outside in ("1949-12-31", "2200-01-01"):
+        with pytest.raises(BadValue, match="outside the years 1950-2199"):
+            to_date(outside)
