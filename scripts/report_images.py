@@ -61,34 +61,9 @@ def main() -> int:
         work = Path(tmp)
         run(profitlens, "demo", "--out", str(work / "demo"), "--format", "pdf,html")
         config = str(work / "demo" / "profitlens.toml")
-        run(
-            profitlens,
-            "report",
-            "--config",
-            config,
-            *YEAR,
-            "--format",
-            "pdf",
-            "--lang",
-            "de",
-            "--out",
-            str(work / "de"),
-        )
-        run(
-            profitlens,
-            "report",
-            "--config",
-            config,
-            *YEAR,
-            "--format",
-            "pdf",
-            "--lang",
-            "fi",
-            "--statement",
-            "VIRTAN00001",
-            "--out",
-            str(work / "fi"),
-        )
+        for lang, extra in (("de", ()), ("fi", ("--statement", "VIRTAN00001"))):
+            pdf = ("--format", "pdf", "--lang", lang, *extra, "--out", str(work / lang))
+            run(profitlens, "report", "--config", config, *YEAR, *pdf)
         written = pages(work / "demo" / "report.pdf", out, "summary-en")
         written += pages(work / "de" / "report.pdf", out, "summary-de")
         written += pages(work / "fi" / "report.pdf", out, "summary-fi")
