@@ -62,13 +62,15 @@ def test_a_commission_rate_written_as_a_percentage_is_quarantined(tmp_path: Path
     # Issue 20 (5): "5" meaning 5 % gave 500 % commissions.
     folder = alpha.write_files(tmp_path / "files")
     (folder / "salespeople.csv").write_text(
-        "salesperson_id,name,commission_rate\nSP1,Sara Seller,5\nSP2,Sven Seller,1\n", encoding="utf-8"
+        "salesperson_id,name,commission_rate\nSP1,Sara Seller,5\nSP2,Sven Seller,1\nSP3,Siri Seller,1.5\n",
+        encoding="utf-8",
     )
     result, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
     assert quarantine == [
-        ("salespeople.csv", 2, "commission_rate: 5 is more than 1; a rate is a fraction (0.05 means 5 %)")
+        ("salespeople.csv", 2, "commission_rate: 5 is more than 1; a rate is a fraction (0.05 means 5 %)"),
+        ("salespeople.csv", 4, "commission_rate: 1.5 is more than 1; a rate is a fraction (0.05 means 5 %)"),
     ]
-    assert result.as_dict()["quarantined"] == {"salesperson": 1}  # 1 itself (100 %) is a rate
+    assert result.as_dict()["quarantined"] == {"salesperson": 2}  # 1 itself (100 %) is a rate; 1.5 is not
 
 
 def test_a_bom_and_blank_lines_are_fine(tmp_path: Path) -> None:
@@ -304,3 +306,35 @@ def test_a_comma_separated_file_keeps_its_decimal_points_whatever_the_setting(tm
         run_sync(FilesConnector(folder, decimal=","), load_mapping("files"), store)
         (amount,) = store.con.execute("SELECT amount FROM document WHERE document_id = 'Q1'").fetchone()  # type: ignore[misc]
     assert amount == Decimal("1.234")
+
+
+def test_dates_written_as_plain_digits_land_as_dates(tmp_path: Path) -> None:
+    # Some exports write 20260110 for 10 January 2026 (ISO 8601's basic format, which Python reads): every
+    # date of alpha's documents so written lands as the same day, none quarantined, none left empty.
+    folder = alpha.write_files(tmp_path / "files")
+    text = (folder / "documents.csv").read_text(encoding="utf-8")
+    (folder / "documents.csv").write_text(re.sub(r"(\d{4})-(\d{2})-(\d{2})", r"\1\2\3", text), encoding="utf-8")
+    _, quarantine, _ = sync_folder(folder, tmp_path / "l.duckdb")
+    assert quarantine == []
+    with Store(tmp_path / "l.duckdb", read_only=True) as store:
+        dates = store.con.execute(
+            "SELECT document_id, document_date, due_date FROM document WHERE document_id IN ('INV1', 'PMT1')"
+            " ORDER BY 1"
+        ).fetchall()
+    import datetime as dt
+
+    assert dates == [("INV1", dt.date(2026, 1, 10), dt.date(2026, 2, 9)), ("PMT1", dt.date(2026, 2, 1), None)]
+
+
+def test_a_missing_column_shows_the_first_row_whole_up_to_eight_columns() -> None:
+    # The message quotes the file's first row: up to eight names whole, "…" only when there are more.
+    from mappings.engine import check_header
+
+    sm = load_mapping("files").streams["salespeople"]
+    eight = ["a", "b", "c", "d", "e", "f", "g", "h"]
+    with pytest.raises(QueryError) as whole:
+        check_header(sm, "salespeople.csv", eight)
+    assert "(its first row: a, b, c, d, e, f, g, h)" in str(whole.value)
+    with pytest.raises(QueryError) as cut:
+        check_header(sm, "salespeople.csv", [*eight, "i"])
+    assert "(its first row: a, b, c, d, e, f, g, h, …)" in str(cut.value)
