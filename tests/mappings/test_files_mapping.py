@@ -318,8 +318,7 @@ def test_dates_written_as_plain_digits_land_as_dates(tmp_path: Path) -> None:
     assert quarantine == []
     with Store(tmp_path / "l.duckdb", read_only=True) as store:
         dates = store.con.execute(
-            "SELECT document_id, document_date, due_date FROM document WHERE document_id IN ('INV1', 'PMT1')"
-            " ORDER BY 1"
+            "SELECT document_id, document_date, due_date FROM document WHERE document_id IN ('INV1', 'PMT1') ORDER BY 1"
         ).fetchall()
     import datetime as dt
 
