@@ -93,6 +93,16 @@ class ReportMeta:
     locale: str = "en"
 
 
+def money_axis(f: Formatter) -> FuncFormatter:
+    """A chart's money axis in whole units, written as the report writes amounts."""
+    return FuncFormatter(lambda v, _pos: f.money(Decimal(str(round(v))), whole=True))
+
+
+def generated(meta: ReportMeta, f: Formatter) -> str:
+    """When the report was made, in the reader's date format ("2 Dec 2026 09:23 UTC")."""
+    return f"{f.date(meta.generated_at.date())} {meta.generated_at:%H:%M} UTC"
+
+
 def bucket_labels(analysis: Analysis, _: Gettext) -> list[str]:
     out = [_(BUCKET_CURRENT)]
     out += [f"{lo}–{hi}" for lo, hi in analysis.buckets.ranges()[1:-1]]
@@ -240,7 +250,7 @@ def build_context(
         }
         for w in (analysis.watch_list if every_customer else analysis.watch_list[:WATCH_SHOWN])
     ]
-    money_axis = FuncFormatter(lambda v, _pos: f.money(Decimal(str(round(v))), whole=True))
+    axis = money_axis(f)
     return {
         "lang": meta.locale,
         "company": meta.company,
@@ -249,13 +259,13 @@ def build_context(
         "period_from": f.date(analysis.period.start),
         "period_to": f.date(analysis.period.end),
         "as_of": f.date(analysis.period.as_of),
-        "generated_at": f"{f.date(meta.generated_at.date())} {meta.generated_at:%H:%M} UTC",
+        "generated_at": generated(meta, f),
         "bridge": bridge,
         "bridge_svg": charts.profit_bridge(
             [_(BRIDGE_LABELS[step.key]) for step in bridge_steps],
             [step.shown for step in bridge_steps],
             [step.subtotal for step in bridge_steps],
-            money=money_axis,
+            money=axis,
         ),
         "headline": headline,
         "kpis": headline + more,
@@ -281,7 +291,7 @@ def build_context(
             x_label=_("Share of customers, most profitable first"),
             y_label=_("Share of net profit"),
         ),
-        "ageing_svg": charts.ageing_bars(labels, analysis.ageing_totals, money=money_axis),
+        "ageing_svg": charts.ageing_bars(labels, analysis.ageing_totals, money=axis),
         "segments": [
             {**s, "net_sales": f.money(s["net_sales"], whole=True), "net_profit": f.money(s["net_profit"], whole=True)}
             for s in segments.values()
@@ -290,7 +300,7 @@ def build_context(
             [s["label"] for s in segments.values()],
             [s["net_profit"] for s in segments.values()],
             [f.number(s["customers"]) for s in segments.values()],
-            money=money_axis,
+            money=axis,
         ),
         "product_lines": product_lines(analysis, f, _),
         # The PDF shows the first WATCH_SHOWN; the accountant's HTML lists every one (the PDF points there).
@@ -411,8 +421,7 @@ def statement_context(
     ]
     labels = bucket_labels(analysis, _)
     row = _row(c, f, _)
-    # The waterfall as a chart too: the subtotals (gross margin, net profit) stand on the axis.
-    money_axis = FuncFormatter(lambda v, _pos: f.money(Decimal(str(round(v))), whole=True))
+    axis = money_axis(f)  # the waterfall as a chart too: gross margin and net profit stand on the axis
 
     def days(value: Decimal | None) -> str:
         return f.number(value, 1) if value is not None else "–"
@@ -433,7 +442,7 @@ def statement_context(
                 [label for label, _amount, _minus in steps],
                 [amount for _label, amount, _minus in steps],
                 [label in (_("Gross margin"), _("Net profit")) for label, _amount, _minus in steps],
-                money=money_axis,
+                money=axis,
             ),
             "referral": f.money(c.referral_value) if c.referral_value and analysis.referral_share else "",
             "referral_share": f.percent(analysis.referral_share * 100, 0),

@@ -16,10 +16,10 @@ import duckdb
 from markupsafe import Markup
 
 from profitability.model import Analysis
+from reports.outputs import CENT
 
 # One drill-down page; the rest is a click away ("next").
 PAGE_ROWS = 25
-CENT = Decimal("0.01")
 
 
 def _number(column: str) -> str:

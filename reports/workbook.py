@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from profitability.model import Analysis, Settings
-from reports.context import ACTIONS, SEGMENT_LABELS, ReportMeta, bucket_labels
+from reports.context import ACTIONS, SEGMENT_LABELS, ReportMeta, bucket_labels, generated
 from reports.formatting import Formatter
 from reports.outputs import DAYS_FORMAT, MONEY_FORMAT, RATIO_FORMAT, tables
 from reports.render import write_private_file
@@ -166,7 +166,7 @@ def cover(analysis: Analysis, meta: ReportMeta, _: Gettext, settings: Settings |
         [_("Receivables as of"), f.date(period.as_of)],
         [_("Currency"), meta.currency],
         [_("Source"), meta.source],
-        [_("Generated"), f"{f.date(meta.generated_at.date())} {meta.generated_at:%H:%M} UTC"],
+        [_("Generated"), generated(meta, f)],
         [_("Customers"), len(analysis.customers)],
         [_("Net profit"), _rounded(analysis.totals["net_profit"], MONEY_FORMAT)],
     ]

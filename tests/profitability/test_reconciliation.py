@@ -193,8 +193,10 @@ def test_payments_without_applications_are_matched_oldest_first(tmp_path: Path) 
 
 
 def test_a_credit_memo_without_an_open_amount_is_not_counted_twice(tmp_path: Path) -> None:
-    # A source like Business Central: open amounts, no payments, no applications (no credit memo names its
-    # invoice), and credit memos without an open amount. S2:
+    # A source like Business Central: open amounts (salesInvoices.remainingAmount, computed on read from the
+    # invoice's customer ledger entry, APIV2SalesInvoices.Page.al), no payments (customerPayments are unposted
+    # journal lines), no applications (no credit memo names its invoice), and credit memos without an open
+    # amount (salesCreditMemos has no remainingAmount: dynamics_salescreditmemo.md; ../shared NOTES.md). S2:
     #   S2-1 invoice 1,000.00 of 1 March, nothing open, paid off on 25 March;
     #   S2-2 credit memo 300.00 of 10 March, no open amount (BC gives none): it gave all of it;
     #   S2-3 invoice   500.00 of 15 March, 500.00 open (settled nothing);
