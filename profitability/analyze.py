@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import decimal
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
@@ -43,6 +43,7 @@ from profitability.sales import (
     ITEM_CLASS_SQL,
     ITEM_SQL,
     LINE_SALES_TABLE,
+    SALES_DOC_TABLE,
     SALES_VS_LINES_SQL,
 )
 
@@ -102,13 +103,16 @@ def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings |
 def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> Analysis:
     prepare_ledger(con)
     allowances = Allowances(con, settings)
-    with ThreadPoolExecutor(1, thread_name_prefix="profitlens-previous") as pool:
-        # The previous period, as its own report would analyse it, on a second connection in a thread, while
-        # this one analyses the current period: DuckDB runs one's queries while Python works in the other.
-        second = second_connection(con)  # made here: `con` refuses a second caller while it is busy
+    with ThreadPoolExecutor(2, thread_name_prefix="profitlens-analyze") as pool:
+        # The previous period, as its own report would analyse it, and the period's product lines, each on a
+        # connection of its own in a thread, while this one analyses the current period: DuckDB runs one's
+        # queries while Python works in another. (Connections are made here: `con` refuses a second caller
+        # while it is busy.)
+        second, third = second_connection(con), second_connection(con)
         previous = pool.submit(_previous_period, second, period.previous(), settings, allowances, decimal.getcontext())
         rows = period_rows(con, period, settings, allowances)  # on `con`: its temp tables stay for the checks
-        current = _current_period(con, rows, settings, allowances)
+        lines = pool.submit(_product_line_rows, third, period)
+        current = _current_period(con, rows, settings, allowances, lines)
         before, previous_totals = previous.result()
     for c in current.customers:
         prev = before.get((c.company, c.customer_id))
@@ -120,10 +124,14 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
 
 
 def _current_period(
-    con: duckdb.DuckDBPyConnection, rows: PeriodRows, settings: Settings, allowances: Allowances
+    con: duckdb.DuckDBPyConnection,
+    rows: PeriodRows,
+    settings: Settings,
+    allowances: Allowances,
+    lines: Future[ProductLineRows],
 ) -> Analysis:
     """The current period's analysis, all but its comparison with the previous period (the days-to-pay
-    trend, the watch list and the previous totals are left empty)."""
+    trend, the watch list and the previous totals are left empty); `lines`: its product lines' rows."""
     period, buckets = rows.period, settings.buckets
     customers = current_records(con, rows, settings)
     loss_rates = allowances.rates(period.as_of)
@@ -141,9 +149,9 @@ def _current_period(
     ranked = sorted(customers, key=lambda c: (-c.net_profit, c.company, c.customer_id))
     shares, curve = portfolio.whale_curve(ranked)
     # Summed in rank order, as the totals are: a sum of 28-digit Decimals rounds by its order.
-    con.execute(LINE_SALES_TABLE)
-    groups = portfolio.groups(ranked, con.execute(ITEM_CLASS_SQL).fetchall(), con.execute(ITEM_SQL).fetchall())
-    portfolio.attach_buyers(groups["item_class"], con.execute(CLASS_BUYERS_SQL).fetchall())
+    item_classes, items, buyers = lines.result()
+    groups = portfolio.groups(ranked, item_classes, items)
+    portfolio.attach_buyers(groups["item_class"], buyers)
     totals = _column_sums(ranked, [name for name in MONEY_TOTALS if name != "referral_value"])
     totals["referral_value"] = sum((referral.get((c.company, c.customer_id), ZERO) for c in ranked), ZERO)
     totals = {name: totals[name] for name in MONEY_TOTALS}
@@ -204,6 +212,24 @@ def _previous_period(
         return previous_figures(period_rows(second, period, settings, allowances.on(second)), settings, MONEY_TOTALS)
     finally:
         second.close()
+
+
+ProductLineRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _product_line_rows(con: duckdb.DuckDBPyConnection, period: Period) -> ProductLineRows:
+    """The period's product lines, its items and each line's buyers (see profitability.sales), read through
+    a connection of its own (its own sales_doc), which it closes (run in a thread)."""
+    try:
+        con.execute(SALES_DOC_TABLE, {"start": period.start, "end": period.end})
+        con.execute(LINE_SALES_TABLE)
+        return (
+            con.execute(ITEM_CLASS_SQL).fetchall(),
+            con.execute(ITEM_SQL).fetchall(),
+            con.execute(CLASS_BUYERS_SQL).fetchall(),
+        )
+    finally:
+        con.close()
 
 
 def _bucket_sums(customers: list[CustomerProfit], name: str, buckets: int) -> tuple[Decimal, ...]:

@@ -216,6 +216,8 @@ def groups(
     # Each customer's figures read once (not once per dimension), each group summed column by column in
     # the customers' order: the same sums as adding them up field by field, a third of the time.
     figures = list(map(attrgetter(*GROUP_FIELDS), customers))
+    names = ("key", *GROUP_FIELDS, "customers")
+    add_zero = ZERO.__add__  # a group of one: 0 + v, as sum() would give
     for dimension, attr in (
         ("company", "company"),
         ("parent", "parent_id"),
@@ -223,18 +225,18 @@ def groups(
         ("territory", "territory"),
         ("customer_class", "customer_class"),
     ):
+        keys = list(map(attrgetter(attr), customers))
+        if dimension == "parent":  # a customer without a parent is a group of its own
+            keys = [key or c.customer_id for key, c in zip(keys, customers, strict=True)]
+        else:
+            keys = [key or "(none)" for key in keys]
         members: dict[str, list[tuple[Decimal, ...]]] = defaultdict(list)
-        key_of = attrgetter(attr)
-        for c, row in zip(customers, figures, strict=True):
-            members[key_of(c) or (c.customer_id if dimension == "parent" else "(none)")].append(row)
+        for key, row in zip(keys, figures, strict=True):
+            members[key].append(row)
         rows_out: list[dict[str, Any]] = [
-            {
-                "key": key,
-                **dict(zip(GROUP_FIELDS, [sum(column, ZERO) for column in zip(*rows, strict=True)], strict=True)),
-                "customers": len(rows),
-            }
+            dict(zip(names, (key, *[sum(column, ZERO) for column in zip(*rows, strict=True)], len(rows)), strict=True))
             if len(rows) > 1
-            else {"key": key, **dict(zip(GROUP_FIELDS, [v + ZERO for v in rows[0]], strict=True)), "customers": 1}
+            else dict(zip(names, (key, *map(add_zero, rows[0]), 1), strict=True))
             for key, rows in members.items()
         ]
         rows_out.sort(key=lambda g: (-g["net_profit"], g["key"]))
