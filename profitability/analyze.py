@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import decimal
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
@@ -112,15 +112,19 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         previous = pool.submit(_previous_period, second, period.previous(), settings, allowances, decimal.getcontext())
         rows = period_rows(con, period, settings, allowances)  # on `con`: its temp tables stay for the checks
         lines = pool.submit(_product_line_rows, third, period)
-        current = _current_period(con, rows, settings, allowances, lines)
+        current = _current_period(con, rows, settings, allowances)
         before, previous_totals = previous.result()
-    for c in current.customers:
-        prev = before.get((c.company, c.customer_id))
-        if prev is not None and c.avg_days_to_pay is not None and prev.avg_days_to_pay is not None:
-            _complete(c, days_to_pay_trend=c.avg_days_to_pay - prev.avg_days_to_pay)
-    return dataclasses.replace(
-        current, watch_list=tuple(portfolio.watch_list(current.customers, before)), previous_totals=previous_totals
-    )
+        for c in current.customers:
+            prev = before.get((c.company, c.customer_id))
+            if prev is not None and c.avg_days_to_pay is not None and prev.avg_days_to_pay is not None:
+                _complete(c, days_to_pay_trend=c.avg_days_to_pay - prev.avg_days_to_pay)
+        watch_list = tuple(portfolio.watch_list(current.customers, before))
+        # Last: the product lines' queries run meanwhile. Summed in rank order, as the totals are (a sum of
+        # 28-digit Decimals rounds by its order).
+        item_classes, items, buyers = lines.result()
+    groups = portfolio.groups(current.customers, item_classes, items)
+    portfolio.attach_buyers(groups["item_class"], buyers)
+    return dataclasses.replace(current, watch_list=watch_list, previous_totals=previous_totals, groups=groups)
 
 
 def _current_period(
@@ -128,10 +132,9 @@ def _current_period(
     rows: PeriodRows,
     settings: Settings,
     allowances: Allowances,
-    lines: Future[ProductLineRows],
 ) -> Analysis:
     """The current period's analysis, all but its comparison with the previous period (the days-to-pay
-    trend, the watch list and the previous totals are left empty); `lines`: its product lines' rows."""
+    trend, the watch list and the previous totals are left empty) and its groups."""
     period, buckets = rows.period, settings.buckets
     customers = current_records(con, rows, settings)
     loss_rates = allowances.rates(period.as_of)
@@ -148,10 +151,6 @@ def _current_period(
     discount = settings.discount_rate if settings.discount_rate is not None else settings.cost_of_capital
     ranked = sorted(customers, key=lambda c: (-c.net_profit, c.company, c.customer_id))
     shares, curve = portfolio.whale_curve(ranked)
-    # Summed in rank order, as the totals are: a sum of 28-digit Decimals rounds by its order.
-    item_classes, items, buyers = lines.result()
-    groups = portfolio.groups(ranked, item_classes, items)
-    portfolio.attach_buyers(groups["item_class"], buyers)
     totals = _column_sums(ranked, [name for name in MONEY_TOTALS if name != "referral_value"])
     totals["referral_value"] = sum((referral.get((c.company, c.customer_id), ZERO) for c in ranked), ZERO)
     totals = {name: totals[name] for name in MONEY_TOTALS}
@@ -190,7 +189,7 @@ def _current_period(
         driver_rates=activity.driver_rates(settings.costing),
         whale_curve=curve,
         watch_list=(),
-        groups=groups,
+        groups={},
         retention=r,
         previous_totals={},
         exposure_totals=exposure_totals,

@@ -27,6 +27,7 @@ Risk grade, from the payment behaviour and the open items:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 from operator import mul
 
@@ -95,52 +96,73 @@ Exposure = tuple[Decimal, ...]  # net exposure by ageing bucket
 Key = tuple[str, str]  # (company, customer_id)
 
 
+class _Known:
+    """What the Allowances of one analysis have worked out, shared by its connections' threads: each date
+    under a lock of its own, so that the date both periods ask for (the previous period's end is the day
+    before this one) is worked out once, by whichever thread asks first, while the other waits for it."""
+
+    def __init__(self) -> None:
+        self.rates: dict[dt.date, tuple[Decimal, ...]] = {}
+        self.exposure: dict[dt.date, dict[Key, Exposure]] = {}
+        self.allowance: dict[dt.date, dict[Key, Decimal]] = {}
+        self._locks: dict[tuple[str, dt.date], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def lock(self, what: str, at: dt.date) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault((what, at), threading.Lock())
+
+
 class Allowances:
     """The allowance for credit losses at any date, per customer: the provision matrix over the net
     exposure aged at that date, at the loss rates of that date (configured, or estimated from the history
     up to that date). Dates are asked again and again (a period's end is the next one's start): each is
     worked out once."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings, known: _Known | None = None) -> None:
         self._con = con
         self._settings = settings
         self._sql = exposure_sql(settings.buckets)
-        self._rates: dict[dt.date, tuple[Decimal, ...]] = {}
-        self._exposure: dict[dt.date, dict[Key, Exposure]] = {}
-        self._allowance: dict[dt.date, dict[Key, Decimal]] = {}
+        self._known = known or _Known()
 
     def on(self, con: duckdb.DuckDBPyConnection) -> Allowances:
-        """The same allowances read through another connection (another thread's), with what is known so
-        far: the dates worked out here are not asked again there, and neither object changes the other."""
-        other = Allowances(con, self._settings)
-        other._rates, other._exposure, other._allowance = dict(self._rates), dict(self._exposure), dict(self._allowance)
-        return other
+        """The same allowances read through another connection (another thread's): a date worked out through
+        either is not worked out again through the other."""
+        return Allowances(con, self._settings, self._known)
 
     def rates(self, at: dt.date) -> tuple[Decimal, ...]:
-        if at not in self._rates:
-            s = self._settings
-            self._rates[at] = (
-                loss_rates_from_history(self._con, s.buckets, at, s.history_years)
-                if s.loss_rates == "history"
-                else tuple(s.loss_rates)
-            )
-        return self._rates[at]
+        known = self._known
+        with known.lock("rates", at):
+            if at not in known.rates:
+                s = self._settings
+                known.rates[at] = (
+                    loss_rates_from_history(self._con, s.buckets, at, s.history_years)
+                    if s.loss_rates == "history"
+                    else tuple(s.loss_rates)
+                )
+            return known.rates[at]
 
     def exposure(self, at: dt.date) -> dict[Key, Exposure]:
         """Each customer's net exposure by bucket at the end of the day `at` (customers with none left out)."""
-        if at not in self._exposure:
-            company_rates = self._settings.company_rates
-            out: dict[Key, Exposure] = {}
-            for company, customer_id, *values in self._con.execute(self._sql, {"at": at}).fetchall():
-                rate = company_rates.get(company)
-                amounts = tuple(ZERO if v is None else Decimal(v) for v in values)
-                out[(company, customer_id)] = amounts if rate is None or rate == 1 else tuple(v * rate for v in amounts)
-            self._exposure[at] = out
-        return self._exposure[at]
+        known = self._known
+        with known.lock("exposure", at):
+            if at not in known.exposure:
+                company_rates = self._settings.company_rates
+                out: dict[Key, Exposure] = {}
+                for company, customer_id, *values in self._con.execute(self._sql, {"at": at}).fetchall():
+                    rate = company_rates.get(company)
+                    amounts = tuple(ZERO if v is None else Decimal(v) for v in values)
+                    out[(company, customer_id)] = (
+                        amounts if rate is None or rate == 1 else tuple(v * rate for v in amounts)
+                    )
+                known.exposure[at] = out
+            return known.exposure[at]
 
     def allowance(self, at: dt.date) -> dict[Key, Decimal]:
         """Each customer's allowance at the end of the day `at`."""
-        if at not in self._allowance:
-            rates = self.rates(at)
-            self._allowance[at] = {key: sum(map(mul, e, rates), ZERO) for key, e in self.exposure(at).items()}
-        return self._allowance[at]
+        known = self._known
+        with known.lock("allowance", at):
+            if at not in known.allowance:
+                rates = self.rates(at)
+                known.allowance[at] = {key: sum(map(mul, e, rates), ZERO) for key, e in self.exposure(at).items()}
+            return known.allowance[at]

@@ -59,3 +59,30 @@ def test_sales_amounts_that_disagree_with_their_lines_biggest_first(tmp_path: Pa
         ("I52", Decimal("1.00")),
         ("I01", Decimal("0.005")),
     ]
+
+
+def test_ties_for_third_place_go_to_the_first_customer_id_and_a_line_with_two_buyers_names_both(
+    tmp_path: Path,
+) -> None:
+    # Product line TIES: T1 buys 100.00, T2 90.00, and T5, T4, T3 50.00 each (invoiced in that order): the
+    # three largest are T1, T2 and, of the three tied at 50.00, the first by customer id: T3. Product line
+    # PAIR: P1 30.00 and P2 20.00 — only two buyers, both named. The item T-X is in both lines' sales.
+    bought = [("T1", "TIES", 100), ("T2", "TIES", 90), ("T5", "TIES", 50), ("T4", "TIES", 50), ("T3", "TIES", 50),
+              ("P1", "PAIR", 30), ("P2", "PAIR", 20)]  # fmt: skip
+    customers = ["customer_id,name", *(f"{c},Customer {c}" for c, _, _ in bought)]
+    documents = ["document_id,customer_id,document_type,document_date,amount,sales_amount"]
+    lines = ["document_id,line_no,item_id,item_class,quantity,unit_price,extended_price,unit_cost,extended_cost"]
+    for n, (customer, item_class, price) in enumerate(bought, start=1):
+        documents.append(f"I{n},{customer},invoice,2026-03-0{n},{price},{price}")
+        lines.append(f"I{n},1,{item_class}-X,{item_class},1,{price},{price},0,0")
+    tables = {
+        "customers.csv": "\n".join(customers) + "\n",
+        "documents.csv": "\n".join(documents) + "\n",
+        "document_lines.csv": "\n".join(lines) + "\n",
+    }
+    groups = analyse_tables(tmp_path, tables, MARCH).groups
+    by_class = {g["key"]: g for g in groups["item_class"]}
+    assert by_class["TIES"]["top_customers"] == "T1 T2 T3" and by_class["TIES"]["customers"] == 5
+    assert by_class["PAIR"]["top_customers"] == "P1 P2" and by_class["PAIR"]["customers"] == 2
+    by_item = {g["key"]: g for g in groups["item"]}
+    assert by_item["TIES-X"]["top_customers"] == "T1 T2 T3" and by_item["PAIR-X"]["top_customers"] == "P1 P2"
