@@ -39,6 +39,8 @@ import duckdb
 from profitability.model import CustomerProfit, PreviousFigures, WatchItem
 
 ZERO = Decimal(0)
+# The watch list's and the segments' thresholds, made once (each runs once a customer).
+THREE_QUARTERS, NINE_TENTHS, A_TENTH, FOUR_FIFTHS = Decimal("0.75"), Decimal("0.9"), Decimal("0.1"), Decimal("0.8")
 ACTIONS = {
     "protect": "protect and reward",
     "grow": "grow",
@@ -85,7 +87,7 @@ def segment(
         return "protect"
     # Losing money, or large on a margin too thin to protect: why is the question.
     gm_pct = c.gross_margin_pct
-    if company_gm_pct is not None and gm_pct is not None and gm_pct >= company_gm_pct * Decimal("0.8"):
+    if company_gm_pct is not None and gm_pct is not None and gm_pct >= company_gm_pct * FOUR_FIFTHS:
         return "fix_cost_to_serve"
     return "reprice" if large else "reprice_or_exit"
 
@@ -105,7 +107,7 @@ def watch_list(
         before = previous.get((c.company, c.customer_id))
         if before is None or before.net_profit <= 0:
             continue
-        if c.net_profit >= before.net_profit * Decimal("0.75"):
+        if c.net_profit >= before.net_profit * THREE_QUARTERS:
             continue
         reasons = _reasons(c, before)
         items.append(
@@ -134,7 +136,7 @@ def _reasons(c: CustomerProfit, before: CustomerProfit | PreviousFigures) -> lis
     reasons = []
     if c.net_sales <= 0 < before.net_sales:
         reasons.append("no purchases")
-    elif c.net_sales <= before.net_sales * Decimal("0.9"):
+    elif c.net_sales <= before.net_sales * NINE_TENTHS:
         reasons.append("volume down")
     if (
         c.gross_margin_pct is not None
@@ -142,9 +144,9 @@ def _reasons(c: CustomerProfit, before: CustomerProfit | PreviousFigures) -> lis
         and (c.gross_margin_pct <= before.gross_margin_pct - 2)
     ):
         reasons.append("margin down")
-    if _up(c.cost_to_serve, before.cost_to_serve, Decimal("0.1")):
+    if _up(c.cost_to_serve, before.cost_to_serve, A_TENTH):
         reasons.append("cost to serve up")
-    if _up(c.returns_amount, before.returns_amount, Decimal("0.1")):
+    if _up(c.returns_amount, before.returns_amount, A_TENTH):
         reasons.append("returns up")
     if (
         c.avg_days_to_pay is not None
@@ -152,7 +154,7 @@ def _reasons(c: CustomerProfit, before: CustomerProfit | PreviousFigures) -> lis
         and (c.avg_days_to_pay >= before.avg_days_to_pay + 5)
     ):
         reasons.append("paying later")
-    if _up(c.credit_loss, before.credit_loss, Decimal("0.1")):
+    if _up(c.credit_loss, before.credit_loss, A_TENTH):
         reasons.append("credit loss up")
     return reasons or ["costs up"]
 
