@@ -27,18 +27,16 @@ from ledger.schema import create_table_sql
 from profitability import activity, risk
 from profitability.labour import LABOUR_BY_ACTIVITY_SQL, LABOUR_CTE, labour_table_sql
 from profitability.model import CustomerProfit, Period, PreviousFigures, Settings
+from profitability.prepared import WORKSPACE, attach_workspace, search_path, store_database, use_prepared
 from profitability.receivables import (
-    BALANCE_STEP_TABLE,
     BEHAVIOUR_CTES,
     FINANCING_CTE,
     OPEN_IN_PERIOD_CTE,
     OPEN_ITEM_TABLE,
-    RECEIVABLE_TABLE,
-    SETTLEMENT_TABLE,
     ageing_cte,
 )
 from profitability.risk import Allowances
-from profitability.sales import FINANCE_CHARGE_CTE, LINE_TOTAL_TABLE, SALES_CTE, SALES_DOC_TABLE
+from profitability.sales import FINANCE_CHARGE_CTE, SALES_CTE, SALES_DOC_TABLE
 
 ZERO = Decimal(0)
 TEXT_COLUMNS = (
@@ -112,54 +110,33 @@ class PeriodRows:
         return [row[at] for row in self.rows]
 
 
-# The tables prepared once per analysis live in an in-memory database attached to the store's DuckDB
-# instance (temp tables are private to one connection): the previous period is read on a second connection,
-# in a thread, while this one builds the current period's records (DuckDB runs its queries without the GIL).
-# Unqualified names find them through the connection's search path; each connection's own period tables
-# (open_item, sales_doc, labour_priced) stay temp tables.
-WORKSPACE = "profitlens_work"
-
-
-def _search_path(con: duckdb.DuckDBPyConnection) -> str:
-    database = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
-    quoted = '"' + str(database).replace('"', '""') + '"'
-    return f"{quoted}.main,{WORKSPACE}.main"
-
-
 def prepare_ledger(con: duckdb.DuckDBPyConnection) -> None:
-    """Once for the periods that follow: each document's lines summed (line_total), what settled each
-    document and when (settlement, receivable), and every customer's balance from day to day (balance_step)."""
-    attached = con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [WORKSPACE]).fetchone()
-    if not attached or not attached[0]:
-        # READ_ONLY false: a store opened read-only attaches everything read-only unless told otherwise.
-        con.execute(f"ATTACH ':memory:' AS {WORKSPACE} (READ_ONLY false)")
-    con.execute("SET search_path = ?", [_search_path(con)])
+    """Once for the periods that follow: the prepared tables (each document's lines summed, what settled each
+    document and when, every customer's balance from day to day; see profitability.prepared), and an empty
+    item master where the store has none. The previous period is read on a second connection, in a thread,
+    while this one builds the current period's records (DuckDB runs its queries without the GIL): what is
+    worked out here lives in an in-memory database attached to the store, which every connection of it sees;
+    each connection's own period tables (open_item, sales_doc, labour_priced) stay temp tables."""
+    use_prepared(con)
     ensure_item_table(con)
-    con.execute(LINE_TOTAL_TABLE)
-    con.execute(SETTLEMENT_TABLE)
-    con.execute(RECEIVABLE_TABLE)
-    con.execute(BALANCE_STEP_TABLE)
 
 
 def ensure_item_table(con: duckdb.DuckDBPyConnection) -> None:
     """A store made before the item master existed (and opened read-only by analyze or report, so not
     upgraded yet) has no `item` table: an empty one in the workspace stands in until the next sync makes it."""
     found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'item' AND database_name = current_database()"
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'item' AND database_name = ?", [store_database(con)]
     ).fetchone()
     if found and found[0]:
         return
-    attached = con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [WORKSPACE]).fetchone()
-    if not attached or not attached[0]:
-        con.execute(f"ATTACH ':memory:' AS {WORKSPACE} (READ_ONLY false)")
-        con.execute("SET search_path = ?", [_search_path(con)])
+    attach_workspace(con)
     con.execute(create_table_sql("item", f"{WORKSPACE}.item", keys=False))
 
 
 def second_connection(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Another connection to the same store that sees the prepared tables (see WORKSPACE); close it after."""
     cursor = con.cursor()
-    cursor.execute("SET search_path = ?", [_search_path(con)])
+    cursor.execute("SET search_path = ?", [search_path(con)])
     return cursor
 
 

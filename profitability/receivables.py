@@ -57,14 +57,13 @@ ageing AS (
 )"""
 
 
-# What settles each document, once per analysis: for a debit document every amount applied to it
+# What settles each document (a prepared table, see profitability.prepared): for a debit document every amount applied to it
 # (payment or credit + discount taken + write-off), for a credit document every amount it applied; with the
 # document's customer and sign, so that what follows needs no join. A voided document neither settles nor is
 # settled: an application with a voided document on either side counts for neither (GP removes a voided
 # payment's applications; a ledger that still holds one must not show the invoice paid by it). `inferred`
 # marks what a source's open amount settles without any record of how (see `inferring` below).
-SETTLEMENT_TABLE = f"""
-CREATE OR REPLACE TABLE profitlens_work.settlement AS
+SETTLEMENT_SQL = f"""
 WITH voided AS (SELECT company, document_id FROM document WHERE voided),
 -- Sources that give open amounts but no applications at all (a files export without applications.csv;
 -- Business Central where no credit memo names its invoice): each debit document's settled amount (amount −
@@ -148,8 +147,7 @@ WHERE d.document_type IN {CREDIT_TYPES}
 # Every document that is not voided, the ERP's own open amount, its sign on the balance and the day it was
 # settled in full: the first day what settled it reached its amount (NULL: still open). That is the last day
 # money moved on it, unless it was over-settled later: only those few are walked day by day. Needs settlement.
-RECEIVABLE_TABLE = f"""
-CREATE OR REPLACE TABLE profitlens_work.receivable AS
+RECEIVABLE_SQL = f"""
 WITH daily AS (
     SELECT company, document_id, apply_date, sum(amount) AS amount FROM settlement GROUP BY ALL
 ),
@@ -185,8 +183,7 @@ WHERE NOT d.voided
 # The customer's outstanding balance from day to day, for financing: open debit amounts less unapplied
 # credits and cash (finance charges are left out: they are not charged financing). `balance` holds from
 # `day` to the day before `next_day` (NULL: still today). Needs receivable and settlement.
-BALANCE_STEP_TABLE = """
-CREATE OR REPLACE TABLE profitlens_work.balance_step AS
+BALANCE_STEP_SQL = """
 WITH delta AS (
     SELECT company, customer_id, document_date AS day, sign * amount AS delta
     FROM receivable WHERE document_type <> 'finance_charge'

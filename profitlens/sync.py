@@ -11,10 +11,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, cast
+
+import duckdb
 
 from common.errors import ProfitlensError
 from connector.base import Connector, RawChunk, SourceRow
@@ -24,6 +27,7 @@ from ledger.store import Store, SyncResult
 from mappings import arrow_chunks, columnar
 from mappings.columnar import ColumnarPlan
 from mappings.engine import SourceMapping, StreamMapping, check_columns, check_header
+from profitability.prepared import store_prepared
 from profitlens.logs import RUN_ID
 from profitlens.read_ahead import ReadAhead
 
@@ -105,6 +109,7 @@ def run_sync_companies(
             raise
         RUN_ID.reset(token)
     result = writer.result
+    _store_prepared(store)
     store.finish_run(result.run_id, "ok", result.as_dict())
     log.info(
         "sync finished: %s rows read, %s landed, %s changed, %s removed, %s quarantined",
@@ -115,6 +120,20 @@ def run_sync_companies(
         result.rows_quarantined,
     )
     return result
+
+
+def _store_prepared(store: Store) -> None:
+    """The tables every analysis starts from, made now for the ledger just landed (profitability.prepared).
+    They only spare each analysis work: if they cannot be made, the ledger is still right and each
+    analysis works them out itself, so the sync still succeeds."""
+    started = time.perf_counter()
+    try:
+        made = store_prepared(store.con)
+    except duckdb.Error as exc:
+        log.warning("the tables every analysis starts from were not stored (%s); each analysis works them out", exc)
+        return
+    if made:
+        log.info("stored the tables every analysis starts from in %.1f s", time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
