@@ -19,6 +19,7 @@ import pytest
 from connector.files import FilesConnector
 from ledger.store import Store
 from mappings.engine import load_mapping
+from profitability import prepared
 from profitability.analyze import analyze
 from profitability.model import Analysis, Period
 from profitability.prepared import FINGERPRINT_KEY, PREPARED, store_prepared, use_prepared
@@ -100,3 +101,14 @@ def test_a_sync_whose_tables_cannot_be_stored_still_lands_and_the_analysis_works
         (r1,) = analyze(store.con, MARCH).customers
     assert r1.open_amount == Decimal("40.00")
     assert "were not stored (could not write: no space left on device)" in caplog.text
+
+
+def test_tables_made_by_a_version_that_makes_them_differently_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A later profitlens changes how the settlements are worked out: the tables an earlier one stored for
+    # this very ledger are not used, and the next sync makes them again.
+    with synced(tmp_path) as store:
+        monkeypatch.setattr(prepared, "SQL_DIGEST", "another-version")
+        assert use_prepared(store.con) is False
+        assert store_prepared(store.con) is True and use_prepared(store.con) is True
