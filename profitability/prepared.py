@@ -13,6 +13,7 @@ of the large sample's, half of it on the critical path).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 
@@ -72,7 +73,8 @@ def store_prepared(con: duckdb.DuckDBPyConnection) -> bool:
         con.execute("INSERT OR REPLACE INTO store_info VALUES (?, ?)", [FINGERPRINT_KEY, now])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT has already ended the transaction
+            con.execute("ROLLBACK")
         raise
     return True
 

@@ -109,8 +109,9 @@ def run_sync_companies(
             raise
         RUN_ID.reset(token)
     result = writer.result
-    _store_prepared(store)
     store.finish_run(result.run_id, "ok", result.as_dict())
+    # After the run is recorded: the ledger has landed whatever happens to this step (see _store_prepared).
+    _store_prepared(store)
     log.info(
         "sync finished: %s rows read, %s landed, %s changed, %s removed, %s quarantined",
         result.rows_read,
