@@ -106,12 +106,14 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
     with ThreadPoolExecutor(2, thread_name_prefix="profitlens-analyze") as pool:
         # The previous period, as its own report would analyse it, and the period's product lines, each on a
         # connection of its own in a thread, while this one analyses the current period: DuckDB runs one's
-        # queries while Python works in another. (Connections are made here: `con` refuses a second caller
-        # while it is busy.)
-        second, third = second_connection(con), second_connection(con)
-        previous = pool.submit(_previous_period, second, period.previous(), settings, allowances, decimal.getcontext())
+        # queries while Python works in another. The product lines start once this period's rows are read
+        # (their queries beside its records' Python; started with the previous period they slowed both).
+        # Each connection is made by this thread, between its own queries (`con` serves one caller at a time).
+        previous = pool.submit(
+            _previous_period, second_connection(con), period.previous(), settings, allowances, decimal.getcontext()
+        )
         rows = period_rows(con, period, settings, allowances)  # on `con`: its temp tables stay for the checks
-        lines = pool.submit(_product_line_rows, third, period)
+        lines = pool.submit(_product_line_rows, second_connection(con), period)
         current = _current_period(con, rows, settings, allowances)
         before, previous_totals = previous.result()
         for c in current.customers:
