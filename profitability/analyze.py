@@ -130,10 +130,7 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
 
 
 def _current_period(
-    con: duckdb.DuckDBPyConnection,
-    rows: PeriodRows,
-    settings: Settings,
-    allowances: Allowances,
+    con: duckdb.DuckDBPyConnection, rows: PeriodRows, settings: Settings, allowances: Allowances
 ) -> Analysis:
     """The current period's analysis, all but its comparison with the previous period (the days-to-pay
     trend, the watch list and the previous totals are left empty) and its groups."""

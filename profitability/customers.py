@@ -111,12 +111,9 @@ class PeriodRows:
 
 
 def prepare_ledger(con: duckdb.DuckDBPyConnection) -> None:
-    """Once for the periods that follow: the prepared tables (each document's lines summed, what settled each
-    document and when, every customer's balance from day to day; see profitability.prepared), and an empty
-    item master where the store has none. The previous period is read on a second connection, in a thread,
-    while this one builds the current period's records (DuckDB runs its queries without the GIL): what is
-    worked out here lives in an in-memory database attached to the store, which every connection of it sees;
-    each connection's own period tables (open_item, sales_doc, labour_priced) stay temp tables."""
+    """Once for the periods that follow: the prepared tables (see profitability.prepared), visible to every
+    connection `second_connection` makes, and an empty item master where the store has none. Each connection's
+    own period tables (open_item, sales_doc, labour_priced) stay temp tables."""
     use_prepared(con)
     ensure_item_table(con)
 

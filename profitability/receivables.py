@@ -16,7 +16,7 @@ CREDIT_TYPES = "('credit_memo', 'return', 'payment')"
 DEBIT_TYPES = "('invoice', 'debit_memo', 'finance_charge', 'service', 'warranty')"
 
 # The period's open items as of the as-of date, from what settled each document up to then. Needs
-# receivable and settlement (prepared once per analysis).
+# receivable and settlement (prepared tables, see profitability.prepared).
 OPEN_ITEM_TABLE = """
 CREATE OR REPLACE TEMP TABLE open_item AS
 WITH applied AS (
@@ -57,12 +57,12 @@ ageing AS (
 )"""
 
 
-# What settles each document (a prepared table, see profitability.prepared): for a debit document every amount applied to it
-# (payment or credit + discount taken + write-off), for a credit document every amount it applied; with the
-# document's customer and sign, so that what follows needs no join. A voided document neither settles nor is
-# settled: an application with a voided document on either side counts for neither (GP removes a voided
-# payment's applications; a ledger that still holds one must not show the invoice paid by it). `inferred`
-# marks what a source's open amount settles without any record of how (see `inferring` below).
+# What settles each document (a prepared table, see profitability.prepared): for a debit document every amount
+# applied to it (payment or credit + discount taken + write-off), for a credit document every amount it
+# applied; with the document's customer and sign, so that what follows needs no join. A voided document
+# neither settles nor is settled: an application with a voided document on either side counts for neither (GP
+# removes a voided payment's applications; a ledger that still holds one must not show the invoice paid by
+# it). `inferred` marks what a source's open amount settles without any record of how (see `inferring` below).
 SETTLEMENT_SQL = f"""
 WITH voided AS (SELECT company, document_id FROM document WHERE voided),
 -- Sources that give open amounts but no applications at all (a files export without applications.csv;

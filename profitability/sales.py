@@ -14,7 +14,8 @@ from __future__ import annotations
 SALES_TYPES = "('invoice', 'debit_memo', 'service')"
 SALES_AND_REDUCING_TYPES = "('invoice', 'debit_memo', 'service', 'credit_memo', 'return')"
 
-# Each document's lines summed (a prepared table, see profitability.prepared; both periods' sales documents join it).
+# Each document's lines summed (a prepared table, see profitability.prepared; both periods' sales documents
+# join it).
 LINE_TOTAL_SQL = """
 SELECT company, document_id, sum(extended_cost) AS line_cost, sum(extended_price) AS line_price, count(*) AS lines
 FROM document_line GROUP BY company, document_id
