@@ -207,7 +207,9 @@ def _previous_period(
     in a thread: decimal contexts are per thread, so it computes in the caller's)."""
     decimal.setcontext(context.copy())
     try:  # (the collector stays paused by the caller, which waits for this thread)
-        return previous_figures(period_rows(second, period, settings, allowances.on(second)), settings, MONEY_TOTALS)
+        return previous_figures(
+            period_rows(second, period, settings, allowances.on(second), previous=True), settings, MONEY_TOTALS
+        )
     finally:
         second.close()
 
