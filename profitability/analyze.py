@@ -103,7 +103,7 @@ def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings |
 def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> Analysis:
     prepare_ledger(con)
     allowances = Allowances(con, settings)
-    with ThreadPoolExecutor(2, thread_name_prefix="profitlens-analyze") as pool:
+    with ThreadPoolExecutor(3, thread_name_prefix="profitlens-analyze") as pool:
         # The previous period, as its own report would analyse it, and the period's product lines, each on a
         # connection of its own in a thread, while this one analyses the current period: DuckDB runs one's
         # queries while Python works in another. The product lines start once this period's rows are read
@@ -111,6 +111,20 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         # Each connection is made by this thread, between its own queries (`con` serves one caller at a time).
         previous = pool.submit(
             _previous_period, second_connection(con), period.previous(), settings, allowances, decimal.getcontext()
+        )
+        # The allowances both periods ask for once their rows are read, worked out meanwhile: Python that
+        # would otherwise wait for the periods' queries (the dates both ask for first).
+        ahead = pool.submit(
+            _allowances_ahead,
+            second_connection(con),
+            allowances,
+            [
+                period.start - dt.timedelta(days=1),
+                period.end,
+                period.as_of,
+                period.previous().start - dt.timedelta(days=1),
+            ],
+            decimal.getcontext(),
         )
         rows = period_rows(con, period, settings, allowances)  # on `con`: its temp tables stay for the checks
         lines = pool.submit(_product_line_rows, second_connection(con), period)
@@ -124,6 +138,7 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         # Last: the product lines' queries run meanwhile. Summed in rank order, as the totals are (a sum of
         # 28-digit Decimals rounds by its order).
         item_classes, items, buyers = lines.result()
+        ahead.result()  # (done long before; a failure of its own would surface here)
     groups = portfolio.groups(current.customers, item_classes, items)
     portfolio.attach_buyers(groups["item_class"], buyers)
     return dataclasses.replace(current, watch_list=watch_list, previous_totals=previous_totals, groups=groups)
@@ -212,6 +227,17 @@ def _previous_period(
         )
     finally:
         second.close()
+
+
+def _allowances_ahead(
+    con: duckdb.DuckDBPyConnection, allowances: Allowances, dates: list[dt.date], context: decimal.Context
+) -> None:
+    """The allowances at `dates`, worked out through a connection of its own, which it closes (in a thread)."""
+    decimal.setcontext(context.copy())
+    try:
+        allowances.on(con).work_out(dates)
+    finally:
+        con.close()
 
 
 ProductLineRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterable
 from decimal import Decimal
 from operator import mul
 
@@ -157,6 +158,12 @@ class Allowances:
                     )
                 known.exposure[at] = out
             return known.exposure[at]
+
+    def work_out(self, dates: Iterable[dt.date]) -> None:
+        """Work out the allowance at each of `dates` ahead of being asked (in a thread of its own: a date
+        another thread asks for meanwhile is waited for, not worked out twice)."""
+        for at in dates:
+            self.allowance(at)
 
     def allowance(self, at: dt.date) -> dict[Key, Decimal]:
         """Each customer's allowance at the end of the day `at`."""

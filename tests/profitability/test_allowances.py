@@ -51,3 +51,19 @@ def test_a_date_asked_for_by_two_threads_is_worked_out_once_and_both_get_the_sam
     assert seen["main"] == seen["other"] == {("NL", "C1"): Decimal("21.00")}
     assert other.allowance(DAY - dt.timedelta(days=1)) == {("NL", "C1"): Decimal("21.00")}
     assert calls == [DAY, DAY - dt.timedelta(days=1)]  # another date: asked again
+
+
+def test_allowances_worked_out_ahead_are_not_asked_again_and_a_date_being_worked_out_is_waited_for() -> None:
+    # The analysis works out the dates both periods need in a thread of its own while their rows are read
+    # (profitability/analyze.py): a period asking for one of them then gets it without a query of its own,
+    # also while the thread ahead is still on it.
+    calls: list[dt.date] = []
+    settings = Settings(buckets=AgeingBuckets((30,)), loss_rates=(Decimal("0.01"), Decimal("0.05"), Decimal("0.5")))
+    period = Allowances(CountingConnection(calls), settings)  # type: ignore[arg-type]
+    ahead = threading.Thread(target=period.on(CountingConnection(calls)).work_out, args=([DAY, DAY.replace(day=1)],))  # type: ignore[arg-type]
+    ahead.start()
+    time.sleep(0.01)  # the thread ahead is in its first query
+    assert period.allowance(DAY) == {("NL", "C1"): Decimal("21.00")}
+    ahead.join()
+    assert period.allowance(DAY.replace(day=1)) == {("NL", "C1"): Decimal("21.00")}
+    assert calls == [DAY, DAY.replace(day=1)]  # one query a date, both by the thread ahead
