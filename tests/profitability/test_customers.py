@@ -122,3 +122,47 @@ def test_the_previous_period_keeps_what_the_watch_list_and_the_trend_compare() -
         25,
     )
     assert before.avg_days_to_pay == 20 and before.net_profit == 200 - 30 - 10 and before.expected_credit_loss == 0
+
+
+def test_a_record_takes_each_figure_from_its_own_column() -> None:
+    # Every column and every figure a value of its own, so that two figures swapped in the record (made by position, in
+    # CustomerProfit's field order) cannot go unnoticed. Cost of capital 3.65 %, a 365-day year.
+    # Net sales 1000 − 1 discount = 999; margin 999 − 27 = 972; other income 3 + 4 + 5 = 12; activity 19;
+    # financing 36,500 × 3.65 % ÷ 365 = 3.65; credit loss 16 written off + 18 at the end − 13 at the start = 21;
+    # net profit 972 + 12 − 6 − 9 − 19 − 3.65 − 21 = 925.35.
+    # Net exposure 20 + 30 + 40 = 90 on credit sales 500: DSO 90 ÷ 500 × 365 = 65.7, best 20 ÷ 500 × 365 = 14.6,
+    # delinquent 51.1. Paid 100 over 2,000 amount-days (2,500 late): 20 days to pay, 25 late. Limit use 10 ÷ 100.
+    (row,) = _as_decimals(
+        NAMES,
+        [
+            text_row(
+                "NL", "C1", parent_id="P1", salesperson_id="S1", territory="T1", customer_class="K1",
+                currency="EUR", credit_limit="100", document_net_sales="1000", discounts_taken="1",
+                cost_of_goods="27", freight_billed="3", misc_billed="4", finance_charges_billed="5",
+                commissions="6", returns_amount="7", labour_hours="8", labour_cost="9", open_amount="10",
+                overdue_amount="11", unapplied_credits="24", current="13", d1_30="14", over_30="15",
+                financing_amount_days="36500", paid_amount_days="2000", paid_amount_days_late="2500",
+                amount_paid="100", credit_sales="500", write_offs="16",
+            )
+        ],
+        {},
+    )  # fmt: skip
+    key = ("NL", "C1")
+    rows = PeriodRows(
+        YEAR, NAMES, [row], {}, {}, {key: D(13)}, {key: D(18)}, {key: D(50)}, {key: (D(20), D(30), D(40))}
+    )
+    c = CustomerMaker(rows, Settings(buckets=BUCKETS, cost_of_capital=D("0.0365")))(
+        row, {"invoice": D(19)}, {"support": D(21)}
+    )
+    assert (c.company, c.customer_id, c.name, c.parent_id, c.salesperson_id) == ("NL", "C1", "C1", "P1", "S1")
+    assert (c.territory, c.customer_class, c.currency, c.documents) == ("T1", "K1", "EUR", 2)
+    assert (c.net_sales, c.cost_of_goods, c.gross_margin, c.discounts_taken) == (999, 27, 972, 1)
+    assert (c.freight_billed, c.misc_billed, c.finance_charges_billed, c.other_income) == (3, 4, 5, 12)
+    assert (c.commissions, c.returns_amount, c.labour_hours, c.labour_cost, c.activity_cost) == (6, 7, 8, 9, 19)
+    assert (c.financing_cost, c.write_offs, c.allowance_start, c.allowance_end) == (D("3.65"), 16, 13, 18)
+    assert (c.credit_loss, c.net_profit, c.expected_credit_loss, c.referral_value) == (21, D("925.35"), 50, 0)
+    assert (c.open_amount, c.overdue_amount, c.unapplied_credits, c.ageing) == (10, 11, 24, (13, 14, 15))
+    assert (c.exposure, c.credit_limit, c.credit_limit_use) == ((20, 30, 40), 100, D("0.1"))
+    assert (c.dso, c.best_possible_dso, c.avg_days_delinquent) == (D("65.7"), D("14.6"), D("51.1"))
+    assert (c.avg_days_to_pay, c.avg_days_late, c.days_to_pay_trend, c.risk_grade) == (20, 25, None, "E")
+    assert (c.labour_by_activity, c.activity_by_driver) == ({"support": 21}, {"invoice": 19})
