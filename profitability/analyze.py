@@ -139,7 +139,7 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         # 28-digit Decimals rounds by its order).
         item_classes, items, buyers = lines.result()
         ahead.result()  # (done long before; a failure of its own would surface here)
-    groups = portfolio.groups(current.customers, item_classes, items)
+    groups = portfolio.groups(current.customers, item_classes, items, current.totals)
     portfolio.attach_buyers(groups["item_class"], buyers)
     return dataclasses.replace(current, watch_list=watch_list, previous_totals=previous_totals, groups=groups)
 

@@ -243,3 +243,21 @@ def test_retention_counts_last_years_buyers_who_bought_again() -> None:
     # A fifth of a year (73 days) earning 20 is the same 100 a year.
     fifth = portfolio.lifetime_value(D("20"), 73, r, D("0.10"))
     assert fifth is not None and fifth.quantize(D("0.01")) == D("153.85")
+
+
+def test_a_group_of_every_customer_takes_the_totals_and_the_others_add_up_their_own() -> None:
+    # The analysis hands over its totals (each figure summed over every customer in rank order): the one
+    # company's group holds all three customers and shows them as they are; SP1's two add up their own.
+    customers = [
+        customer("C1", "100", "30", salesperson_id="SP1"),
+        customer("C2", "200", "5", salesperson_id="SP2"),
+        customer("C3", "50.5", "-10", salesperson_id="SP1"),
+    ]
+    totals = {name: sum((getattr(c, name) for c in customers), D(0)) for name in portfolio.GROUP_FIELDS}
+    with_totals = portfolio.groups(customers, [], totals=totals)
+    assert with_totals == portfolio.groups(customers, [])  # the same sums, not worked out again
+    assert [(g["key"], g["net_sales"], g["net_profit"]) for g in with_totals["company"]] == [("NL", D("350.5"), 25)]
+    # Handed other totals (here every one 1 higher), the group of every customer shows them; SP1 its own sums.
+    marked = portfolio.groups(customers, [], totals={name: total + 1 for name, total in totals.items()})
+    assert [(g["key"], g["net_sales"], g["net_profit"]) for g in marked["company"]] == [("NL", D("351.5"), 26)]
+    assert [(g["key"], g["net_sales"]) for g in marked["salesperson"]][:2] == [("SP1", D("150.5")), ("SP2", D("200"))]
