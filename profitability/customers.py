@@ -17,7 +17,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import attrgetter
+from itertools import groupby
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import duckdb
@@ -458,7 +459,7 @@ class CustomerMaker:
             p["allowance_start"],
             p["allowance_end"],
             exposure,
-            dict(sorted(by_activity.items())) if by_activity else {},  # labour_by_activity
+            by_activity or {},  # labour_by_activity: its own, in activity order (see current_records)
             dict(sorted(by_driver.items())) if by_driver else {},  # activity_by_driver
         )
 
@@ -496,10 +497,16 @@ def previous_figures(
 def current_records(con: duckdb.DuckDBPyConnection, rows: PeriodRows, settings: Settings) -> list[CustomerProfit]:
     """The current period's full records, with labour cost by activity (from its labour_priced table)."""
     make = CustomerMaker(rows, settings)
-    labour_by_activity: dict[tuple[str, str], dict[str, Decimal]] = {}
-    by_activity_sql = f"SELECT company, customer_id, activity, {AS_TEXT.format('cost')} FROM ({LABOUR_BY_ACTIVITY_SQL})"
-    for company, customer_id, name, cost in con.execute(by_activity_sql).fetchall():
-        labour_by_activity.setdefault((company, customer_id), {})[name] = ZERO if cost is None else Decimal(cost)
+    # In customer and activity order: each customer's costs come together, already in the order its record
+    # keeps them (DuckDB orders text by its UTF-8 bytes, as Python orders it by code points).
+    by_activity_sql = (
+        f"SELECT company, customer_id, activity, {AS_TEXT.format('cost')} FROM ({LABOUR_BY_ACTIVITY_SQL}) "
+        "ORDER BY company, customer_id, activity"
+    )
+    labour_by_activity = {
+        key: {name: ZERO if cost is None else Decimal(cost) for _, _, name, cost in costs}
+        for key, costs in groupby(con.execute(by_activity_sql).fetchall(), itemgetter(0, 1))
+    }
     no_costs: dict[str, Decimal] = {}
     by_driver = rows.activity_by_customer
     return [

@@ -52,6 +52,7 @@ def test_hand_worked_customer_figures(tmp_path: Path, source: str) -> None:
         "return": Decimal("18"),
     }
     assert c1.labour_by_activity == {"service": Decimal("90"), "support": Decimal("150")}
+    assert list(c1.labour_by_activity) == ["service", "support"]  # in activity order, as shown
     assert c1.risk_grade == "D" and round(c1.dso or 0, 2) == Decimal("62.56") and c1.best_possible_dso == 0
     assert c2.net_profit == alpha.EXPECTED_C2_NET_PROFIT and c2.risk_grade == "A"
     assert [c.customer_id for c in result.customers] == ["C2", "C1"]  # ranked by net profit
