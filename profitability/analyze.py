@@ -103,6 +103,7 @@ def analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings |
 def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings) -> Analysis:
     prepare_ledger(con)
     allowances = Allowances(con, settings)
+    prior = period.previous()
     with ThreadPoolExecutor(3, thread_name_prefix="profitlens-analyze") as pool:
         # The previous period, as its own report would analyse it, and the period's product lines, each on a
         # connection of its own in a thread, while this one analyses the current period: DuckDB runs one's
@@ -110,7 +111,7 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
         # (their queries beside its records' Python; started with the previous period they slowed both).
         # Each connection is made by this thread, between its own queries (`con` serves one caller at a time).
         previous = pool.submit(
-            _previous_period, second_connection(con), period.previous(), settings, allowances, decimal.getcontext()
+            _previous_period, second_connection(con), prior, settings, allowances, decimal.getcontext()
         )
         # The allowances both periods ask for once their rows are read, worked out meanwhile: Python that
         # would otherwise wait for the periods' queries (the dates both ask for first).
@@ -122,7 +123,7 @@ def _analyze(con: duckdb.DuckDBPyConnection, period: Period, settings: Settings)
                 period.start - dt.timedelta(days=1),
                 period.end,
                 period.as_of,
-                period.previous().start - dt.timedelta(days=1),
+                prior.start - dt.timedelta(days=1),
             ],
             decimal.getcontext(),
         )

@@ -440,7 +440,7 @@ class CustomerMaker:
             overdue_amount,
             unapplied_credits,
             ageing,
-            int(documents),  # documents
+            int(documents),
             returns_amount,
             write_offs,
             limit,  # credit_limit
